@@ -202,4 +202,3 @@ func (r *Run) checkBattery(facts HandsetFacts, errs *FieldErrors) {
 		}
 	}
 }
-
