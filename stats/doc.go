@@ -1,0 +1,30 @@
+// Package stats holds the statistics RuggedLab reports: binomial confidence
+// intervals for pass proportions, zero-failure (success-run) bounds,
+// Kaplan–Meier survival over drops, the log-rank test, Fisher's exact test,
+// and t intervals and Welch's test for battery means (domain.md §6).
+//
+// The package is pure: slices in, numbers out; no database, HTTP or clock.
+// Distribution quantiles and tail probabilities come from
+// gonum.org/v1/gonum/stat/distuv. Every result is finite (never NaN or ±Inf),
+// so it can be written as JSON; the doc comment of each function says which
+// convention replaces an undefined value.
+//
+// Each function matches a reference implementation, and the tests compare
+// against values that implementation produced (testdata/reference.R writes
+// testdata/reference.json; R is not needed to run the tests):
+//
+//   - Wilson: R stats::prop.test(x, n, correct = FALSE)$conf.int
+//   - ClopperPearson: R stats::binom.test(x, n)$conf.int
+//   - SuccessRunLower, SuccessRunUnits: the closed forms (1-C)^(1/n) and
+//     the smallest n with R^n <= 1-C, evaluated in R
+//   - KM: R survival::survfit(Surv(t, e) ~ 1, conf.type = "log-log"),
+//     summary(fit, censored = TRUE) and summary(fit)$table["median"]
+//   - LogRank: R survival::survdiff(Surv(t, e) ~ group) (rho = 0)
+//   - FisherExact: R stats::fisher.test(matrix(c(a, c, b, d), 2))$p.value
+//   - MeanT: R stats::t.test(x, conf.level = C)$conf.int
+//   - Welch: R stats::t.test(a, b, var.equal = FALSE, conf.level = C)
+//
+// Regenerate the reference values with
+//
+//	Rscript stats/testdata/reference.R > stats/testdata/reference.json
+package stats
