@@ -83,9 +83,9 @@ type WelchTest struct {
 //     constant", using its tolerance 10·ε·max(|mean a|, |mean b|) on the
 //     standard error): DF is len(a)+len(b)−2 (the limit of the Welch df
 //     for equal variances), DiffCI is [diff, diff], and if the means are
-//     equal T is 0 and P is 1; otherwise the difference is certain, so P is
-//     0 and T is ±math.MaxFloat64 with the sign of diff, standing in for
-//     ±Inf.
+//     equal (to the same tolerance) T is 0 and P is 1; otherwise the
+//     difference is certain, so P is 0 and T is ±math.MaxFloat64 with the
+//     sign of diff, standing in for ±Inf.
 //
 // The values must be finite.
 func Welch(a, b []float64, confidence float64) WelchTest {
@@ -103,7 +103,8 @@ func Welch(a, b []float64, confidence float64) WelchTest {
 	se := math.Sqrt(sa + sb)
 	if se < 10*0x1p-52*max(math.Abs(ma), math.Abs(mb)) || se == 0 {
 		res := WelchTest{DF: float64(na + nb - 2), P: 1, DiffCI: Interval{diff, diff}}
-		if diff != 0 {
+		// Means that differ only by rounding (0.1+0.2 vs 0.3) count as equal.
+		if math.Abs(diff) > 10*0x1p-52*max(math.Abs(ma), math.Abs(mb)) {
 			res.T = math.Copysign(math.MaxFloat64, diff)
 			res.P = 0
 		}

@@ -99,9 +99,9 @@ func loadReference(t *testing.T) reference {
 	return ref
 }
 
-// close reports whether got matches want to 1e-6 relative, or 1e-9
+// approx reports whether got matches want to 1e-6 relative, or 1e-9
 // absolute for values near zero.
-func close(got, want float64) bool {
+func approx(got, want float64) bool {
 	if math.IsNaN(got) || math.IsInf(got, 0) {
 		return false
 	}
@@ -111,7 +111,7 @@ func close(got, want float64) bool {
 
 func checkClose(t *testing.T, what string, got, want float64) {
 	t.Helper()
-	if !close(got, want) {
+	if !approx(got, want) {
 		t.Errorf("%s = %.12g, want %.12g (R)", what, got, want)
 	}
 }
