@@ -1,0 +1,217 @@
+// Package store owns RuggedLab's database: GORM, SQL, migrations and
+// transactions, on PostgreSQL (production) or SQLite (embedded default).
+// Each exported method is one transaction; callers never see a *gorm.DB.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/ncruces/go-sqlite3/gormlite"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"ruggedlab/models"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Engine names.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Options tune a Store; zero values are sensible.
+type Options struct {
+	Log *slog.Logger
+	// Now is the clock used for record timestamps and "in the future"
+	// checks; tests inject a fixed one.
+	Now func() time.Time
+	// NewID makes resource ids; tests may make them predictable.
+	NewID func() string
+}
+
+// Store is the database behind the service.
+type Store struct {
+	db     *gorm.DB
+	sqlDB  *sql.DB
+	engine string
+	now    func() time.Time
+	newID  func() string
+	log    *slog.Logger
+}
+
+// IsPostgres reports whether a DSN names a PostgreSQL server rather than a
+// SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to dsn: a postgres:// URL or a SQLite file path. It does not
+// migrate; call Migrate or check Pending.
+func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
+	s := &Store{now: o.Now, newID: o.NewID, log: o.Log}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	cfg := &gorm.Config{
+		Logger:         logger.Discard,
+		TranslateError: true, // duplicate keys become gorm.ErrDuplicatedKey on both engines
+		NowFunc:        func() time.Time { return s.now().UTC() },
+		// Every write method opens its own transaction explicitly.
+		SkipDefaultTransaction: true,
+	}
+	var dialector gorm.Dialector
+	if IsPostgres(dsn) {
+		s.engine = Postgres
+		dialector = postgres.Open(dsn)
+	} else {
+		s.engine = SQLite
+		dialector = gormlite.Open(sqliteDSN(dsn))
+	}
+	db, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", s.engine, err)
+	}
+	s.db = db.WithContext(ctx)
+	if s.sqlDB, err = db.DB(); err != nil {
+		return nil, err
+	}
+	if s.engine == SQLite {
+		// WAL lets readers run beside the one writer; immediate
+		// transactions queue writers on busy_timeout instead of failing.
+		s.sqlDB.SetMaxOpenConns(4)
+	} else {
+		s.sqlDB.SetMaxOpenConns(20)
+		s.sqlDB.SetMaxIdleConns(10)
+	}
+	s.sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if err := s.sqlDB.PingContext(ctx); err != nil {
+		s.sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", s.engine, err)
+	}
+	return s, nil
+}
+
+// sqliteTimeLayout is fixed-width so that stored text sorts in time order.
+const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// sqliteDSN puts every pragma in the DSN, because a pragma sent with Exec
+// reaches only one pooled connection (stack-notes.md §3).
+func sqliteDSN(path string) string {
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)") // first: later pragmas may wait on a lock
+	q.Add("_pragma", "journal_mode(wal)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(normal)")
+	q.Set("_txlock", "immediate")
+	q.Set("_timefmt", sqliteTimeLayout)
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.engine }
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.sqlDB.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.sqlDB.PingContext(ctx) }
+
+func (s *Store) provider() (*goose.Provider, error) {
+	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
+	if s.engine == Postgres {
+		dialect, dir = goose.DialectPostgres, "migrations/postgres"
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(dialect, s.sqlDB, sub)
+}
+
+// Migrate applies every pending versioned migration, each in a transaction.
+func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	for _, r := range results {
+		s.log.Info("migrated", "engine", s.engine, "version", r.Source.Version, "file", r.Source.Path, "ms", r.Duration.Milliseconds())
+	}
+	if err != nil {
+		return fmt.Errorf("migrate %s database: %w", s.engine, err)
+	}
+	return nil
+}
+
+// Pending reports how many migrations have not been applied, so that serve
+// can refuse an outdated schema.
+func (s *Store) Pending(ctx context.Context) (int, error) {
+	p, err := s.provider()
+	if err != nil {
+		return 0, err
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range st {
+		if m.State == goose.StatePending {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// tx runs fn in one transaction bound to ctx.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// stamp is the current time as stored: UTC, microseconds.
+func (s *Store) stamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// translate turns driver errors into models errors.
+func translate(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return models.Errorf(models.NotFound, "%s not found", what)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return models.Errorf(models.Conflict, "%s already exists", what)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	var me *models.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
