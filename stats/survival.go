@@ -165,9 +165,10 @@ type ChiSquareTest struct {
 // Moore–Penrose inverse is used instead, so the test then uses only the
 // directions that carry information (ChiSq 0 if none do).
 //
-// Edge cases: fewer than two contributing groups (including a single group
-// or no events at all) give ChiSq 0, DF 0, P 1. R reports P 0 for df 0; 1
-// is returned because there is no evidence of a difference.
+// Edge cases: fewer than two contributing groups (a single group, no
+// groups, or no events at all) give ChiSq 0, DF 0, P 1, as survdiff reports
+// when only one group contributes (it stops with an error when given a
+// single group).
 func LogRank(groups [][]Observation) ChiSquareTest {
 	type tagged struct {
 		Observation
@@ -186,7 +187,7 @@ func LogRank(groups [][]Observation) ChiSquareTest {
 	k := len(groups)
 	observed := make([]float64, k)
 	expected := make([]float64, k)
-	cov := mat.NewSymDense(max(k, 1), nil)
+	cov := mat.NewSymDense(max(k, 1), nil) // gonum rejects a 0×0 matrix
 	events := make([]float64, k)
 	removed := make([]float64, k)
 	for i := 0; i < len(pooled); {
