@@ -83,6 +83,8 @@ func createPostgres(adminURL string) (Engine, func() error, error) {
 		return Engine{}, nil, err
 	}
 	ident := pgx.Identifier{name}.Sanitize()
+	// Plain CREATE DATABASE: STRATEGY FILE_COPY measured no faster through
+	// pgx here (~130-270 ms either way, depending on load) and is PG15-only.
 	if err := adminExec(adminURL, "CREATE DATABASE "+ident); err != nil {
 		return Engine{}, nil, fmt.Errorf("create database %s: %w", name, err)
 	}

@@ -235,3 +235,21 @@ func databaseExists(t *testing.T, admin, name string) bool {
 	}
 	return exists
 }
+
+// TestParallelCreates: test packages run in parallel processes and tests
+// call t.Parallel, so concurrent CREATE/DROP DATABASE must not trip over
+// each other (e.g. "source database template1 is being accessed").
+func TestParallelCreates(t *testing.T) {
+	adminURL(t)
+	for i := range 8 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			e := Postgres(t)
+			c := connect(t, e.DSN)
+			defer c.Close(context.Background())
+			if _, err := c.Exec(ctx(t), "CREATE TABLE t (id int PRIMARY KEY)"); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
