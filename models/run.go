@@ -230,7 +230,7 @@ func DecodeRun(body []byte) (Run, error) {
 	var probe struct {
 		Kind json.RawMessage `json:"kind"`
 	}
-	if err := json.Unmarshal(body, &probe); err != nil {
+	if err := json.Unmarshal(body, &probe); err != nil || isNull(body) {
 		return r, notAnObject(body, err)
 	}
 	var kind string
@@ -271,10 +271,17 @@ func decodeKnown(body []byte, fields []field[Run], r *Run, errs *FieldErrors) {
 	}
 }
 
+// isNull reports whether body is the JSON literal null, which decodes into
+// a struct without error but is no object.
+func isNull(body []byte) bool { return string(bytes.TrimSpace(body)) == "null" }
+
 func notAnObject(body []byte, err error) error {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		return Errorf(Malformed, "the body must be a JSON object, not an array")
+	}
+	if isNull(body) {
+		return Errorf(Malformed, "the body must be a JSON object, not null")
 	}
 	var se *json.SyntaxError
 	if e, ok := err.(*json.SyntaxError); ok {

@@ -83,10 +83,15 @@ func (r *Run) checkDrop(errs *FieldErrors) {
 }
 
 func (r *Run) checkTemperature(errs *FieldErrors) {
+	// A slice, not a map: problems must come in the same order every time.
+	shockFields := []struct {
+		name  string
+		value any
+	}{{"low_c", r.LowC}, {"high_c", r.HighC}, {"cycles", r.Cycles}}
 	if r.Procedure == "thermal_shock" {
-		for name, v := range map[string]any{"low_c": r.LowC, "high_c": r.HighC, "cycles": r.Cycles} {
-			if isNil(v) && !errs.Has(name) {
-				errs.Add(name, "is required for thermal_shock")
+		for _, f := range shockFields {
+			if isNil(f.value) && !errs.Has(f.name) {
+				errs.Add(f.name, "is required for thermal_shock")
 			}
 		}
 		if r.SetpointC != nil {
@@ -99,9 +104,9 @@ func (r *Run) checkTemperature(errs *FieldErrors) {
 		if r.SetpointC == nil && !errs.Has("setpoint_c") {
 			errs.Add("setpoint_c", "is required for %s", r.Procedure)
 		}
-		for name, v := range map[string]any{"low_c": r.LowC, "high_c": r.HighC, "cycles": r.Cycles} {
-			if !isNil(v) {
-				errs.Add(name, "applies only to thermal_shock")
+		for _, f := range shockFields {
+			if !isNil(f.value) {
+				errs.Add(f.name, "applies only to thermal_shock")
 			}
 		}
 	}
@@ -181,8 +186,11 @@ func (r *Run) checkBattery(facts HandsetFacts, errs *FieldErrors) {
 		errs.Add("brightness_nits", "is required for screen-on protocol %s", r.Protocol)
 	}
 	// Implied mean power (domain.md §8(c) rule 9) catches runtimes typed in
-	// minutes or a wrong SoC: only when the handset declares its battery.
-	if facts.BatteryCapacityMAh <= 0 || facts.NominalVoltageV <= 0 || r.RuntimeH == nil || r.StartSocPct == nil || r.EndSocPct == nil || len(*errs) > 0 {
+	// minutes or a wrong SoC: only when the handset declares its battery and
+	// the three values it uses are themselves valid (problems elsewhere in
+	// the body must not hide this one).
+	if facts.BatteryCapacityMAh <= 0 || facts.NominalVoltageV <= 0 || r.RuntimeH == nil || r.StartSocPct == nil || r.EndSocPct == nil ||
+		errs.Has("runtime_h") || errs.Has("start_soc_pct") || errs.Has("end_soc_pct") {
 		return
 	}
 	energyWh := facts.NominalVoltageV * facts.BatteryCapacityMAh / 1000 * (*r.StartSocPct - *r.EndSocPct) / 100
