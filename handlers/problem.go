@@ -1,0 +1,127 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/models"
+)
+
+// problemType describes one RFC 9457 problem type; each is explained on a
+// page the service serves at /problems/<slug>.
+type problemType struct {
+	Slug, Title, Help string
+	Status            int
+}
+
+var problemTypes = map[models.Code]problemType{
+	models.Invalid:     {"validation", "The request is well-formed but breaks a rule", "Each entry of errors names the field (JSON) or the row and column (CSV) and says what is wrong. Fix them all and send the request again; nothing was written.", http.StatusUnprocessableEntity},
+	models.Malformed:   {"malformed", "The body cannot be parsed", "The body is not valid JSON (or CSV), or is a JSON array where an object belongs. Nothing was written.", http.StatusBadRequest},
+	models.NotFound:    {"not-found", "No such resource", "The handset, unit, run or import named in the URL does not exist.", http.StatusNotFound},
+	models.Conflict:    {"conflict", "The request conflicts with what is recorded", "A handset code or unit serial that already exists, an amendment made against an old revision (reload and amend the latest), or a run that is already retracted.", http.StatusConflict},
+	models.TooLarge:    {"too-large", "The body is too large", "The service refuses bodies above its configured limit (--max-json for JSON, --max-upload for CSV and series). Nothing was written.", http.StatusRequestEntityTooLarge},
+	models.Unsupported: {"unsupported-media-type", "Wrong media type", "Send JSON as application/json and CSV as text/csv (or multipart/form-data with a file field).", http.StatusUnsupportedMediaType},
+	models.Internal:    {"internal", "Internal error", "Something failed inside the service. It has been logged with the request ID; please report that ID.", http.StatusInternalServerError},
+	codeMethod:         {"method-not-allowed", "Method not allowed", "Runs are never edited in place or deleted: use POST …/amendments or …/retraction.", http.StatusMethodNotAllowed},
+}
+
+const codeMethod models.Code = "method_not_allowed"
+
+// Problem is the RFC 9457 body.
+type Problem struct {
+	Type     string             `json:"type"`
+	Title    string             `json:"title"`
+	Status   int                `json:"status"`
+	Detail   string             `json:"detail,omitempty"`
+	Instance string             `json:"instance,omitempty"`
+	Errors   models.FieldErrors `json:"errors,omitempty"`
+	// RequestID lets a technician quote the failing request to support.
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// problemFor maps an error to the problem a client sees. Internal errors
+// are logged once here and never shown.
+func problemFor(c *gin.Context, log *slog.Logger, err error) Problem {
+	code := models.ErrorCode(err)
+	var me *models.Error
+	errors.As(err, &me)
+	if errors.Is(err, context.Canceled) {
+		code = models.Internal
+	}
+	pt, ok := problemTypes[code]
+	if !ok {
+		pt = problemTypes[models.Internal]
+	}
+	p := Problem{Type: "/problems/" + pt.Slug, Title: pt.Title, Status: pt.Status, Instance: c.Request.URL.Path, RequestID: requestID(c)}
+	if code == models.Internal {
+		log.ErrorContext(c.Request.Context(), "internal error", "request_id", p.RequestID, "route", c.FullPath(), "err", err)
+		p.Detail = "internal error; quote request " + p.RequestID
+		return p
+	}
+	if me != nil {
+		p.Detail = me.Message
+		p.Errors = me.Fields
+	} else {
+		p.Detail = err.Error()
+	}
+	return p
+}
+
+// fail writes err as application/problem+json and stops the chain.
+func (s *Server) fail(c *gin.Context, err error) {
+	p := problemFor(c, s.Log, err)
+	writeProblem(c, p)
+}
+
+func writeProblem(c *gin.Context, p Problem) {
+	c.Header("Content-Type", "application/problem+json")
+	c.AbortWithStatusJSON(p.Status, p)
+}
+
+func failCode(code models.Code, format string, args ...any) error {
+	return models.Errorf(code, format, args...)
+}
+
+var problemPage = template.Must(template.New("problem").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} — RuggedLab</title></head>
+<body><h1>{{.Title}}</h1><p>HTTP status {{.Status}}.</p><p>{{.Help}}</p>
+<p>Problem answers use <code>application/problem+json</code> (RFC 9457); field errors say where: <code>field</code> for JSON bodies, <code>row</code> and <code>column</code> for CSV files (the header is row 1).</p></body></html>`))
+
+func (s *Server) problemDoc(c *gin.Context) {
+	slug := c.Param("slug")
+	for _, pt := range problemTypes {
+		if pt.Slug == slug {
+			var b strings.Builder
+			if err := problemPage.Execute(&b, pt); err != nil {
+				s.fail(c, err)
+				return
+			}
+			c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(b.String()))
+			return
+		}
+	}
+	s.fail(c, failCode(models.NotFound, "no problem type %q", slug))
+}
+
+func (s *Server) noRoute(c *gin.Context) {
+	s.fail(c, failCode(models.NotFound, "no such path: %s", c.Request.URL.Path))
+}
+
+func (s *Server) noMethod(c *gin.Context) {
+	allowed := c.Writer.Header().Get("Allow")
+	s.fail(c, failCode(codeMethod, "%s is not allowed on %s%s", c.Request.Method, c.Request.URL.Path, allowHint(allowed)))
+}
+
+func allowHint(allow string) string {
+	if allow == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (allowed: %s)", allow)
+}

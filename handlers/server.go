@@ -1,0 +1,92 @@
+// Package handlers translates HTTP to store calls and back: routes, request
+// decoding, problem answers, and the middleware every request goes through.
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"ruggedlab/store"
+)
+
+// Server holds what the handlers need; main fills it in.
+type Server struct {
+	Store *store.Store
+	Log   *slog.Logger
+	// Now is the clock; tests may fix it.
+	Now func() time.Time
+	// MaxJSON and MaxUpload bound request bodies (api.md §11).
+	MaxJSON   int64
+	MaxUpload int64
+	// Registry receives the service's Prometheus metrics; nil makes a
+	// fresh one, so tests and several servers in one process don't clash.
+	Registry *prometheus.Registry
+
+	metrics *httpMetrics
+}
+
+// Default body limits.
+const (
+	DefaultMaxJSON   = 10 << 20
+	DefaultMaxUpload = 1 << 30
+)
+
+// anonymous records writes until accounts exist (api.md §11 "Who").
+const anonymous = "anonymous"
+
+// Routes builds the HTTP handler with every route of the service.
+func (s *Server) Routes() http.Handler {
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.MaxJSON == 0 {
+		s.MaxJSON = DefaultMaxJSON
+	}
+	if s.MaxUpload == 0 {
+		s.MaxUpload = DefaultMaxUpload
+	}
+	if s.Registry == nil {
+		s.Registry = prometheus.NewRegistry()
+	}
+	s.metrics = newHTTPMetrics(s.Registry)
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true // c.Done()/c.Value reach the request context
+	_ = r.SetTrustedProxies(nil)
+	r.Use(s.withRequestID, s.recoverPanic, s.logRequest)
+	r.NoRoute(s.noRoute)
+	r.NoMethod(s.noMethod)
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.serveMetrics)
+	r.GET("/problems/:slug", s.problemDoc)
+
+	api := r.Group("/api/v1")
+	js := []gin.HandlerFunc{s.requireJSON, s.idempotent}
+	api.POST("/handsets", append(js, s.createHandset)...)
+	api.GET("/handsets", s.listHandsets)
+	api.GET("/handsets/:code", s.getHandset)
+	api.PATCH("/handsets/:code", append(js, s.patchHandset)...)
+	api.POST("/handsets/:code/units", append(js, s.createUnit)...)
+	api.GET("/handsets/:code/units", s.listUnits)
+	api.GET("/handsets/:code/units/:serial", s.getUnit)
+
+	api.POST("/runs", append(js, s.createRun)...)
+	api.GET("/runs", s.listRuns)
+	api.GET("/runs/:id", s.getRun)
+	api.POST("/runs/:id/amendments", append(js, s.amendRun)...)
+	api.POST("/runs/:id/retraction", append(js, s.retractRun)...)
+	api.GET("/runs/:id/revisions", s.listRevisions)
+	api.GET("/fields/:kind", s.describeFields)
+	return r
+}
