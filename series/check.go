@@ -156,7 +156,7 @@ func (c *checker) inRange(at where, i int, v float64, raw []string) bool {
 // commas, NaN) is only looked at once that failed.
 func parseValue(s string) (v float64, msg string) {
 	v, err := strconv.ParseFloat(s, 64)
-	if err == nil && !isHex(s) && !math.IsInf(v, 0) && !math.IsNaN(v) {
+	if err == nil && !goSyntax(s) && !math.IsInf(v, 0) && !math.IsNaN(v) {
 		return v, ""
 	}
 	if t := strings.TrimSpace(s); t != s {
@@ -169,7 +169,7 @@ func parseValue(s string) (v float64, msg string) {
 		return 0, strconv.Quote(s) + " is not a number — use a dot as decimal separator"
 	case errors.Is(err, strconv.ErrRange):
 		return 0, strconv.Quote(s) + " is out of range for a measurement"
-	case err == nil && !isHex(s): // NaN, Inf, Infinity in any case
+	case err == nil && !goSyntax(s): // NaN, Inf, Infinity in any case
 		return 0, strconv.Quote(s) + " is not a measured value — give a finite number"
 	}
 	return 0, strconv.Quote(s) + " is not a number"
@@ -181,10 +181,14 @@ func validNumber(s string) bool {
 	return msg == ""
 }
 
-// isHex reports whether s is a hexadecimal float ("0x1p-2"), which
-// strconv.ParseFloat accepts but no instrument writes: it is more likely a
-// misplaced identifier than a measurement.
-func isHex(s string) bool {
+// goSyntax reports whether s uses Go number syntax that strconv.ParseFloat
+// accepts but no instrument writes — a hexadecimal float ("0x1p-2") or
+// digit separators ("1_000") — so it is more likely a typo or a misplaced
+// identifier than a measurement.
+func goSyntax(s string) bool {
+	if strings.IndexByte(s, '_') >= 0 {
+		return true
+	}
 	if len(s) > 0 && (s[0] == '+' || s[0] == '-') {
 		s = s[1:]
 	}

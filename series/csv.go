@@ -45,7 +45,11 @@ func ReadCSV(r io.Reader, kind Kind, emit func(batch Frame) error) (Summary, err
 	}
 	br := bufio.NewReaderSize(r, readBufferSize)
 	var skipped int64
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
+	bom, err := br.Peek(3)
+	if err != nil && err != io.EOF {
+		return Summary{}, err
+	}
+	if bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
 		br.Discard(3) // cannot fail: Peek has the bytes
 		skipped = 3
 	}
@@ -63,7 +67,9 @@ func ReadCSV(r io.Reader, kind Kind, emit func(batch Frame) error) (Summary, err
 	cr.ReuseRecord = true   // one record slice for the whole file
 	cr.FieldsPerRecord = -1 // field counts are reported per row, below
 	cr.TrimLeadingSpace = true
-	syntax := func(err error) error { return csvSyntaxError(err, skipped+cr.InputOffset()) }
+	// start is where the record being read starts, for SyntaxError.Offset.
+	var start int64
+	syntax := func(err error) error { return csvSyntaxError(err, skipped+start) }
 
 	var pl problemList
 	header, err := cr.Read()
@@ -84,6 +90,7 @@ func ReadCSV(r io.Reader, kind Kind, emit func(batch Frame) error) (Summary, err
 	ok := make([]bool, len(cols))
 	raw := make([]string, len(cols))
 	for {
+		start = cr.InputOffset()
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -219,17 +226,17 @@ func csvSyntaxError(err error, offset int64) error {
 	if !errors.As(err, &pe) {
 		return err
 	}
-	msg := pe.Err.Error()
+	var msg string
 	switch {
 	case errors.Is(pe.Err, csv.ErrBareQuote):
-		msg = `a quote (") inside a value that does not start with one — quote the whole value and double the inner quote ("")`
+		msg = fmt.Sprintf(`a quote (") inside a value that does not start with one (column %d) — `+
+			`quote the whole value and double the inner quote ("")`, pe.Column)
+	case errors.Is(pe.Err, csv.ErrQuote) && pe.Line != pe.StartLine:
+		msg = fmt.Sprintf("a quoted value opened on this line is never closed (it runs on to line %d)", pe.Line)
 	case errors.Is(pe.Err, csv.ErrQuote):
-		msg = `a quoted value is not closed, or text follows its closing quote`
-	}
-	if pe.Line != pe.StartLine {
-		msg += fmt.Sprintf(" (found on line %d, column %d)", pe.Line, pe.Column)
-	} else {
-		msg += fmt.Sprintf(" (column %d)", pe.Column)
+		msg = fmt.Sprintf("a quoted value is not closed, or text follows its closing quote (column %d)", pe.Column)
+	default:
+		msg = pe.Err.Error()
 	}
 	return &SyntaxError{Offset: offset, Line: pe.StartLine, Msg: msg}
 }
