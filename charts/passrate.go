@@ -107,7 +107,11 @@ func PassRate(id, title string, bars []PassRateBar) (Chart, error) {
 	bar := echarts.NewBar()
 	bar.SetGlobalOptions(
 		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left"}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0"}),
+		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: []legendItem{
+			{Name: passRateSeries, Icon: "rect"},
+			// A boxplot's default legend icon is a filled box; show a whisker.
+			{Name: passRateCISeries, Icon: whiskerIcon},
+		}}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		echarts.WithGridOpts(opts.Grid{
 			Top: px(passRateGridTop), Bottom: px(passRateGridBot), Left: "56", Right: "16",
@@ -171,6 +175,16 @@ type itemLabel struct {
 	FontSize   int    `json:"fontSize,omitempty"`
 	FontWeight string `json:"fontWeight,omitempty"`
 }
+
+// legendItem names a series in the legend with its own icon.
+type legendItem struct {
+	Name string `json:"name"`
+	Icon string `json:"icon"`
+}
+
+// whiskerIcon is an I-shaped error bar (8×14 units); ECharts keeps its aspect
+// ratio inside the legend's item box.
+const whiskerIcon = "path://M0,0H8V1H4.5V13H8V14H0V13H3.5V1H0Z"
 
 type itemTooltip struct {
 	Formatter string `json:"formatter"`

@@ -43,6 +43,8 @@ func TestPassRateOption(t *testing.T) {
 		{[]any{"yAxis", 0, "min"}, 0.0},
 		{[]any{"yAxis", 0, "max"}, 100.0},
 		{[]any{"yAxis", 0, "axisLabel", "formatter"}, "{value} %"},
+		{[]any{"legend", "data", 1, "name"}, passRateCISeries},
+		{[]any{"legend", "data", 1, "icon"}, whiskerIcon},
 		// bar 0: estimate as a percentage, literal x/n label lifted above the cap
 		{[]any{"series", 0, "data", 0, "value"}, 83.3},
 		{[]any{"series", 0, "data", 0, "label", "formatter"}, "5/6"},
