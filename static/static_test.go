@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"html/template"
 	"io"
 	"io/fs"
 	"net/http"
@@ -317,5 +318,15 @@ func TestHashTreeChangesWithContent(t *testing.T) {
 	c, _ := hashTree(fstest.MapFS{"b.css": {Data: []byte("x")}})
 	if a == b || a == c {
 		t.Errorf("hashTree collisions: %s %s %s", a, b, c)
+	}
+}
+
+// Path's panic on a typo must surface as a template error, not a crash.
+func TestPathTypoIsATemplateError(t *testing.T) {
+	tmpl := template.Must(template.New("p").Funcs(template.FuncMap{"static": Path}).
+		Parse(`<link rel="stylesheet" href="{{static "app.cs"}}">`))
+	err := tmpl.Execute(io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), `no embedded asset "app.cs"`) {
+		t.Fatalf("Execute error = %v, want one naming the missing asset", err)
 	}
 }
