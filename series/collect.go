@@ -72,7 +72,7 @@ func (c *collector) sample(at where, vals []float64, ok []bool, raw []string) er
 // callers that collect batches); the cost is one allocation per column per
 // 8192 samples, and only one batch is alive at a time unless emit keeps it.
 func (c *collector) flush() error {
-	if c.batch == nil || len(c.batch[0]) == 0 || c.problems.any() {
+	if c.problems.any() || len(c.batch) == 0 || len(c.batch[0]) == 0 {
 		return nil
 	}
 	f := Frame{Columns: append([]string(nil), c.names...), Data: c.batch}

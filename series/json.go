@@ -68,8 +68,23 @@ func (d *jsonDecoder) summary() Summary {
 	return d.c.summary()
 }
 
-func (d *jsonDecoder) decode() (Summary, error) {
+// hugeNumber stands for a number token too large for a float64.
+type hugeNumber struct{}
+
+// token is json.Decoder.Token, except that a number too large for a float64
+// (well-formed JSON, on which Token fails after consuming it) comes back as
+// hugeNumber instead of an error.
+func (d *jsonDecoder) token() (json.Token, error) {
 	tok, err := d.dec.Token()
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return hugeNumber{}, nil
+	}
+	return tok, err
+}
+
+func (d *jsonDecoder) decode() (Summary, error) {
+	tok, err := d.token()
 	if err == io.EOF {
 		return Summary{}, &SyntaxError{Msg: `empty body — expected {"samples": [...]}`}
 	}
@@ -82,7 +97,7 @@ func (d *jsonDecoder) decode() (Summary, error) {
 	}
 	seen := false
 	for d.dec.More() {
-		tok, err := d.dec.Token()
+		tok, err := d.token()
 		if err != nil {
 			return d.summary(), d.syntax(err)
 		}
@@ -104,10 +119,10 @@ func (d *jsonDecoder) decode() (Summary, error) {
 		}
 		d.problems.add(Problem{Index: -1, Column: shorten(key), Value: value, Message: msg})
 	}
-	if _, err := d.dec.Token(); err != nil { // the closing brace
+	if _, err := d.token(); err != nil { // the closing brace
 		return d.summary(), d.syntax(err)
 	}
-	if tok, err := d.dec.Token(); err != io.EOF {
+	if tok, err := d.token(); err != io.EOF {
 		if err != nil {
 			return d.summary(), d.syntax(err)
 		}
@@ -135,7 +150,7 @@ func (d *jsonDecoder) skip() (string, error) {
 	depth := 0
 	var first json.Token
 	for {
-		tok, err := d.dec.Token()
+		tok, err := d.token()
 		if err != nil {
 			return "", d.syntax(err)
 		}
@@ -164,7 +179,7 @@ func (d *jsonDecoder) skip() (string, error) {
 // samplesValue reads the value of "samples", which should be an array of
 // sample objects.
 func (d *jsonDecoder) samplesValue() error {
-	tok, err := d.dec.Token()
+	tok, err := d.token()
 	if err != nil {
 		return d.syntax(err)
 	}
@@ -186,7 +201,7 @@ func (d *jsonDecoder) samplesValue() error {
 			return err
 		}
 	}
-	if _, err := d.dec.Token(); err != nil { // the closing bracket
+	if _, err := d.token(); err != nil { // the closing bracket
 		return d.syntax(err)
 	}
 	return nil
@@ -360,6 +375,8 @@ func describe(tok json.Token) string {
 		return strconv.FormatBool(t)
 	case nil:
 		return "null"
+	case hugeNumber:
+		return "a number too large for a measurement"
 	}
 	return fmt.Sprint(tok)
 }

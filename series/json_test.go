@@ -96,6 +96,16 @@ func TestDecodeJSONProblems(t *testing.T) {
 			},
 		},
 		{
+			name: "numbers too large outside the samples",
+			in:   `{"foo": 1e999, "samples": -1e999}`,
+			want: Problems{
+				sample(-1, "foo", "a number too large for a measurement", "unknown field — the body has only samples"),
+				sample(-1, "samples", "a number too large for a measurement",
+					"samples must be an array of sample objects, not a number too large for a measurement"),
+				sample(-1, "samples", "", "there are no samples"),
+			},
+		},
+		{
 			name: "unknown key in a sample",
 			in:   `{"samples": [{"t_s": 0, "soc": 100}]}`,
 			want: Problems{sample(0, "soc", "100", "unknown field — "+allBattery)},
@@ -183,6 +193,7 @@ func TestDecodeJSONSyntaxErrors(t *testing.T) {
 		{"empty body", "", SyntaxError{Offset: 0, Msg: `empty body — expected {"samples": [...]}`}},
 		{"array body", `[{"t_s": 0}]`, SyntaxError{Offset: 1, Msg: `expected an object {"samples": [...]}, found [`}},
 		{"number body", `42`, SyntaxError{Offset: 2, Msg: `expected an object {"samples": [...]}, found 42`}},
+		{"huge number body", `1e7000`, SyntaxError{Offset: 6, Msg: `expected an object {"samples": [...]}, found a number too large for a measurement`}},
 		{"samples is an object", `{"samples": {"t_s": 0}}`, SyntaxError{Offset: 13, Msg: "samples must be an array [...], not an object"}},
 		{"sample is an array", `{"samples": [{"t_s": 0}, [1, 100]]}`,
 			SyntaxError{Offset: 33, Msg: `samples[1] is an array; a sample is an object like {"t_s": 0, ...}`}},
