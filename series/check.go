@@ -181,18 +181,19 @@ func validNumber(s string) bool {
 	return msg == ""
 }
 
-// goSyntax reports whether s uses Go number syntax that strconv.ParseFloat
-// accepts but no instrument writes — a hexadecimal float ("0x1p-2") or
-// digit separators ("1_000") — so it is more likely a typo or a misplaced
-// identifier than a measurement.
+// goSyntax reports whether s, which strconv.ParseFloat accepted, uses Go
+// number syntax that no instrument writes — a hexadecimal float ("0x1p-2")
+// or digit separators ("1_000") — so it is more likely a typo or a
+// misplaced identifier than a measurement. Of the texts ParseFloat accepts
+// only hexadecimal ones contain an x. A plain loop beats strings.IndexByte
+// on values this short.
 func goSyntax(s string) bool {
-	if strings.IndexByte(s, '_') >= 0 {
-		return true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '_' || c == 'x' || c == 'X' {
+			return true
+		}
 	}
-	if len(s) > 0 && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	return len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
+	return false
 }
 
 func rawOr(raw []string, i int, v float64) string {

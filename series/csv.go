@@ -32,7 +32,8 @@ const readBufferSize = 64 << 10
 //     samples. Once the first problem is found emit is no longer called,
 //     but reading goes on so that every problem is reported (up to
 //     MaxProblems); batches already emitted must be discarded by the caller.
-//   - *SyntaxError (400): broken quoting, or JSON sent as CSV.
+//   - *SyntaxError (400): broken quoting, JSON sent as CSV, or a line
+//     longer than 1 MiB (which would otherwise be held in memory whole).
 //   - the reader's error, or emit's error (reading stops), unchanged.
 //   - an error for an unknown kind (a programming error, not the input's).
 //
@@ -43,7 +44,7 @@ func ReadCSV(r io.Reader, kind Kind, emit func(batch Frame) error) (Summary, err
 	if all == nil {
 		return Summary{}, fmt.Errorf("series: unknown kind %q", kind)
 	}
-	br := bufio.NewReaderSize(r, readBufferSize)
+	br := bufio.NewReaderSize(&lineLimiter{r: r, line: 1}, readBufferSize)
 	var skipped int64
 	bom, err := br.Peek(3)
 	if err != nil && err != io.EOF {

@@ -30,7 +30,8 @@ import (
 //     problem but every problem is reported (up to MaxProblems).
 //   - *SyntaxError (400): malformed JSON, a body that is not an object, an
 //     object where the samples array belongs, an array where a sample
-//     object belongs, data after the body.
+//     object belongs, data after the body, a single value (a sample, or a
+//     string outside the samples) longer than 1 MiB.
 //   - the reader's error, or emit's error (reading stops), unchanged.
 //   - an error for an unknown kind.
 func DecodeJSON(r io.Reader, kind Kind, emit func(Frame) error) (Summary, error) {
@@ -38,7 +39,9 @@ func DecodeJSON(r io.Reader, kind Kind, emit func(Frame) error) (Summary, error)
 	if all == nil {
 		return Summary{}, fmt.Errorf("series: unknown kind %q", kind)
 	}
-	d := jsonDecoder{dec: json.NewDecoder(r), kind: kind, all: all, emit: emit}
+	lim := &valueLimiter{r: r}
+	lim.dec = json.NewDecoder(lim)
+	d := jsonDecoder{dec: lim.dec, kind: kind, all: all, emit: emit}
 	return d.decode()
 }
 
