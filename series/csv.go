@@ -51,7 +51,7 @@ func ReadCSV(r io.Reader, kind Kind, emit func(batch Frame) error) (Summary, err
 		return Summary{}, err
 	}
 	if bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
-		br.Discard(3) // cannot fail: Peek has the bytes
+		_, _ = br.Discard(3) // cannot fail: Peek has the bytes
 		skipped = 3
 	}
 	first, err := peekLine(br)
