@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -44,6 +45,9 @@ func (s *Store) CreateHandset(ctx context.Context, h models.Handset, by string) 
 	row := handsetRow{ID: s.newID(), Code: h.Code, Name: h.Name, Manufacturer: h.Manufacturer,
 		FormFactor: h.FormFactor, Declared: declaredJSON(h.Declared), RecordedBy: by, RecordedAt: s.stamp()}
 	err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return h, conflictAt("code", "handset %s already exists", h.Code)
+	}
 	if err != nil {
 		return h, translate(err, "handset "+h.Code)
 	}

@@ -197,6 +197,13 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // stamp is the current time as stored: UTC, microseconds.
 func (s *Store) stamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
+// conflictAt is a Conflict that names the field of the body at fault, as
+// every problem answer does (api.md §11 "Where").
+func conflictAt(field, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	return &models.Error{Code: models.Conflict, Message: msg, Fields: models.FieldErrors{{Field: field, Message: msg}}}
+}
+
 // translate turns driver errors into models errors.
 func translate(err error, what string) error {
 	switch {

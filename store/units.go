@@ -28,6 +28,9 @@ func (r unitRow) model(code string) models.Unit {
 // Invalid, Conflict (serial exists for that handset).
 func (s *Store) CreateUnit(ctx context.Context, code string, u models.Unit, by string) (models.Unit, error) {
 	out, err := s.CreateUnits(ctx, []models.Unit{{Handset: code, Serial: u.Serial, Notes: u.Notes}}, by)
+	if models.ErrorCode(err) == models.Conflict {
+		return u, conflictAt("serial", "unit %s of handset %s already exists", u.Serial, code)
+	}
 	if err != nil {
 		return u, err
 	}
