@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,13 +35,12 @@ func page(c *gin.Context) (store.Page, error) {
 	p := store.Page{Cursor: c.Query("cursor")}
 	if v, ok := c.GetQuery("limit"); ok {
 		n, err := strconv.Atoi(v)
-		if err != nil {
+		if err != nil || n == 0 {
+			// An explicit 0 is out of range, not "the default" the store
+			// reads it as; say so with the value the client sent.
 			return p, models.FieldErrors{{Field: "limit", Message: "must be a whole number between 1 and 500, not " + strconv.Quote(v)}}.Err("the list request is not valid")
 		}
 		p.Limit = n
-		if n == 0 {
-			p.Limit = -1 // explicit 0 is out of range, not "default"
-		}
 	}
 	return p, nil
 }
@@ -236,7 +236,7 @@ func (s *Server) amendRun(c *gin.Context) {
 		return
 	}
 	var errs models.FieldErrors
-	if len([]rune(b.Reason)) < 3 {
+	if len([]rune(strings.TrimSpace(b.Reason))) < 3 {
 		errs.Add("reason", "is required: say why the run is amended (ISO/IEC 17025 §7.5.2)")
 	}
 	if b.Revision == nil {
@@ -266,7 +266,7 @@ func (s *Server) retractRun(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if len([]rune(b.Reason)) < 3 {
+	if len([]rune(strings.TrimSpace(b.Reason))) < 3 {
 		s.fail(c, models.FieldErrors{{Field: "reason", Message: "is required: say why the run is retracted"}}.Err("the retraction is not valid"))
 		return
 	}
