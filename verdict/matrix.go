@@ -1,0 +1,203 @@
+package verdict
+
+import (
+	"fmt"
+	"strconv"
+
+	"ruggedlab/models"
+	"ruggedlab/stats"
+)
+
+// Verdict of one requirement for one handset.
+type Verdict string
+
+// Verdicts (api.md §6).
+const (
+	Met          Verdict = "met"
+	NotMet       Verdict = "not_met"
+	Inconclusive Verdict = "inconclusive"
+)
+
+// ProfileRef names the profile version a matrix was computed for.
+type ProfileRef struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+}
+
+// Matrix is the requirement × handset table of api.md §6.
+type Matrix struct {
+	Profile  ProfileRef `json:"profile"`
+	Handsets []string   `json:"handsets"`
+	Counted  string     `json:"counted"`
+	Rows     []Row      `json:"rows"`
+}
+
+// Row is one requirement with one cell per handset, in the matrix's
+// handset order.
+type Row struct {
+	Key        string      `json:"key"`
+	Title      string      `json:"title"`
+	Kind       models.Kind `json:"kind"`
+	Rule       string      `json:"rule"`
+	Target     *float64    `json:"target"`
+	Confidence float64     `json:"confidence"`
+	MinUnits   int         `json:"min_units"`
+	Cells      []Cell      `json:"cells"`
+}
+
+// Cell is one requirement's verdict for one handset.
+//
+// For all_units and lower_bound, Estimate is passed_units / n_units and CI
+// the Wilson interval at the requirement's confidence. For
+// mean_lower_bound, Estimate is the mean of unit means (hours), CI its t
+// interval and SD the standard deviation of unit means; passed_units counts
+// the unit means reaching the target (or unit_passes_if.runtime_h_min).
+// Estimate and CI are null without units (CI also for a mean of one unit).
+type Cell struct {
+	Handset     string          `json:"handset"`
+	Verdict     Verdict         `json:"verdict"`
+	NUnits      int             `json:"n_units"`
+	PassedUnits int             `json:"passed_units"`
+	Estimate    *float64        `json:"estimate"`
+	CI          *stats.Interval `json:"ci"`
+	SD          *float64        `json:"sd,omitempty"`
+	Reason      string          `json:"reason"`
+	Runs        []string        `json:"runs"` // evidence: every matching active run, all units
+}
+
+// Evaluate computes the verdict matrix of profile p for the handsets (codes,
+// in display order) from runs. Runs are matched to each requirement with
+// Matches; retracted runs are left out.
+func Evaluate(p models.Profile, handsets []string, runs []models.Run) Matrix {
+	m := Matrix{Profile: ProfileRef{ID: p.ID, Name: p.Name, Version: p.Version}, Handsets: nonNil(handsets), Counted: Counted, Rows: []Row{}}
+	for _, q := range p.Requirements {
+		units := byHandset(runs, func(r models.Run) bool { return Matches(q, r) })
+		row := Row{Key: q.Key, Title: q.Title, Kind: q.Kind, Rule: q.Decision.Rule, Target: q.Decision.Target,
+			Confidence: q.Decision.Confidence, MinUnits: q.MinUnits, Cells: []Cell{}}
+		for _, h := range handsets {
+			row.Cells = append(row.Cells, judge(q, h, units[h]))
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	return m
+}
+
+// judge gives one cell: requirement q for one handset's units.
+func judge(q models.Requirement, handset string, units []unit) Cell {
+	c := Cell{Handset: handset, NUnits: len(units), Runs: allRunIDs(units)}
+	conf := q.Decision.Confidence
+	if conf == 0 {
+		conf = models.DefaultConfidence
+	}
+	if q.Decision.Rule == models.MeanLowerBound {
+		judgeMean(q, units, conf, &c)
+		return c
+	}
+	for _, u := range units {
+		if unitPasses(q, u) {
+			c.PassedUnits++
+		}
+	}
+	if c.NUnits > 0 {
+		ci := stats.Wilson(c.PassedUnits, c.NUnits, conf)
+		c.Estimate, c.CI = ptr(stats.Proportion(c.PassedUnits, c.NUnits)), &ci
+	}
+	failed := c.NUnits - c.PassedUnits
+	if c.NUnits < q.MinUnits {
+		c.Verdict, c.Reason = Inconclusive, tooFew(c.NUnits, q.MinUnits)
+		if q.Decision.Rule == models.AllUnits && failed > 0 {
+			c.Reason += fmt.Sprintf("; %s did not pass already, so all_units cannot be met", units1(failed))
+		}
+		return c
+	}
+	switch q.Decision.Rule {
+	case models.AllUnits:
+		if failed > 0 {
+			c.Verdict, c.Reason = NotMet, fmt.Sprintf("%d of %s did not pass", failed, units1(c.NUnits))
+		} else {
+			c.Verdict = Met
+		}
+	case models.LowerBound:
+		target := *q.Decision.Target
+		switch {
+		case c.CI.Lower >= target:
+			c.Verdict = Met
+		case c.CI.Upper < target:
+			c.Verdict, c.Reason = NotMet, fmt.Sprintf("Wilson %s upper bound %s is below the target %s", pct(conf), num(c.CI.Upper), num(target))
+		default:
+			c.Verdict, c.Reason = Inconclusive, fmt.Sprintf("Wilson %s interval [%s, %s] contains the target %s: more units needed",
+				pct(conf), num(c.CI.Lower), num(c.CI.Upper), num(target))
+		}
+	}
+	return c
+}
+
+// unitPasses: a unit passes when all its matching runs pass; for battery,
+// when its mean runtime reaches runtime_h_min.
+func unitPasses(q models.Requirement, u unit) bool {
+	if q.Kind == models.Battery {
+		m, ok := unitMean(u)
+		return ok && (q.UnitPassesIf.RuntimeHMin == nil || m >= *q.UnitPassesIf.RuntimeHMin-eps)
+	}
+	for _, r := range u.runs {
+		if !RunPasses(q, r) {
+			return false
+		}
+	}
+	return len(u.runs) > 0
+}
+
+func judgeMean(q models.Requirement, units []unit, conf float64, c *Cell) {
+	target := *q.Decision.Target
+	bar := target
+	if q.UnitPassesIf.RuntimeHMin != nil {
+		bar = *q.UnitPassesIf.RuntimeHMin
+	}
+	var means []float64
+	for _, u := range units {
+		if m, ok := unitMean(u); ok {
+			means = append(means, m)
+			if m >= bar-eps {
+				c.PassedUnits++
+			}
+		}
+	}
+	c.NUnits = len(means)
+	if c.NUnits > 0 {
+		mc := stats.MeanT(means, conf)
+		c.Estimate = ptr(mc.Mean)
+		if c.NUnits >= 2 {
+			c.CI, c.SD = &mc.CI, ptr(mc.SD)
+		}
+	}
+	switch {
+	case c.NUnits < q.MinUnits:
+		c.Verdict, c.Reason = Inconclusive, tooFew(c.NUnits, q.MinUnits)
+	case c.NUnits < 2:
+		c.Verdict, c.Reason = Inconclusive, "1 unit tested: a t interval needs at least 2 units"
+	case c.CI.Lower >= target:
+		c.Verdict = Met
+	case c.CI.Upper < target:
+		c.Verdict, c.Reason = NotMet, fmt.Sprintf("%s t upper bound %s h is below the target %s h", pct(conf), num(c.CI.Upper), num(target))
+	default:
+		c.Verdict, c.Reason = Inconclusive, fmt.Sprintf("%s t interval [%s, %s] h contains the target %s h: more units needed",
+			pct(conf), num(c.CI.Lower), num(c.CI.Upper), num(target))
+	}
+}
+
+// tooFew is the reason for a cell below min_units, as evaluators read it.
+func tooFew(n, need int) string {
+	return fmt.Sprintf("%s tested, profile needs %d", units1(n), need)
+}
+
+func units1(n int) string {
+	if n == 1 {
+		return "1 unit"
+	}
+	return strconv.Itoa(n) + " units"
+}
+
+func pct(conf float64) string { return strconv.FormatFloat(conf*100, 'f', -1, 64) + " %" }
+
+func num(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
