@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"ruggedlab/models"
+)
+
+// EvidenceFilter selects the runs a comparison, a verdict matrix or a
+// label yardstick is computed from. Only active runs are ever returned.
+type EvidenceFilter struct {
+	// Kinds to read; empty means all four.
+	Kinds []models.Kind
+	// Handsets by code, in the order results should show them; empty means
+	// every handset, by code.
+	Handsets []string
+	// Exact-match filters (api.md §7). Each narrows only the runs of the
+	// kind that carries the field: Surface drops no battery run.
+	HeightM   *float64 // drop
+	Surface   string   // drop
+	Procedure string   // temperature
+	IPCode    string   // ingress
+	Protocol  string   // battery
+}
+
+// Evidence is what statistics are computed from: the handsets asked for and
+// their active runs.
+type Evidence struct {
+	Handsets []models.Handset
+	// Runs hold the envelope's ID, Kind, Handset (code), Unit (serial) and
+	// Status, and the kind fields statistics use — not method, times,
+	// notes, drop logs or series. Oldest started_at first.
+	Runs []models.Run
+}
+
+// Codes returns the handset codes in order.
+func (e Evidence) Codes() []string {
+	codes := make([]string, len(e.Handsets))
+	for i, h := range e.Handsets {
+		codes[i] = h.Code
+	}
+	return codes
+}
+
+// evidenceColumn is one selected column and where its value goes.
+type evidenceColumn struct {
+	name string
+	set  func(r *models.Run, v any)
+}
+
+func floatCol(name string, f func(*models.Run) **float64) evidenceColumn {
+	return evidenceColumn{name, func(r *models.Run, v any) { *f(r) = asFloat(v) }}
+}
+func intCol(name string, f func(*models.Run) **int) evidenceColumn {
+	return evidenceColumn{name, func(r *models.Run, v any) { *f(r) = asInt(v) }}
+}
+func boolCol(name string, f func(*models.Run) **bool) evidenceColumn {
+	return evidenceColumn{name, func(r *models.Run, v any) { *f(r) = asBool(v) }}
+}
+func textCol(name string, f func(*models.Run) *string) evidenceColumn {
+	return evidenceColumn{name, func(r *models.Run, v any) { *f(r) = asText(v) }}
+}
+
+// evidenceColumns are the kind fields statistics and verdicts read: the
+// columns of models/profile.go's Where and UnitPassesIf, and the ones the
+// comparison needs. Nothing else is selected, so 10,000 runs stay cheap.
+var evidenceColumns = map[models.Kind][]evidenceColumn{
+	models.Drop: {
+		floatCol("height_m", func(r *models.Run) **float64 { return &r.HeightM }),
+		textCol("surface", func(r *models.Run) *string { return &r.Surface }),
+		boolCol("protective_case", func(r *models.Run) **bool { return &r.ProtectiveCase }),
+		intCol("planned_drops", func(r *models.Run) **int { return &r.PlannedDrops }),
+		intCol("drops_completed", func(r *models.Run) **int { return &r.DropsCompleted }),
+		intCol("first_failure_drop", func(r *models.Run) **int { return &r.FirstFailureDrop }),
+		intCol("worst_severity", func(r *models.Run) **int { return &r.WorstSeverity }),
+	},
+	models.Temperature: {
+		textCol("procedure", func(r *models.Run) *string { return &r.Procedure }),
+		floatCol("setpoint_c", func(r *models.Run) **float64 { return &r.SetpointC }),
+		floatCol("low_c", func(r *models.Run) **float64 { return &r.LowC }),
+		floatCol("high_c", func(r *models.Run) **float64 { return &r.HighC }),
+		intCol("cycles", func(r *models.Run) **int { return &r.Cycles }),
+		floatCol("dwell_min", func(r *models.Run) **float64 { return &r.DwellMin }),
+		boolCol("passed", func(r *models.Run) **bool { return &r.Passed }),
+		boolCol("shutdown_observed", func(r *models.Run) **bool { return &r.ShutdownObserved }),
+	},
+	models.Ingress: {
+		textCol("ip_code", func(r *models.Run) *string { return &r.IPCode }),
+		textCol("medium", func(r *models.Run) *string { return &r.Medium }),
+		floatCol("depth_m", func(r *models.Run) **float64 { return &r.DepthM }),
+		floatCol("duration_min", func(r *models.Run) **float64 { return &r.DurationMin }),
+		boolCol("ingress_found", func(r *models.Run) **bool { return &r.IngressFound }),
+		boolCol("functional_after", func(r *models.Run) **bool { return &r.FunctionalAfter }),
+	},
+	models.Battery: {
+		textCol("protocol", func(r *models.Run) *string { return &r.Protocol }),
+		floatCol("runtime_h", func(r *models.Run) **float64 { return &r.RuntimeH }),
+		floatCol("brightness_nits", func(r *models.Run) **float64 { return &r.BrightnessNits }),
+		floatCol("ambient_c", func(r *models.Run) **float64 { return &r.AmbientC }),
+	},
+}
+
+// Evidence returns the handsets asked for and their active runs of the
+// kinds asked for, in two queries whatever the number of runs.
+// Errors: NotFound naming every unknown handset code.
+func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error) {
+	hs, err := s.handsetsByCode(ctx, f.Handsets)
+	if err != nil {
+		return Evidence{}, err
+	}
+	ev := Evidence{Handsets: hs, Runs: []models.Run{}}
+	if len(hs) == 0 {
+		return ev, nil
+	}
+	kinds := f.Kinds
+	if len(kinds) == 0 {
+		kinds = models.Kinds
+	}
+	cols := []evidenceColumn{}
+	kindNames := make([]string, 0, len(kinds))
+	for _, k := range models.Kinds { // fixed order: one query text per kind set
+		if slices.Contains(kinds, k) {
+			cols = append(cols, evidenceColumns[k]...)
+			kindNames = append(kindNames, string(k))
+		}
+	}
+	var sel strings.Builder
+	sel.WriteString("SELECT runs.id, runs.kind, handsets.code, units.serial")
+	for _, c := range cols {
+		sel.WriteString(", runs." + c.name)
+	}
+	sel.WriteString(" FROM runs JOIN handsets ON handsets.id = runs.handset_id JOIN units ON units.id = runs.unit_id" +
+		" WHERE runs.status = ? AND runs.kind IN ?")
+	args := []any{string(models.Active), kindNames}
+	if len(f.Handsets) > 0 {
+		ids := make([]string, len(hs))
+		for i, h := range hs {
+			ids[i] = h.ID
+		}
+		sel.WriteString(" AND runs.handset_id IN ?")
+		args = append(args, ids)
+	}
+	// A filter narrows only its own kind: (kind <> 'drop' OR surface = ?).
+	exact := []struct {
+		kind   models.Kind
+		column string
+		value  any
+		set    bool
+	}{
+		{models.Drop, "height_m", f.HeightM, f.HeightM != nil},
+		{models.Drop, "surface", f.Surface, f.Surface != ""},
+		{models.Temperature, "procedure", f.Procedure, f.Procedure != ""},
+		{models.Ingress, "ip_code", f.IPCode, f.IPCode != ""},
+		{models.Battery, "protocol", f.Protocol, f.Protocol != ""},
+	}
+	for _, e := range exact {
+		if !e.set {
+			continue
+		}
+		if hm, ok := e.value.(*float64); ok {
+			e.value = *hm
+		}
+		fmt.Fprintf(&sel, " AND (runs.kind <> ? OR runs.%s = ?)", e.column)
+		args = append(args, string(e.kind), e.value)
+	}
+	sel.WriteString(" ORDER BY runs.started_at, runs.id")
+
+	rows, err := s.db.WithContext(ctx).Raw(sel.String(), args...).Rows()
+	if err != nil {
+		return Evidence{}, translate(err, "evidence")
+	}
+	defer rows.Close()
+	vals := make([]any, 4+len(cols))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		// Scanning into any skips database/sql's reflection; the values
+		// are converted below for both drivers' types.
+		if err := rows.Scan(ptrs...); err != nil {
+			return Evidence{}, translate(err, "evidence")
+		}
+		r := models.Run{ID: asText(vals[0]), Kind: models.Kind(asText(vals[1])), Handset: asText(vals[2]), Unit: asText(vals[3]), Status: models.Active}
+		for i, c := range cols {
+			c.set(&r, vals[4+i])
+		}
+		ev.Runs = append(ev.Runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return Evidence{}, translate(err, "evidence")
+	}
+	return ev, nil
+}
+
+// handsetsByCode returns the handsets with these codes in the order given
+// (duplicates dropped), or all handsets by code when none is given.
+func (s *Store) handsetsByCode(ctx context.Context, codes []string) ([]models.Handset, error) {
+	if len(codes) == 0 {
+		return s.AllHandsets(ctx)
+	}
+	var rows []handsetRow
+	if err := s.db.WithContext(ctx).Select(handsetSelect).Where("code IN ?", codes).Find(&rows).Error; err != nil {
+		return nil, translate(err, "handsets")
+	}
+	found := map[string]handsetRow{}
+	for _, r := range rows {
+		found[r.Code] = r
+	}
+	var out []models.Handset
+	var missing []string
+	seen := map[string]bool{}
+	for _, c := range codes {
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		r, ok := found[c]
+		if !ok {
+			missing = append(missing, fmt.Sprintf("%q", c))
+			continue
+		}
+		out = append(out, r.model())
+	}
+	if len(missing) > 0 {
+		return nil, models.Errorf(models.NotFound, "handset %s not found", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+func asText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return ""
+}
+
+func asFloat(v any) *float64 {
+	switch x := v.(type) {
+	case float64:
+		return &x
+	case int64:
+		f := float64(x)
+		return &f
+	}
+	return nil
+}
+
+func asInt(v any) *int {
+	switch x := v.(type) {
+	case int64:
+		n := int(x)
+		return &n
+	case float64:
+		n := int(x)
+		return &n
+	}
+	return nil
+}
+
+func asBool(v any) *bool {
+	switch x := v.(type) {
+	case bool:
+		return &x
+	case int64:
+		b := x != 0
+		return &b
+	}
+	return nil
+}
