@@ -1,0 +1,200 @@
+package charts
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	echarts "github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// KMStep is the Kaplan–Meier estimate just after time T, with its interval,
+// as proportions in [0, 1].
+type KMStep struct {
+	T                   float64
+	Surv, Lower, Upper  float64
+	Events, Censored, N int // n_event, n_censor and n_risk at T, for the tooltip
+}
+
+// KMCurve is one candidate's survival curve.
+type KMCurve struct {
+	// Label names the candidate (code, name or "Candidate A"); user text,
+	// escaped.
+	Label string
+	// Steps are the estimate's steps in increasing T, one per distinct time
+	// (events or censorings), as stats.KM returns them. Empty draws nothing
+	// for this candidate but keeps its legend entry and colour.
+	Steps []KMStep
+}
+
+// Layout of the KM chart in CSS pixels.
+const (
+	kmHeight = 420
+	// kmBandOpacity keeps overlapping bands of two candidates readable.
+	kmBandOpacity = 0.16
+)
+
+// censorSymbol is a "+" mark, the usual censoring tick of survival plots.
+const censorSymbol = "path://M4,0H6V4H10V6H6V10H4V6H0V4H4Z"
+
+// KaplanMeier builds the "km" chart of api.md §8: per candidate, the
+// Kaplan–Meier step curve starting at (0, 100 %), its confidence band
+// shaded in the candidate's colour, and a "+" where a unit was censored.
+// xName names the time axis ("drops", "falls"). The y axis is 0–100 %.
+//
+// The band is two stacked, stepped line series (lower bound, then upper −
+// lower with an area fill): ECharts has no band series, and a custom series
+// would need a JavaScript renderItem (see the package doc). All of a
+// candidate's series share its name, so its legend entry hides curve, band
+// and marks together.
+//
+// It returns ErrNoData for no curves, and an error for an empty or
+// repeated label, a time that is negative, not finite or not increasing, or
+// a bound outside 0 ≤ lower ≤ surv ≤ upper ≤ 1.
+func KaplanMeier(id, title, xName string, curves []KMCurve) (Chart, error) {
+	if len(curves) == 0 {
+		return Chart{}, ErrNoData
+	}
+	if err := checkKM(curves); err != nil {
+		return Chart{}, err
+	}
+	unit, err := literalText(xName)
+	if err != nil {
+		return Chart{}, err
+	}
+
+	labels := make([]string, len(curves))
+	var series []any
+	for i, c := range curves {
+		labels[i] = c.Label
+		color := Color(i)
+		if len(c.Steps) == 0 {
+			// Keep the legend entry: "no units" is information too.
+			series = append(series, kmLine{Type: "line", Name: c.Label, Data: []any{}, Color: color})
+			continue
+		}
+		// The curve: (0, 1), then one corner per step; step "end" holds each
+		// value until the next time, which is how S(t) is defined.
+		curve := []kmItem{{Value: point{0, 100}, Tooltip: &seriesTooltip{Formatter: "{a}<br/>0 " + unit + ": 100 %"}}}
+		lower := []point{{0, 100}}
+		width := []point{{0, 0}}
+		var marks []kmItem
+		for _, s := range c.Steps {
+			surv, lo, hi := pct(s.Surv), pct(s.Lower), pct(s.Upper)
+			tip, err := literalText(fmt.Sprintf("%s %s: %s %% (band %s–%s %%)<br/>at risk %d, events %d, censored %d",
+				fmtNum(s.T), unit, pctText(s.Surv), pctText(s.Lower), pctText(s.Upper), s.N, s.Events, s.Censored))
+			if err != nil {
+				return Chart{}, err
+			}
+			curve = append(curve, kmItem{Value: point{s.T, surv}, Tooltip: &seriesTooltip{Formatter: "{a}<br/>" + tip}})
+			lower = append(lower, point{s.T, lo})
+			width = append(width, point{s.T, roundTo(hi-lo, 1)})
+			if s.Censored > 0 {
+				what := "1 unit censored"
+				if s.Censored > 1 {
+					what = strconv.Itoa(s.Censored) + " units censored"
+				}
+				marks = append(marks, kmItem{Value: point{s.T, surv},
+					Tooltip: &seriesTooltip{Formatter: "{a}<br/>" + what + " at " + fmtNum(s.T) + " " + unit}})
+			}
+		}
+		stack := "km-band-" + strconv.Itoa(i)
+		noLine := &lineStyle{Width: 0, Opacity: 0}
+		series = append(series,
+			kmLine{Type: "line", Name: c.Label, Step: "end", Stack: stack, Symbol: "none", Silent: true,
+				LineStyle: noLine, Tooltip: hidden(), Emphasis: &emphasis{Disabled: true}, Data: lower, Z: 1},
+			kmLine{Type: "line", Name: c.Label, Step: "end", Stack: stack, Symbol: "none", Silent: true,
+				LineStyle: noLine, AreaStyle: &areaStyle{Color: color, Opacity: kmBandOpacity},
+				Tooltip: hidden(), Emphasis: &emphasis{Disabled: true}, Data: width, Z: 1},
+			kmLine{Type: "line", Name: c.Label, Step: "end", Symbol: "circle", SymbolSize: 5, ShowSymbol: true,
+				Color: color, LineStyle: &lineStyle{Color: color, Width: 2.5, Opacity: 1}, Data: curve, Z: 3},
+		)
+		if len(marks) > 0 {
+			series = append(series, kmScatter{Type: "scatter", Name: c.Label, Symbol: censorSymbol, SymbolSize: 11,
+				Color: color, Data: marks, Z: 4})
+		}
+	}
+
+	line := echarts.NewLine()
+	line.SetGlobalOptions(
+		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left",
+			Subtitle: "Shaded: 95 % log-log band (Greenwood). +: unit censored (stopped without a failure)."}),
+		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: labels}),
+		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		echarts.WithGridOpts(opts.Grid{Top: "88", Bottom: "56", Left: "56", Right: "24"}),
+		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xName, NameLocation: "middle", NameGap: 30, Min: 0}),
+		echarts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "surviving", Min: 0, Max: 100,
+			AxisLabel: &opts.AxisLabel{Formatter: "{value} %"}}),
+	)
+	option, err := optionWithSeries(line, series)
+	if err != nil {
+		return Chart{}, err
+	}
+	return Chart{Name: "km", ID: id, Title: title, Height: kmHeight, Option: option}, nil
+}
+
+type kmLine struct {
+	Type       string         `json:"type"`
+	Name       string         `json:"name"`
+	Step       string         `json:"step,omitempty"`
+	Stack      string         `json:"stack,omitempty"`
+	Symbol     string         `json:"symbol,omitempty"`
+	SymbolSize float64        `json:"symbolSize,omitempty"`
+	ShowSymbol bool           `json:"showSymbol"`
+	Silent     bool           `json:"silent,omitempty"`
+	Color      string         `json:"color,omitempty"`
+	LineStyle  *lineStyle     `json:"lineStyle,omitempty"`
+	AreaStyle  *areaStyle     `json:"areaStyle,omitempty"`
+	Tooltip    *seriesTooltip `json:"tooltip,omitempty"`
+	Emphasis   *emphasis      `json:"emphasis,omitempty"`
+	Data       any            `json:"data"`
+	Z          int            `json:"z,omitempty"`
+}
+
+type kmScatter struct {
+	Type       string   `json:"type"`
+	Name       string   `json:"name"`
+	Symbol     string   `json:"symbol"`
+	SymbolSize float64  `json:"symbolSize"`
+	Color      string   `json:"color"`
+	Data       []kmItem `json:"data"`
+	Z          int      `json:"z"`
+}
+
+type kmItem struct {
+	Value   point          `json:"value"`
+	Tooltip *seriesTooltip `json:"tooltip,omitempty"`
+}
+
+func checkKM(curves []KMCurve) error {
+	seen := make(map[string]bool, len(curves))
+	for i, c := range curves {
+		where := fmt.Sprintf("charts: KM curve %d (%q)", i, c.Label)
+		switch {
+		case strings.TrimSpace(c.Label) == "":
+			return fmt.Errorf("%s: empty label", where)
+		case seen[c.Label]:
+			return fmt.Errorf("%s: label repeated", where)
+		}
+		seen[c.Label] = true
+		prev := 0.0
+		for j, s := range c.Steps {
+			if !finite(s.T, s.Surv, s.Lower, s.Upper) {
+				return fmt.Errorf("%s step %d: non-finite value", where, j)
+			}
+			if s.T < prev || (j > 0 && s.T == prev) {
+				return fmt.Errorf("%s step %d: time %v not after %v", where, j, s.T, prev)
+			}
+			prev = s.T
+			const eps = 1e-9
+			if s.Lower < -eps || s.Lower > s.Surv+eps || s.Surv > s.Upper+eps || s.Upper > 1+eps {
+				return fmt.Errorf("%s step %d: want 0 ≤ lower ≤ surv ≤ upper ≤ 1, got %v [%v, %v]", where, j, s.Surv, s.Lower, s.Upper)
+			}
+		}
+	}
+	return nil
+}
+
+// fmtNum prints a time without a trailing ".0": drops are whole numbers.
+func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
