@@ -30,6 +30,11 @@ func newList[T any](items []T, next string) list[T] {
 	return l
 }
 
+// Store calls take c.Request.Context(), never c: gin recycles a Context
+// once its handler returns, and database/sql may still call Done on the
+// context it was given from a goroutine of its own (a data race that
+// -race reports, and a query watching another request's cancellation).
+
 // page reads ?limit= and ?cursor=; the store checks their ranges.
 func page(c *gin.Context) (store.Page, error) {
 	p := store.Page{Cursor: c.Query("cursor")}
@@ -53,7 +58,7 @@ func created(c *gin.Context, location string, v any) {
 func (s *Server) createHandset(c *gin.Context) {
 	h, err := models.DecodeHandset(body(c))
 	if err == nil {
-		h, err = s.Store.CreateHandset(c, h, anonymous)
+		h, err = s.Store.CreateHandset(c.Request.Context(), h, anonymous)
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -68,7 +73,7 @@ func (s *Server) listHandsets(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, next, err := s.Store.Handsets(c, p)
+	items, next, err := s.Store.Handsets(c.Request.Context(), p)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -77,7 +82,7 @@ func (s *Server) listHandsets(c *gin.Context) {
 }
 
 func (s *Server) getHandset(c *gin.Context) {
-	h, err := s.Store.Handset(c, c.Param("code"))
+	h, err := s.Store.Handset(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -87,7 +92,7 @@ func (s *Server) getHandset(c *gin.Context) {
 
 func (s *Server) patchHandset(c *gin.Context) {
 	raw := body(c)
-	h, err := s.Store.PatchHandset(c, c.Param("code"), func(h models.Handset) (models.Handset, error) {
+	h, err := s.Store.PatchHandset(c.Request.Context(), c.Param("code"), func(h models.Handset) (models.Handset, error) {
 		return models.PatchHandset(h, raw)
 	})
 	if err != nil {
@@ -100,7 +105,7 @@ func (s *Server) patchHandset(c *gin.Context) {
 func (s *Server) createUnit(c *gin.Context) {
 	u, err := models.DecodeUnit(body(c))
 	if err == nil {
-		u, err = s.Store.CreateUnit(c, c.Param("code"), u, anonymous)
+		u, err = s.Store.CreateUnit(c.Request.Context(), c.Param("code"), u, anonymous)
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -115,7 +120,7 @@ func (s *Server) listUnits(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, next, err := s.Store.Units(c, c.Param("code"), p)
+	items, next, err := s.Store.Units(c.Request.Context(), c.Param("code"), p)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -124,7 +129,7 @@ func (s *Server) listUnits(c *gin.Context) {
 }
 
 func (s *Server) getUnit(c *gin.Context) {
-	u, err := s.Store.Unit(c, c.Param("code"), c.Param("serial"))
+	u, err := s.Store.Unit(c.Request.Context(), c.Param("code"), c.Param("serial"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -146,7 +151,7 @@ func (s *Server) createRun(c *gin.Context) {
 		if r.Technician == "" {
 			r.Technician = anonymous
 		}
-		r, err = s.Store.CreateRun(c, r, anonymous)
+		r, err = s.Store.CreateRun(c.Request.Context(), r, anonymous)
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -181,7 +186,7 @@ func (s *Server) listRuns(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, next, err := s.Store.Runs(c, f)
+	items, next, err := s.Store.Runs(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -190,7 +195,7 @@ func (s *Server) listRuns(c *gin.Context) {
 }
 
 func (s *Server) getRun(c *gin.Context) {
-	r, err := s.Store.Run(c, c.Param("id"))
+	r, err := s.Store.Run(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -249,7 +254,7 @@ func (s *Server) amendRun(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.Store.AmendRun(c, c.Param("id"), store.Amendment{Reason: b.Reason, Revision: *b.Revision, Changes: b.Changes}, anonymous)
+	r, err := s.Store.AmendRun(c.Request.Context(), c.Param("id"), store.Amendment{Reason: b.Reason, Revision: *b.Revision, Changes: b.Changes}, anonymous)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -270,7 +275,7 @@ func (s *Server) retractRun(c *gin.Context) {
 		s.fail(c, models.FieldErrors{{Field: "reason", Message: "is required: say why the run is retracted"}}.Err("the retraction is not valid"))
 		return
 	}
-	r, err := s.Store.RetractRun(c, c.Param("id"), b.Reason, anonymous)
+	r, err := s.Store.RetractRun(c.Request.Context(), c.Param("id"), b.Reason, anonymous)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -279,7 +284,7 @@ func (s *Server) retractRun(c *gin.Context) {
 }
 
 func (s *Server) listRevisions(c *gin.Context) {
-	revs, err := s.Store.Revisions(c, c.Param("id"))
+	revs, err := s.Store.Revisions(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -303,9 +308,11 @@ func (s *Server) healthz(c *gin.Context) {
 }
 
 func (s *Server) readyz(c *gin.Context) {
-	if err := s.Store.Ping(c); err != nil {
-		c.Header("Content-Type", "application/problem+json")
-		c.JSON(http.StatusServiceUnavailable, Problem{Type: "/problems/internal", Title: "Database unreachable", Status: http.StatusServiceUnavailable, Detail: "the database does not answer"})
+	if err := s.Store.Ping(c.Request.Context()); err != nil {
+		// Like every problem: quotable by request ID, and the cause logged.
+		s.Log.WarnContext(c.Request.Context(), "not ready", "request_id", requestID(c), "err", err)
+		writeProblem(c, Problem{Type: "/problems/internal", Title: "Database unreachable", Status: http.StatusServiceUnavailable,
+			Detail: "the database does not answer", Instance: c.Request.URL.Path, RequestID: requestID(c)})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "database": s.Store.Engine()})
