@@ -1,0 +1,15 @@
+package models
+
+import "time"
+
+// Import records one bulk import from a CSV file: units, or runs of one
+// kind. It exists only for an import that was committed whole.
+type Import struct {
+	ID         string    `json:"import_id"`
+	Kind       string    `json:"kind"` // "units" or a run kind
+	FileName   string    `json:"file_name"`
+	Rows       int       `json:"rows"`
+	Created    []string  `json:"created"` // unit or run ids, in file order
+	RecordedBy string    `json:"recorded_by"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
