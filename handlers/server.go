@@ -25,6 +25,9 @@ type Server struct {
 	// Registry receives the service's Prometheus metrics; nil makes a
 	// fresh one, so tests and several servers in one process don't clash.
 	Registry *prometheus.Registry
+	// ImportProgressEvery spaces the progress lines of a streamed import;
+	// 0 means DefaultImportProgressEvery.
+	ImportProgressEvery time.Duration
 
 	metrics *httpMetrics
 }
@@ -88,5 +91,9 @@ func (s *Server) Routes() http.Handler {
 	api.POST("/runs/:id/retraction", append(js, s.retractRun)...)
 	api.GET("/runs/:id/revisions", s.listRevisions)
 	api.GET("/fields/:kind", s.describeFields)
+	// Uploads stream: no requireJSON (it buffers), and no idempotent (it
+	// hashes the buffered body).
+	api.POST("/imports/:kind", s.createImport)
+	api.GET("/imports/:id", s.getImport)
 	return r
 }

@@ -1,0 +1,63 @@
+package handlers
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/store"
+)
+
+// DefaultImportProgressEvery is how often a streamed import reports.
+const DefaultImportProgressEvery = time.Second
+
+type importProgress struct {
+	Rows  int   `json:"rows"`
+	Bytes int64 `json:"bytes"`
+}
+
+type importOutcome struct {
+	Status  int      `json:"status"`
+	Result  any      `json:"result,omitempty"`
+	Problem *Problem `json:"problem,omitempty"`
+}
+
+// streamImport runs an import answering application/x-ndjson progress
+// lines and a last line with the outcome (see createImport).
+func (s *Server) streamImport(c *gin.Context, target string, src io.Reader, o store.ImportOptions) {
+	// HTTP/1 servers stop reading a request body once the answer starts;
+	// the body is still streaming in, so keep both directions open.
+	_ = http.NewResponseController(c.Writer).EnableFullDuplex()
+	c.Header("Content-Type", "application/x-ndjson")
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Status(http.StatusOK)
+	enc := json.NewEncoder(c.Writer)
+	line := func(v any) {
+		_ = enc.Encode(v) // a client that left is noticed by the body read
+		c.Writer.Flush()
+	}
+	every := s.ImportProgressEvery
+	if every <= 0 {
+		every = DefaultImportProgressEvery
+	}
+	line(importProgress{})
+	last := time.Now()
+	o.Progress = func(rows int, bytes int64) {
+		if time.Since(last) >= every {
+			last = time.Now()
+			line(importProgress{Rows: rows, Bytes: bytes})
+		}
+	}
+	imp, err := s.Store.CreateImport(c, target, src, o)
+	if err != nil {
+		p := problemFor(c, s.Log, err)
+		line(importOutcome{Status: p.Status, Problem: &p})
+		return
+	}
+	status, body := importAnswer(imp, o.DryRun)
+	line(importOutcome{Status: status, Result: body})
+}
