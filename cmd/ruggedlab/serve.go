@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"ruggedlab/demo"
+	"ruggedlab/handlers"
+	"ruggedlab/store"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "Serve the REST API and pages. Logs one JSON line per request to stderr;\nstops cleanly on SIGINT/SIGTERM (in-flight requests finish first).", stderr)
+	addr := fs.String("addr", envOr(getenv, "RUGGEDLAB_ADDR", "127.0.0.1:8080"), "listen address (env RUGGEDLAB_ADDR)")
+	dsn := fs.String("db", dbDefault(getenv), "SQLite file, or postgres:// URL (env RUGGEDLAB_DB, DATABASE_URL)")
+	withDemo := fs.Bool("demo", false, "load the demo tender (4 candidates, runs of all kinds) if the database is empty")
+	doMigrate := fs.Bool("migrate", true, "apply pending migrations at start; with =false, refuse to start on an outdated schema")
+	maxJSON := fs.Int64("max-json", handlers.DefaultMaxJSON, "largest JSON body in bytes (larger → 413)")
+	maxUpload := fs.Int64("max-upload", handlers.DefaultMaxUpload, "largest CSV or series upload in bytes (larger → 413)")
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *level)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *dsn, store.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	defer st.Close() // after the server has drained: deferred first, runs last
+	if *doMigrate {
+		if err := st.Migrate(ctx); err != nil {
+			return err
+		}
+	} else if n, err := st.Pending(ctx); err != nil || n > 0 {
+		return fmt.Errorf("the database schema is %d migration(s) behind: run 'ruggedlab migrate' (%v)", n, err)
+	}
+	if *withDemo {
+		loaded, err := demo.Load(ctx, st, time.Now())
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		log.Info("demo data", "loaded", loaded)
+	}
+
+	srv := &handlers.Server{Store: st, Log: log, MaxJSON: *maxJSON, MaxUpload: *maxUpload}
+	httpSrv := &http.Server{
+		Handler:           srv.Routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "engine", st.Engine(), "db", maskDSN(*dsn))
+	fmt.Fprintf(stdout, "RuggedLab is serving on http://%s/ (%s)\n", ln.Addr(), st.Engine())
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", "Apply pending database migrations (each in a transaction) and exit.", stderr)
+	dsn := fs.String("db", dbDefault(getenv), "SQLite file, or postgres:// URL (env RUGGEDLAB_DB, DATABASE_URL)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, _ := newLogger(stderr, "info")
+	st, err := store.Open(ctx, *dsn, store.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database is up to date (%s)\n", st.Engine())
+	return nil
+}
