@@ -82,7 +82,7 @@ func (s *Server) listHandsets(c *gin.Context) {
 }
 
 func (s *Server) getHandset(c *gin.Context) {
-	h, err := s.Store.Handset(c.Request.Context(), c.Param("code"))
+	h, err := s.measuredHandset(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		s.fail(c, err)
 		return

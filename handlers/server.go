@@ -91,6 +91,7 @@ func (s *Server) Routes() http.Handler {
 	api.POST("/runs/:id/retraction", append(js, s.retractRun)...)
 	api.GET("/runs/:id/revisions", s.listRevisions)
 	api.GET("/fields/:kind", s.describeFields)
+	s.verdictRoutes(api, js)
 	// Uploads stream: no requireJSON (it buffers), and no idempotent (it
 	// hashes the buffered body).
 	api.POST("/imports/:kind", s.createImport)

@@ -1,0 +1,122 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/csv"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/models"
+	"ruggedlab/stats"
+	"ruggedlab/verdict"
+)
+
+// plainNegative is a number a spreadsheet reads as a number, not a formula.
+var plainNegative = regexp.MustCompile(`^-[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
+
+// safeCell neutralises spreadsheet formula injection (CWE-1236): a text
+// cell starting with = + - @ (or a tab or carriage return, which some
+// spreadsheets skip before such a character) gets a leading apostrophe, so
+// it is shown as text and never evaluated. Plain negative numbers are left
+// alone: "-20" is a setpoint, not a formula.
+func safeCell(s string) string {
+	if s == "" || plainNegative.MatchString(s) {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// writeCSV answers with a CSV table; every cell passes through safeCell.
+func writeCSV(c *gin.Context, filename string, rows [][]string) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	for _, row := range rows {
+		safe := make([]string, len(row))
+		for i, cell := range row {
+			safe[i] = safeCell(cell)
+		}
+		_ = w.Write(safe) // a bytes.Buffer does not fail
+	}
+	w.Flush()
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+}
+
+func fnum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+func fptr(x *float64) string {
+	if x == nil {
+		return ""
+	}
+	return fnum(*x)
+}
+
+func fint(n int) string { return strconv.Itoa(n) }
+
+func bounds(iv *stats.Interval) (string, string) {
+	if iv == nil {
+		return "", ""
+	}
+	return fnum(iv.Lower), fnum(iv.Upper)
+}
+
+// compareCSV is the per-handset table of a comparison, one row per handset.
+func compareCSV(cmp verdict.Comparison) [][]string {
+	switch cmp.Kind {
+	case models.Drop:
+		rows := [][]string{{"handset", "units", "survived", "failed", "censored", "proportion", "wilson_lower", "wilson_upper",
+			"clopper_pearson_lower", "clopper_pearson_upper", "success_run_lower", "km_median", "runs"}}
+		for _, h := range cmp.Drop {
+			wl, wu := bounds(&h.Wilson)
+			cl, cu := bounds(&h.ClopperPearson)
+			rows = append(rows, []string{h.Handset, fint(h.Units), fint(h.Survived), fint(h.Failed), fint(h.Censored),
+				fptr(h.Proportion), wl, wu, cl, cu, fptr(h.SuccessRunLower), fptr(h.KM.Median), fint(h.Runs)})
+		}
+		return rows
+	case models.Battery:
+		rows := [][]string{{"handset", "n", "mean_h", "sd_h", "ci_lower", "ci_upper", "unit_means_h", "runs"}}
+		for _, h := range cmp.Battery {
+			lo, hi := bounds(h.CI)
+			means := make([]string, len(h.UnitMeans))
+			for i, m := range h.UnitMeans {
+				means[i] = fnum(m)
+			}
+			rows = append(rows, []string{h.Handset, fint(h.N), fptr(h.Mean), fptr(h.SD), lo, hi, strings.Join(means, " "), fint(h.Runs)})
+		}
+		return rows
+	}
+	rows := [][]string{{"handset", "units", "passed", "failed", "proportion", "wilson_lower", "wilson_upper",
+		"clopper_pearson_lower", "clopper_pearson_upper", "success_run_lower", "runs"}}
+	for _, h := range cmp.Pass {
+		wl, wu := bounds(&h.Wilson)
+		cl, cu := bounds(&h.ClopperPearson)
+		rows = append(rows, []string{h.Handset, fint(h.Units), fint(h.Passed), fint(h.Failed), fptr(h.Proportion),
+			wl, wu, cl, cu, fptr(h.SuccessRunLower), fint(h.Runs)})
+	}
+	return rows
+}
+
+// matrixCSV is the verdict matrix in long form: one row per cell, so a
+// spreadsheet can filter and pivot it; runs are the evidence ids,
+// space-separated.
+func matrixCSV(m verdict.Matrix) [][]string {
+	rows := [][]string{{"key", "title", "kind", "rule", "target", "confidence", "min_units", "handset", "verdict",
+		"n_units", "passed_units", "estimate", "ci_lower", "ci_upper", "reason", "runs"}}
+	for _, r := range m.Rows {
+		for _, c := range r.Cells {
+			lo, hi := bounds(c.CI)
+			rows = append(rows, []string{r.Key, r.Title, string(r.Kind), r.Rule, fptr(r.Target), fnum(r.Confidence), fint(r.MinUnits),
+				c.Handset, string(c.Verdict), fint(c.NUnits), fint(c.PassedUnits), fptr(c.Estimate), lo, hi, c.Reason, strings.Join(c.Runs, " ")})
+		}
+	}
+	return rows
+}
