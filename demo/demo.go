@@ -103,7 +103,10 @@ func Load(ctx context.Context, st *store.Store, now time.Time) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return true, history(ctx, st, created)
+	if err := history(ctx, st, created); err != nil {
+		return false, err
+	}
+	return true, loadProfile(ctx, st)
 }
 
 // unitRuns is one unit's stress sequence: climate first, then drops, then

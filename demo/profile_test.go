@@ -1,0 +1,66 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"ruggedlab/demo"
+	"ruggedlab/internal/testdb"
+	"ruggedlab/models"
+	"ruggedlab/store"
+	"ruggedlab/verdict"
+)
+
+// TestDemoMatrixShowsEveryVerdict checks the promise of demo.Profile: on the
+// demo runs its matrix has met, not-met and inconclusive cells, so the
+// matrix page shows all three colours on first start.
+func TestDemoMatrixShowsEveryVerdict(t *testing.T) {
+	for _, e := range testdb.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+			st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			if err := st.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if loaded, err := demo.Load(ctx, st, now); err != nil || !loaded {
+				t.Fatalf("demo.Load = %v, %v", loaded, err)
+			}
+			profiles, _, err := st.Profiles(ctx, store.Page{})
+			if err != nil || len(profiles) != 1 || profiles[0].Name != demo.ProfileName {
+				t.Fatalf("profiles after demo.Load = %+v, %v; want the demo profile", profiles, err)
+			}
+			p := profiles[0]
+			ev, err := st.Evidence(ctx, store.EvidenceFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := verdict.Evaluate(p, ev.Codes(), ev.Runs)
+			seen := map[verdict.Verdict]int{}
+			for _, r := range m.Rows {
+				for _, c := range r.Cells {
+					seen[c.Verdict]++
+					t.Logf("%-15s %-11s %-13s n=%d passed=%d est=%v ci=%v %s", r.Key, c.Handset, c.Verdict, c.NUnits, c.PassedUnits, deref(c.Estimate), c.CI, c.Reason)
+				}
+			}
+			for _, v := range []verdict.Verdict{verdict.Met, verdict.NotMet, verdict.Inconclusive} {
+				if seen[v] == 0 {
+					t.Errorf("no %s cell in the demo matrix (counts %v)", v, seen)
+				}
+			}
+			_ = models.Drop
+		})
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
