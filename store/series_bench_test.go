@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"ruggedlab/internal/testdb"
+	"ruggedlab/series"
+)
+
+// benchFrames is a battery series of n samples in reader-sized batches.
+func benchFrames(n int) []series.Frame {
+	var out []series.Frame
+	for start := 0; start < n; start += series.BatchRows {
+		m := min(series.BatchRows, n-start)
+		f := series.Frame{Columns: series.Columns(series.Battery), Data: make([][]float64, 5)}
+		for j := range f.Data {
+			f.Data[j] = make([]float64, m)
+		}
+		for i := range m {
+			k := float64(start + i)
+			f.Data[0][i], f.Data[1][i], f.Data[2][i] = k, 100-k/float64(n)*100, 4.35-k/float64(n)
+			f.Data[3][i], f.Data[4][i] = 400+float64(i%50), 25+float64(i%9)/10
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func replay(frames []series.Frame) SeriesReader {
+	return func(_ series.Kind, emit func(series.Frame) error) (series.Summary, error) {
+		n := 0
+		for _, f := range frames {
+			if err := emit(f); err != nil {
+				return series.Summary{}, err
+			}
+			n += f.Len()
+		}
+		return series.Summary{Rows: n, Columns: frames[0].Columns}, nil
+	}
+}
+
+// BenchmarkSQLiteBatch measures sample inserts per second for several rows
+// per INSERT statement (the choice of sqliteBatchRows):
+//
+//	go test ./store/ -run '^$' -bench SQLiteBatch -benchtime 3x
+func BenchmarkSQLiteBatch(b *testing.B) {
+	const n = 1_000_000
+	frames := benchFrames(n)
+	for _, rows := range []int{1, 16, 64, 256, 1024, 4096} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			ctx := context.Background()
+			s, err := Open(ctx, testdb.SQLite(b).DSN, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Migrate(ctx); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for it := range b.N {
+				fs := startFrames(series.Battery, replay(frames))
+				err := s.sqliteConn(ctx, func(c *sqlite3.Conn) error {
+					if err := c.Exec("BEGIN IMMEDIATE"); err != nil {
+						return err
+					}
+					tx := &sqliteTx{c: c, batch: rows}
+					fs.ready()
+					if _, _, err := tx.copySamples(ctx, int64(it+1), fs.columns(), fs); err != nil {
+						return err
+					}
+					return c.Exec("COMMIT")
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				fs.wait()
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+		})
+	}
+}

@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+	sqlitedriver "github.com/ncruces/go-sqlite3/driver"
+
+	"ruggedlab/models"
+)
+
+// sqliteBatchRows is how many samples one INSERT statement carries. SQLite
+// allows 32,766 bound variables per statement; a sample binds at most 7
+// (idx, overview, t_s, four values), so the ceiling is 4,680 rows.
+// BenchmarkSQLiteBatch (1 M battery samples already parsed, WAL file, 2
+// shared cores, three runs each, samples/s): 1 row 360k–480k, 16 rows
+// 470k–740k, 64 rows 750k–850k, 256 rows 800k–920k, 1024 rows 900k–940k,
+// 4096 rows 890k–950k. Past a few hundred rows the per-statement cost is
+// gone and binding values is all that is left; 1024 divides the readers'
+// 8192-sample batches, so only the last batch needs one-row statements.
+const sqliteBatchRows = 1024
+
+// sqliteConn runs fn on the SQLite connection under one of GORM's pooled
+// connections, with ctx able to interrupt it. Binding values through the
+// driver's own API skips database/sql's per-argument conversions, which
+// box every float64 into an interface.
+func (s *Store) sqliteConn(ctx context.Context, fn func(*sqlite3.Conn) error) error {
+	conn, err := s.sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(sqlitedriver.Conn)
+		if !ok {
+			return fmt.Errorf("store: SQLite connection is a %T, not an ncruces driver connection", dc)
+		}
+		c := sc.Raw()
+		old := c.SetInterrupt(ctx)
+		defer c.SetInterrupt(old)
+		return fn(c)
+	})
+}
+
+// sqliteSeriesTx runs fn in an immediate transaction: it takes the write
+// lock at BEGIN, so it waits on busy_timeout for another writer instead of
+// failing half-way (stack-notes.md §3).
+func (s *Store) sqliteSeriesTx(ctx context.Context, fn func(seriesTx) error) error {
+	return s.sqliteConn(ctx, func(c *sqlite3.Conn) error {
+		if err := c.Exec("BEGIN IMMEDIATE"); err != nil {
+			return err
+		}
+		err := fn(&sqliteTx{c: c, batch: sqliteBatchRows})
+		if err == nil {
+			if err = c.Exec("COMMIT"); err == nil {
+				return nil
+			}
+		}
+		// Roll back even when ctx was cancelled: an interrupted ROLLBACK
+		// would leave the connection inside the transaction.
+		old := c.SetInterrupt(context.Background())
+		c.Exec("ROLLBACK")
+		c.SetInterrupt(old)
+		return err
+	})
+}
+
+type sqliteTx struct {
+	c     *sqlite3.Conn
+	batch int
+}
+
+func (t *sqliteTx) forUpdate() string { return "" }
+
+func (t *sqliteTx) prepare(query string, args []any) (*sqlite3.Stmt, error) {
+	st, _, err := t.c.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range args {
+		if err := bindSQLite(st, i+1, a); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func (t *sqliteTx) exec(_ context.Context, query string, args ...any) error {
+	st, err := t.prepare(query, args)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.Exec()
+}
+
+func (t *sqliteTx) queryRow(_ context.Context, query string, args []any, dest ...any) error {
+	st, err := t.prepare(query, args)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if !st.Step() {
+		if err := st.Err(); err != nil {
+			return err
+		}
+		return models.Errorf(models.NotFound, "not found")
+	}
+	for i, d := range dest {
+		switch d := d.(type) {
+		case *int:
+			*d = st.ColumnInt(i)
+		case *int64:
+			*d = st.ColumnInt64(i)
+		case *string:
+			*d = st.ColumnText(i)
+		case *bool:
+			*d = st.ColumnBool(i)
+		default:
+			return fmt.Errorf("store: cannot scan into %T", d)
+		}
+	}
+	// Finish the statement: an INSERT … RETURNING writes when stepped to
+	// its end.
+	st.Step()
+	return st.Err()
+}
+
+// bindSQLite binds the Go types the series queries use. Times are written
+// in the store's fixed-width layout, as GORM writes them (see sqliteDSN).
+func bindSQLite(st *sqlite3.Stmt, i int, a any) error {
+	switch v := a.(type) {
+	case nil:
+		return st.BindNull(i)
+	case string:
+		return st.BindText(i, v)
+	case int:
+		return st.BindInt64(i, int64(v))
+	case int64:
+		return st.BindInt64(i, v)
+	case bool:
+		return st.BindBool(i, v)
+	case float64:
+		return st.BindFloat(i, v)
+	case *float64:
+		if v == nil {
+			return st.BindNull(i)
+		}
+		return st.BindFloat(i, *v)
+	case time.Time:
+		return st.BindTime(i, v.UTC(), sqlite3.TimeFormat(sqliteTimeLayout))
+	}
+	return fmt.Errorf("store: cannot bind %T", a)
+}
+
+// copySamples inserts the batches with one statement of t.batch rows,
+// prepared once, and a one-row statement for each batch's remainder.
+func (t *sqliteTx) copySamples(_ context.Context, id int64, cols []string, fs *frameStream) (int, int, error) {
+	vcols, err := valueColumns(fs.kind, cols)
+	if err != nil {
+		return 0, 0, err
+	}
+	width := 3 + len(vcols) // idx, overview, t_s, values
+	batch := min(t.batch, 32766/width)
+	// The series id is our own integer, written into the SQL once rather
+	// than bound once per row.
+	head := "INSERT INTO samples (series_id, idx, overview, t_s" + prefixEach(", ", vcols) + ") VALUES "
+	tuple := "(" + strconv.FormatInt(id, 10) + strings.Repeat(",?", width) + ")"
+	many, _, err := t.c.Prepare(head + strings.TrimSuffix(strings.Repeat(tuple+",", batch), ","))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer many.Close()
+	one, _, err := t.c.Prepare(head + tuple)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer one.Close()
+
+	idx, overviewN := 0, 0
+	for {
+		b, ok := fs.next()
+		if !ok {
+			return idx, overviewN, nil
+		}
+		n, k := b.Len(), 0
+		bind := func(st *sqlite3.Stmt, base, r int) error {
+			ov := k < len(b.overview) && b.overview[k] == r
+			if ov {
+				k++
+				overviewN++
+			}
+			if err := st.BindInt64(base+1, int64(idx)); err != nil {
+				return err
+			}
+			idx++
+			if err := st.BindBool(base+2, ov); err != nil {
+				return err
+			}
+			for j, col := range b.Data {
+				if err := st.BindFloat(base+3+j, col[r]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		r := 0
+		for ; r+batch <= n; r += batch {
+			for q := range batch {
+				if err := bind(many, q*width, r+q); err != nil {
+					return 0, 0, err
+				}
+			}
+			if err := many.Exec(); err != nil {
+				return 0, 0, err
+			}
+		}
+		for ; r < n; r++ {
+			if err := bind(one, 0, r); err != nil {
+				return 0, 0, err
+			}
+			if err := one.Exec(); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+}
+
+func prefixEach(sep string, list []string) string {
+	var b strings.Builder
+	for _, s := range list {
+		b.WriteString(sep)
+		b.WriteString(s)
+	}
+	return b.String()
+}
