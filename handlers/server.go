@@ -90,6 +90,10 @@ func (s *Server) Routes() http.Handler {
 	api.POST("/runs/:id/amendments", append(js, s.amendRun)...)
 	api.POST("/runs/:id/retraction", append(js, s.retractRun)...)
 	api.GET("/runs/:id/revisions", s.listRevisions)
+	// Series uploads stream into the store: no requireJSON or idempotent,
+	// which both need the whole body in memory.
+	api.POST("/runs/:id/series", s.uploadSeries)
+	api.GET("/runs/:id/series", s.getSeries)
 	api.GET("/fields/:kind", s.describeFields)
 	s.verdictRoutes(api, js)
 	// Uploads stream: no requireJSON (it buffers), and no idempotent (it
