@@ -103,6 +103,9 @@ func Load(ctx context.Context, st *store.Store, now time.Time) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if err := loadSeries(ctx, st, created); err != nil {
+		return false, err
+	}
 	if err := history(ctx, st, created); err != nil {
 		return false, err
 	}
