@@ -18,6 +18,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/ncruces/go-sqlite3/gormlite"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
+	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -150,7 +152,52 @@ func (s *Store) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, s.sqlDB, sub)
+	if s.engine == SQLite {
+		versions, err := database.NewStore(database.DialectSQLite3, goose.DefaultTablename)
+		if err != nil {
+			return nil, err
+		}
+		return goose.NewProvider(goose.DialectCustom, s.sqlDB, sub, goose.WithStore(sqliteVersions{versions}))
+	}
+	// Instances behind a load balancer start together: without a lock they
+	// ran the same migration at once on an empty database and all but one
+	// failed (duplicate pg_type). Waiters poll every second, for 2 minutes.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 120))
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(dialect, s.sqlDB, sub, goose.WithSessionLocker(locker))
+}
+
+// sqliteVersions is goose's SQLite store reading its version table's
+// tstamp as text. Our DSN's _timefmt (fixed-width, so stored times sort)
+// cannot decode the "2006-01-02 15:04:05" that goose's datetime('now')
+// default writes, so goose could not read an applied migration, took a
+// migrated database for an empty one, and every start after the first
+// failed with "table goose_db_version already exists".
+type sqliteVersions struct{ database.Store }
+
+// TableExists spares goose its fallback: reading version 0.
+func (v sqliteVersions) TableExists(ctx context.Context, db database.DBTxConn) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", v.Tablename()).Scan(&n)
+	return n > 0, err
+}
+
+// GetMigration is goose's query with tstamp read as text.
+func (v sqliteVersions) GetMigration(ctx context.Context, db database.DBTxConn, version int64) (*database.GetMigrationResult, error) {
+	var stamp string
+	var res database.GetMigrationResult
+	err := db.QueryRowContext(ctx, "SELECT CAST(tstamp AS TEXT), is_applied FROM "+v.Tablename()+
+		" WHERE version_id = ? ORDER BY tstamp DESC LIMIT 1", version).Scan(&stamp, &res.IsApplied)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %d", database.ErrVersionNotFound, version)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("failed to get migration %d: %w", version, err)
+	}
+	res.Timestamp, _ = time.Parse(time.DateTime, stamp) // informative only
+	return &res, nil
 }
 
 // Migrate applies every pending versioned migration, each in a transaction.
