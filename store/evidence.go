@@ -32,7 +32,8 @@ type Evidence struct {
 	Handsets []models.Handset
 	// Runs hold the envelope's ID, Kind, Handset (code), Unit (serial) and
 	// Status, and the kind fields statistics use — not method, times,
-	// notes, drop logs or series. Oldest started_at first.
+	// notes, drop logs or series. Grouped by kind (drop, temperature,
+	// ingress, battery), oldest started_at first within a kind.
 	Runs []models.Run
 }
 
@@ -104,7 +105,10 @@ var evidenceColumns = map[models.Kind][]evidenceColumn{
 }
 
 // Evidence returns the handsets asked for and their active runs of the
-// kinds asked for, in two queries whatever the number of runs.
+// kinds asked for, in at most six queries whatever the number of runs: the
+// handsets, their units, and one per kind. Per-kind queries read only that
+// kind's columns, and units are joined in Go from a small map rather than
+// per row in SQL: both measured as the cost that matters at 10,000 runs.
 // Errors: NotFound naming every unknown handset code.
 func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error) {
 	hs, err := s.handsetsByCode(ctx, f.Handsets)
@@ -115,35 +119,52 @@ func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error
 	if len(hs) == 0 {
 		return ev, nil
 	}
-	kinds := f.Kinds
-	if len(kinds) == 0 {
-		kinds = models.Kinds
+	codes := make(map[string]string, len(hs)) // handset id → code
+	ids := make([]string, len(hs))
+	for i, h := range hs {
+		codes[h.ID], ids[i] = h.Code, h.ID
 	}
-	cols := []evidenceColumn{}
-	kindNames := make([]string, 0, len(kinds))
-	for _, k := range models.Kinds { // fixed order: one query text per kind set
-		if slices.Contains(kinds, k) {
-			cols = append(cols, evidenceColumns[k]...)
-			kindNames = append(kindNames, string(k))
-		}
-	}
-	var sel strings.Builder
-	sel.WriteString("SELECT runs.id, runs.kind, handsets.code, units.serial")
-	for _, c := range cols {
-		sel.WriteString(", runs." + c.name)
-	}
-	sel.WriteString(" FROM runs JOIN handsets ON handsets.id = runs.handset_id JOIN units ON units.id = runs.unit_id" +
-		" WHERE runs.status = ? AND runs.kind IN ?")
-	args := []any{string(models.Active), kindNames}
+	var units []unitRow
+	q := s.db.WithContext(ctx).Select("id", "serial")
 	if len(f.Handsets) > 0 {
-		ids := make([]string, len(hs))
-		for i, h := range hs {
-			ids[i] = h.ID
-		}
-		sel.WriteString(" AND runs.handset_id IN ?")
-		args = append(args, ids)
+		q = q.Where("handset_id IN ?", ids)
 	}
-	// A filter narrows only its own kind: (kind <> 'drop' OR surface = ?).
+	if err := q.Find(&units).Error; err != nil {
+		return Evidence{}, translate(err, "units")
+	}
+	serials := make(map[string]string, len(units)) // unit id → serial
+	for _, u := range units {
+		serials[u.ID] = u.Serial
+	}
+	var kinds []string
+	for _, k := range models.Kinds { // fixed order: the same queries every time
+		if len(f.Kinds) == 0 || slices.Contains(f.Kinds, k) {
+			kinds = append(kinds, string(k))
+		}
+	}
+	for _, k := range kinds {
+		if err := s.evidenceOfKind(ctx, models.Kind(k), f, ids, codes, serials, &ev.Runs); err != nil {
+			return Evidence{}, translate(err, "evidence")
+		}
+	}
+	return ev, nil
+}
+
+// evidenceOfKind appends the active runs of kind k, oldest first.
+func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFilter, handsetIDs []string,
+	codes, serials map[string]string, out *[]models.Run) error {
+	cols := evidenceColumns[k]
+	var sel strings.Builder
+	sel.WriteString("SELECT id, handset_id, unit_id")
+	for _, c := range cols {
+		sel.WriteString(", " + c.name)
+	}
+	sel.WriteString(" FROM runs WHERE kind = ? AND status = ?")
+	args := []any{string(k), string(models.Active)}
+	if len(f.Handsets) > 0 {
+		sel.WriteString(" AND handset_id IN ?")
+		args = append(args, handsetIDs)
+	}
 	exact := []struct {
 		kind   models.Kind
 		column string
@@ -157,23 +178,23 @@ func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error
 		{models.Battery, "protocol", f.Protocol, f.Protocol != ""},
 	}
 	for _, e := range exact {
-		if !e.set {
-			continue
+		if !e.set || e.kind != k {
+			continue // a filter narrows only its own kind
 		}
 		if hm, ok := e.value.(*float64); ok {
 			e.value = *hm
 		}
-		fmt.Fprintf(&sel, " AND (runs.kind <> ? OR runs.%s = ?)", e.column)
-		args = append(args, string(e.kind), e.value)
+		sel.WriteString(" AND " + e.column + " = ?")
+		args = append(args, e.value)
 	}
-	sel.WriteString(" ORDER BY runs.started_at, runs.id")
+	sel.WriteString(" ORDER BY started_at, id")
 
 	rows, err := s.db.WithContext(ctx).Raw(sel.String(), args...).Rows()
 	if err != nil {
-		return Evidence{}, translate(err, "evidence")
+		return err
 	}
 	defer rows.Close()
-	vals := make([]any, 4+len(cols))
+	vals := make([]any, 3+len(cols))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
@@ -182,18 +203,21 @@ func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error
 		// Scanning into any skips database/sql's reflection; the values
 		// are converted below for both drivers' types.
 		if err := rows.Scan(ptrs...); err != nil {
-			return Evidence{}, translate(err, "evidence")
+			return err
 		}
-		r := models.Run{ID: asText(vals[0]), Kind: models.Kind(asText(vals[1])), Handset: asText(vals[2]), Unit: asText(vals[3]), Status: models.Active}
+		// A run is over 500 bytes, and append grows large slices by only
+		// 1.25×, allocating several times the final size: double instead.
+		if len(*out) == cap(*out) {
+			*out = slices.Grow(*out, max(1024, cap(*out)))
+		}
+		// Filled in place: a local Run would escape to the heap per row.
+		*out = append(*out, models.Run{ID: asText(vals[0]), Kind: k, Handset: codes[asText(vals[1])], Unit: serials[asText(vals[2])], Status: models.Active})
+		r := &(*out)[len(*out)-1]
 		for i, c := range cols {
-			c.set(&r, vals[4+i])
+			c.set(r, vals[3+i])
 		}
-		ev.Runs = append(ev.Runs, r)
 	}
-	if err := rows.Err(); err != nil {
-		return Evidence{}, translate(err, "evidence")
-	}
-	return ev, nil
+	return rows.Err()
 }
 
 // handsetsByCode returns the handsets with these codes in the order given

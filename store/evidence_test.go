@@ -90,13 +90,13 @@ func TestEvidence(t *testing.T) {
 			handsets []string
 			runs     []string
 		}{
-			{"everything active, oldest first", store.EvidenceFilter{}, []string{"atlas-r1", "borealis-x"},
-				id("drop", "tumble", "cold", "shock", "water", "loop", "borDrop", "amended")},
+			{"everything active, by kind, oldest first", store.EvidenceFilter{}, []string{"atlas-r1", "borealis-x"},
+				id("drop", "tumble", "borDrop", "amended", "cold", "shock", "water", "loop")},
 			{"one kind", store.EvidenceFilter{Kinds: []models.Kind{models.Drop}}, []string{"atlas-r1", "borealis-x"},
 				id("drop", "tumble", "borDrop", "amended")},
 			{"handsets in the order asked, duplicates dropped", store.EvidenceFilter{Kinds: []models.Kind{models.Drop}, Handsets: []string{"borealis-x", "atlas-r1", "borealis-x"}},
 				[]string{"borealis-x", "atlas-r1"}, id("drop", "tumble", "borDrop", "amended")},
-			{"one handset", store.EvidenceFilter{Handsets: []string{"borealis-x"}}, []string{"borealis-x"}, id("loop", "borDrop")},
+			{"one handset", store.EvidenceFilter{Handsets: []string{"borealis-x"}}, []string{"borealis-x"}, id("borDrop", "loop")},
 			{"surface narrows drop runs only", store.EvidenceFilter{Surface: "tumbler"}, []string{"atlas-r1", "borealis-x"},
 				id("tumble", "cold", "shock", "water", "loop")},
 			{"height_m", store.EvidenceFilter{Kinds: []models.Kind{models.Drop}, HeightM: ptr(2.0)}, []string{"atlas-r1", "borealis-x"},
