@@ -178,7 +178,7 @@ func Compare(kind models.Kind, handsets []string, runs []models.Run, confidence 
 	if confidence == 0 {
 		confidence = DefaultConfidence
 	}
-	units := byHandset(runs, func(r models.Run) bool { return r.Kind == kind })
+	units := byHandset(runs, func(r *models.Run) bool { return r.Kind == kind })
 	c := Comparison{Kind: kind, Confidence: confidence}
 	switch kind {
 	case models.Drop:
@@ -288,7 +288,7 @@ func dropStats(handset string, units []unit, confidence float64) DropStats {
 // passOf is the run-level pass rule of the temperature and ingress
 // comparisons (api.md §7): temperature passed; ingress no ingress and
 // functional afterwards.
-func passOf(kind models.Kind, r models.Run) bool {
+func passOf(kind models.Kind, r *models.Run) bool {
 	if kind == models.Temperature {
 		return isTrue(r.Passed)
 	}

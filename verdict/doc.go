@@ -30,7 +30,7 @@ const DefaultConfidence = 0.95
 // question, oldest first as the store returns them.
 type unit struct {
 	serial string
-	runs   []models.Run
+	runs   []*models.Run // into the caller's slice: runs are never copied
 }
 
 func (u unit) runIDs() []string {
@@ -42,15 +42,16 @@ func (u unit) runIDs() []string {
 }
 
 // counts reports whether a run may count: retracted runs never do.
-func counts(r models.Run) bool { return r.Status != models.Retracted }
+func counts(r *models.Run) bool { return r.Status != models.Retracted }
 
 // byHandset groups the counting runs that keep returns true for by handset
 // code, then by unit serial (units sorted by serial, so results do not
 // depend on query order).
-func byHandset(runs []models.Run, keep func(models.Run) bool) map[string][]unit {
+func byHandset(runs []models.Run, keep func(*models.Run) bool) map[string][]unit {
 	idx := map[string]map[string]int{}
 	out := map[string][]unit{}
-	for _, r := range runs {
+	for i := range runs {
+		r := &runs[i]
 		if !counts(r) || !keep(r) {
 			continue
 		}

@@ -24,7 +24,9 @@ func flag(b *bool) bool { return b == nil || *b }
 // every Where condition met. A bound on a value the run does not carry (a
 // setpoint on a thermal-shock run) does not match. Status is not checked
 // here; retracted runs are dropped wherever units are formed.
-func Matches(q models.Requirement, r models.Run) bool {
+func Matches(q models.Requirement, r models.Run) bool { return matches(&q, &r) }
+
+func matches(q *models.Requirement, r *models.Run) bool {
 	if r.Kind != q.Kind {
 		return false
 	}
@@ -56,8 +58,10 @@ func Matches(q models.Requirement, r models.Run) bool {
 // then worst_severity_max is not applied either, because the run's worst
 // severity was recorded at that later failure (first_failure_drop marks the
 // first defect, so the required drops came before any).
-func RunPasses(q models.Requirement, r models.Run) bool {
-	u := q.UnitPassesIf
+func RunPasses(q models.Requirement, r models.Run) bool { return runPasses(&q, &r) }
+
+func runPasses(q *models.Requirement, r *models.Run) bool {
+	u := &q.UnitPassesIf
 	switch q.Kind {
 	case models.Drop:
 		if r.DropsCompleted == nil {

@@ -71,8 +71,9 @@ type Cell struct {
 // Matches; retracted runs are left out.
 func Evaluate(p models.Profile, handsets []string, runs []models.Run) Matrix {
 	m := Matrix{Profile: ProfileRef{ID: p.ID, Name: p.Name, Version: p.Version}, Handsets: nonNil(handsets), Counted: Counted, Rows: []Row{}}
-	for _, q := range p.Requirements {
-		units := byHandset(runs, func(r models.Run) bool { return Matches(q, r) })
+	for i := range p.Requirements {
+		q := &p.Requirements[i]
+		units := byHandset(runs, func(r *models.Run) bool { return matches(q, r) })
 		row := Row{Key: q.Key, Title: q.Title, Kind: q.Kind, Rule: q.Decision.Rule, Target: q.Decision.Target,
 			Confidence: q.Decision.Confidence, MinUnits: q.MinUnits, Cells: []Cell{}}
 		for _, h := range handsets {
@@ -84,7 +85,7 @@ func Evaluate(p models.Profile, handsets []string, runs []models.Run) Matrix {
 }
 
 // judge gives one cell: requirement q for one handset's units.
-func judge(q models.Requirement, handset string, units []unit) Cell {
+func judge(q *models.Requirement, handset string, units []unit) Cell {
 	c := Cell{Handset: handset, NUnits: len(units), Runs: allRunIDs(units)}
 	conf := q.Decision.Confidence
 	if conf == 0 {
@@ -135,20 +136,20 @@ func judge(q models.Requirement, handset string, units []unit) Cell {
 
 // unitPasses: a unit passes when all its matching runs pass; for battery,
 // when its mean runtime reaches runtime_h_min.
-func unitPasses(q models.Requirement, u unit) bool {
+func unitPasses(q *models.Requirement, u unit) bool {
 	if q.Kind == models.Battery {
 		m, ok := unitMean(u)
 		return ok && (q.UnitPassesIf.RuntimeHMin == nil || m >= *q.UnitPassesIf.RuntimeHMin-eps)
 	}
 	for _, r := range u.runs {
-		if !RunPasses(q, r) {
+		if !runPasses(q, r) {
 			return false
 		}
 	}
 	return len(u.runs) > 0
 }
 
-func judgeMean(q models.Requirement, units []unit, conf float64, c *Cell) {
+func judgeMean(q *models.Requirement, units []unit, conf float64, c *Cell) {
 	target := *q.Decision.Target
 	bar := target
 	if q.UnitPassesIf.RuntimeHMin != nil {
