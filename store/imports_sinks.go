@@ -1,9 +1,6 @@
 package store
 
 import (
-	"encoding/json"
-	"time"
-
 	"gorm.io/gorm"
 
 	"ruggedlab/importer"
@@ -123,20 +120,6 @@ func (k *runSink) flush(db *gorm.DB) error {
 	}
 	k.rows, k.revs = k.rows[:0], k.revs[:0]
 	return nil
-}
-
-// newRunRecord stamps a validated run as revision 1 and builds its row and
-// its "created" revision, as CreateRuns does.
-func (s *Store) newRunRecord(r models.Run, ref unitRef, now time.Time, by string) (models.Run, runRow, revisionRow) {
-	r.ID, r.Revision, r.Status, r.RecordedBy, r.RecordedAt = s.newID(), 1, models.Active, by, now
-	r.HasSeries = false
-	if r.Kind == models.Battery {
-		r.Metrics = &models.BatteryMetrics{} // as reads show it until a series fills it in
-	}
-	row := toRow(r)
-	row.HandsetID, row.UnitID = ref.handsetID, ref.unitID
-	snap, _ := json.Marshal(r)
-	return r, row, revisionRow{RunID: r.ID, Revision: 1, RecordedBy: by, RecordedAt: now, Reason: "created", Changes: "{}", Snapshot: string(snap)}
 }
 
 type unitSink struct {

@@ -217,18 +217,7 @@ func (s *Store) CreateRuns(ctx context.Context, runs []models.Run, by string) ([
 				}
 				continue
 			}
-			r.ID, r.Revision, r.Status, r.RecordedBy, r.RecordedAt = s.newID(), 1, models.Active, by, now
-			r.HasSeries = false
-			if r.Kind == models.Battery {
-				// As reads show it until a series fills it in: the created
-				// answer (and its idempotent replay) must equal a later GET.
-				r.Metrics = &models.BatteryMetrics{}
-			}
-			rows[i] = toRow(r)
-			rows[i].HandsetID, rows[i].UnitID = ref.handsetID, ref.unitID
-			snap, _ := json.Marshal(r)
-			revs[i] = revisionRow{RunID: r.ID, Revision: 1, RecordedBy: by, RecordedAt: now, Reason: "created", Changes: "{}", Snapshot: string(snap)}
-			out[i] = r
+			out[i], rows[i], revs[i] = s.newRunRecord(r, ref, now, by)
 		}
 		if len(problems) > 0 {
 			return problems.Err("the run is not valid")
@@ -242,6 +231,22 @@ func (s *Store) CreateRuns(ctx context.Context, runs []models.Run, by string) ([
 		return nil, translate(err, "run")
 	}
 	return out, nil
+}
+
+// newRunRecord stamps a validated run as revision 1 and builds its row and
+// its "created" revision; CreateRuns and CreateImport share it.
+func (s *Store) newRunRecord(r models.Run, ref unitRef, now time.Time, by string) (models.Run, runRow, revisionRow) {
+	r.ID, r.Revision, r.Status, r.RecordedBy, r.RecordedAt = s.newID(), 1, models.Active, by, now
+	r.HasSeries = false
+	if r.Kind == models.Battery {
+		// As reads show it until a series fills it in: the created
+		// answer (and its idempotent replay) must equal a later GET.
+		r.Metrics = &models.BatteryMetrics{}
+	}
+	row := toRow(r)
+	row.HandsetID, row.UnitID = ref.handsetID, ref.unitID
+	snap, _ := json.Marshal(r)
+	return r, row, revisionRow{RunID: r.ID, Revision: 1, RecordedBy: by, RecordedAt: now, Reason: "created", Changes: "{}", Snapshot: string(snap)}
 }
 
 func asFieldErrors(err error) models.FieldErrors {
