@@ -91,6 +91,16 @@ func judge(q *models.Requirement, handset string, units []unit) Cell {
 	if conf == 0 {
 		conf = models.DefaultConfidence
 	}
+	// A stored profile has passed Validate; these guard profiles built in
+	// code, so a mistake shows as a reason rather than a panic.
+	switch rule := q.Decision.Rule; {
+	case rule != models.AllUnits && rule != models.LowerBound && rule != models.MeanLowerBound:
+		c.Verdict, c.Reason = Inconclusive, fmt.Sprintf("unknown decision rule %q", rule)
+		return c
+	case rule != models.AllUnits && q.Decision.Target == nil:
+		c.Verdict, c.Reason = Inconclusive, "the requirement has no target"
+		return c
+	}
 	if q.Decision.Rule == models.MeanLowerBound {
 		judgeMean(q, units, conf, &c)
 		return c

@@ -82,6 +82,10 @@ func TestJudge(t *testing.T) {
 			append(batteryUnits("h", 30, 32), battery("h", "h-02", 33), battery("h", "h-02", 35)), verdict.Met, 3, 3, p(32.0), 27.0317, ""},
 		{"one unit has no variance", batteryReq(25, 1), batteryUnits("h", 40), verdict.Inconclusive, 1, 1, p(40.0), 0,
 			"1 unit tested: a t interval needs at least 2 units"},
+		{"a profile built in code without a target", dropReq(models.LowerBound, nil, 1), dropUnits("h", 1, 0), verdict.Inconclusive, 1, 0, nil, 0,
+			"the requirement has no target"},
+		{"a profile built in code with an unknown rule", dropReq("majority", nil, 1), dropUnits("h", 1, 0), verdict.Inconclusive, 1, 0, nil, 0,
+			`unknown decision rule "majority"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -69,6 +69,10 @@ func planCell(r Row, c Cell) PlanCell {
 	if conf == 0 {
 		conf = models.DefaultConfidence
 	}
+	if r.Rule != models.AllUnits && r.Target == nil {
+		p.Note = "the requirement has no target"
+		return p
+	}
 	switch r.Rule {
 	case models.AllUnits:
 		if failed := c.NUnits - c.PassedUnits; failed > 0 {
