@@ -193,9 +193,12 @@ func TestSessions(t *testing.T) {
 		}
 		alive := func(token string) bool {
 			t.Helper()
-			_, err := s.SessionAccount(ctx, token)
+			a, err := s.SessionAccount(ctx, token)
 			if err != nil && code(err) != models.Unauthenticated {
 				t.Fatal(err)
+			}
+			if err == nil && (a.Name != "alice" || a.Role != models.Technician || a.ID == "") {
+				t.Fatalf("SessionAccount = %+v, want alice the technician", a)
 			}
 			return err == nil
 		}

@@ -65,29 +65,26 @@ func (s *Store) newSession(tx *gorm.DB, accountID, replaces string) (Session, er
 func (s *Store) SessionAccount(ctx context.Context, token string) (models.Account, error) {
 	now := s.stamp()
 	digest := auth.Digest(token)
-	var row struct {
-		accountRow
-		ExpiresAt  time.Time
-		LastSeenAt time.Time
+	var sess sessionRow
+	err := s.db.WithContext(ctx).Where("token_hash = ?", digest).Take(&sess).Error
+	var acct accountRow
+	if err == nil {
+		err = s.db.WithContext(ctx).Where("id = ? AND removed_at IS NULL", sess.AccountID).Take(&acct).Error
 	}
-	err := s.db.WithContext(ctx).Table("sessions").
-		Joins("JOIN accounts ON accounts.id = sessions.account_id").
-		Where("sessions.token_hash = ? AND accounts.removed_at IS NULL", digest).
-		Select("accounts.*, sessions.expires_at, sessions.last_seen_at").Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return models.Account{}, errNoCredential("session")
 	}
 	if err != nil {
 		return models.Account{}, translate(err, "session")
 	}
-	if !now.Before(row.ExpiresAt) || !now.Before(row.LastSeenAt.Add(SessionIdle)) {
+	if !now.Before(sess.ExpiresAt) || !now.Before(sess.LastSeenAt.Add(SessionIdle)) {
 		err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Where("token_hash = ?", digest).Delete(&sessionRow{}).Error })
 		if err != nil {
 			return models.Account{}, translate(err, "session")
 		}
 		return models.Account{}, errNoCredential("session")
 	}
-	if now.Sub(row.LastSeenAt) >= touchEvery {
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		err := s.tx(ctx, func(tx *gorm.DB) error {
 			return tx.Model(&sessionRow{}).Where("token_hash = ?", digest).Update("last_seen_at", now).Error
 		})
@@ -95,7 +92,7 @@ func (s *Store) SessionAccount(ctx context.Context, token string) (models.Accoun
 			return models.Account{}, translate(err, "session")
 		}
 	}
-	return row.accountRow.model(), nil
+	return acct.model(), nil
 }
 
 // EndSession deletes the session holding token; an unknown token is not an
