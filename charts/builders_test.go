@@ -57,9 +57,12 @@ func TestKaplanMeierOption(t *testing.T) {
 		// band: lower bound then width, stacked and stepped like the curve
 		{[]any{"series", 0, "stack"}, "km-band-0"},
 		{[]any{"series", 0, "step"}, "end"},
-		{[]any{"series", 0, "data", 1, 1}, 40.0},
+		{[]any{"series", 0, "data", 1, 0}, 40.0}, // [value, t]: see bandEncode
+		{[]any{"series", 0, "data", 1, 1}, 120.0},
+		{[]any{"series", 0, "encode", "x"}, 1.0},
+		{[]any{"series", 0, "encode", "y"}, 0.0},
 		{[]any{"series", 1, "stack"}, "km-band-0"},
-		{[]any{"series", 1, "data", 1, 1}, 55.0},
+		{[]any{"series", 1, "data", 1, 0}, 55.0},
 		{[]any{"series", 1, "areaStyle", "color"}, Color(0)},
 		// curve starts at (0, 100 %), then one corner per step
 		{[]any{"series", 2, "data", 0, "value", 0}, 0.0},

@@ -31,9 +31,17 @@ type KMCurve struct {
 // Layout of the KM chart in CSS pixels.
 const (
 	kmHeight = 420
-	// kmBandOpacity keeps overlapping bands of two candidates readable.
-	kmBandOpacity = 0.16
+	// kmBandOpacity is the band's opacity with two candidates; with more,
+	// overlapping bands would turn to mud, so it falls with their number.
+	kmBandOpacity = 0.2
 )
+
+func bandOpacity(curves int) float64 {
+	if curves <= 2 {
+		return kmBandOpacity
+	}
+	return roundTo(max(0.08, kmBandOpacity*2/float64(curves)), 2)
+}
 
 // censorSymbol is a "+" mark, the usual censoring tick of survival plots.
 const censorSymbol = "path://M4,0H6V4H10V6H6V10H4V6H0V4H4Z"
@@ -77,7 +85,10 @@ func KaplanMeier(id, title, xName string, curves []KMCurve) (Chart, error) {
 		// The curve: (0, 1), then one corner per step; step "end" holds each
 		// value until the next time, which is how S(t) is defined.
 		curve := []kmItem{{Value: point{0, 100}, Tooltip: &seriesTooltip{Formatter: "{a}<br/>0 " + unit + ": 100 %"}}}
-		lower := []point{{0, 100}}
+		// Band points are [value, t] with encode {x: 1, y: 0}: ECharts stacks
+		// the first numeric dimension, which for [t, value] on a value x
+		// axis would be t (it stacks y only over category or time axes).
+		lower := []point{{100, 0}}
 		width := []point{{0, 0}}
 		var marks []kmItem
 		for _, s := range c.Steps {
@@ -88,8 +99,8 @@ func KaplanMeier(id, title, xName string, curves []KMCurve) (Chart, error) {
 				return Chart{}, err
 			}
 			curve = append(curve, kmItem{Value: point{s.T, surv}, Tooltip: &seriesTooltip{Formatter: "{a}<br/>" + tip}})
-			lower = append(lower, point{s.T, lo})
-			width = append(width, point{s.T, roundTo(hi-lo, 1)})
+			lower = append(lower, point{lo, s.T})
+			width = append(width, point{roundTo(hi-lo, 1), s.T})
 			if s.Censored > 0 {
 				what := "1 unit censored"
 				if s.Censored > 1 {
@@ -102,11 +113,11 @@ func KaplanMeier(id, title, xName string, curves []KMCurve) (Chart, error) {
 		stack := "km-band-" + strconv.Itoa(i)
 		noLine := &lineStyle{Width: 0, Opacity: 0}
 		series = append(series,
-			kmLine{Type: "line", Name: c.Label, Step: "end", Stack: stack, Symbol: "none", Silent: true,
-				LineStyle: noLine, Tooltip: hidden(), Emphasis: &emphasis{Disabled: true}, Data: lower, Z: 1},
-			kmLine{Type: "line", Name: c.Label, Step: "end", Stack: stack, Symbol: "none", Silent: true,
-				LineStyle: noLine, AreaStyle: &areaStyle{Color: color, Opacity: kmBandOpacity},
-				Tooltip: hidden(), Emphasis: &emphasis{Disabled: true}, Data: width, Z: 1},
+			kmLine{Type: "line", Name: c.Label, Step: "end", Stack: stack, Symbol: "none", Silent: true, Color: color,
+				LineStyle: noLine, Tooltip: hidden(), Emphasis: &emphasis{Disabled: true}, Data: lower, Encode: bandEncode, Z: 1},
+			kmLine{Type: "line", Name: c.Label, Step: "end", Stack: stack, Symbol: "none", Silent: true, Color: color,
+				LineStyle: noLine, AreaStyle: &areaStyle{Color: color, Opacity: bandOpacity(len(curves))},
+				Tooltip: hidden(), Emphasis: &emphasis{Disabled: true}, Data: width, Encode: bandEncode, Z: 1},
 			kmLine{Type: "line", Name: c.Label, Step: "end", Symbol: "circle", SymbolSize: 5, ShowSymbol: true,
 				Color: color, LineStyle: &lineStyle{Color: color, Width: 2.5, Opacity: 1}, Data: curve, Z: 3},
 		)
@@ -149,8 +160,17 @@ type kmLine struct {
 	Tooltip    *seriesTooltip `json:"tooltip,omitempty"`
 	Emphasis   *emphasis      `json:"emphasis,omitempty"`
 	Data       any            `json:"data"`
+	Encode     *encode        `json:"encode,omitempty"`
 	Z          int            `json:"z,omitempty"`
 }
+
+// encode maps data columns to axes.
+type encode struct {
+	X int `json:"x"`
+	Y int `json:"y"`
+}
+
+var bandEncode = &encode{X: 1, Y: 0}
 
 type kmScatter struct {
 	Type       string   `json:"type"`

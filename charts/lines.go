@@ -98,8 +98,9 @@ func timeChart(name, id, title, yName string, groups []string, dashed []bool, cu
 		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left"}),
 		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: groups}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(false)}),
-		echarts.WithGridOpts(opts.Grid{Top: "72", Bottom: "72", Left: "56", Right: "24"}),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (h)", NameLocation: "middle", NameGap: 28, Min: 0}),
+		// Room below the axis for its name and, under that, the zoom slider.
+		echarts.WithGridOpts(opts.Grid{Top: "72", Bottom: "96", Left: "56", Right: "24"}),
+		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (h)", NameLocation: "middle", NameGap: 26, Min: 0}),
 		echarts.WithYAxisOpts(yAxis),
 		// Zooming in on the tail of a discharge (the last 20 %) is the
 		// usual question; inside zoom needs no JavaScript option.

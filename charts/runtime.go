@@ -86,7 +86,10 @@ func BatteryRuntime(id, title string, groups []RuntimeGroup) (Chart, error) {
 	series := []any{
 		runtimeSeries{Type: "boxplot", Name: runtimeCISeries, Data: whiskers, BoxWidth: []string{"28", "28"},
 			ItemStyle: &itemStyle{Color: "transparent", BorderColor: runtimeInk, BorderWidth: 1.5}, Z: 2},
-		runtimeSeries{Type: "scatter", Name: runtimeDotSeries, Data: nonNilItems(dots), Symbol: "circle", SymbolSize: 11, Z: 3},
+		// The series colour only paints the legend icon: each dot carries
+		// its candidate's colour.
+		runtimeSeries{Type: "scatter", Name: runtimeDotSeries, Data: nonNilItems(dots), Symbol: "circle", SymbolSize: 11,
+			ItemStyle: &itemStyle{Color: "#8a949e"}, Z: 3},
 		runtimeSeries{Type: "scatter", Name: runtimeMeanSeries, Data: nonNilItems(means), Symbol: "rect",
 			SymbolSize: []int{40, 4}, ItemStyle: &itemStyle{Color: runtimeInk}, Z: 4},
 	}
