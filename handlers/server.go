@@ -100,5 +100,7 @@ func (s *Server) Routes() http.Handler {
 	// hashes the buffered body).
 	api.POST("/imports/:kind", s.createImport)
 	api.GET("/imports/:id", s.getImport)
+	// Evaluator pages and their assets (api.md §8).
+	s.pageRoutes(r)
 	return r
 }

@@ -1,0 +1,226 @@
+package handlers
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/charts"
+	"ruggedlab/models"
+	"ruggedlab/static"
+)
+
+// templateFiles are the evaluator pages (api.md §8). Each page file defines
+// "title" and "content"; layout.html wraps them in the shared head and nav
+// bar, and parts.html holds shared pieces (tables, chart figures).
+//
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// pages renders the HTML pages. Handlers are thin: read the query, build a
+// view model from store and verdict calls, render it into a buffer, then
+// write, so a template error is a 500 page and never half a 200.
+type pages struct {
+	s    *Server
+	tmpl map[string]*template.Template // by page file name, e.g. "compare.html"
+}
+
+// newPages parses every page template once (the only state the package
+// keeps besides the embedded files). A parse error is a build bug, so it
+// panics: the first test that builds Routes fails.
+func newPages(s *Server) *pages {
+	funcs := template.FuncMap{
+		"static":      static.Path,
+		"echartsPath": static.EChartsPath,
+	}
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html"))
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	p := &pages{s: s, tmpl: map[string]*template.Template{}}
+	for _, n := range names {
+		name := path.Base(n)
+		if name == "layout.html" || name == "parts.html" {
+			continue
+		}
+		p.tmpl[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, n))
+	}
+	return p
+}
+
+// pageRoutes mounts the static assets and the evaluator pages on r.
+func (s *Server) pageRoutes(r *gin.Engine) {
+	assets, err := static.New()
+	if err != nil {
+		panic("static assets: " + err.Error()) // embedded files: a build bug
+	}
+	h := gin.WrapH(assets)
+	r.GET(static.Prefix+"*name", h)
+	r.HEAD(static.Prefix+"*name", h)
+	r.GET(static.FaviconPath, h)
+	r.HEAD(static.FaviconPath, h)
+
+	p := newPages(s)
+	r.GET("/", p.dashboard)
+	r.GET("/handsets/:code", p.handset)
+	r.GET("/compare", p.compare)
+	r.GET("/compare/export.csv", p.compareExport("csv"))
+	r.GET("/compare/export.json", p.compareExport("json"))
+	r.GET("/profiles", p.profiles)
+	r.GET("/profiles/:id/matrix", p.matrix)
+	r.GET("/profiles/:id/matrix/export.csv", p.matrixExport("csv"))
+	r.GET("/profiles/:id/matrix/export.json", p.matrixExport("json"))
+	r.GET("/runs", p.runs)
+	r.GET("/runs/:id", p.run)
+}
+
+// chrome is what the layout needs from every page.
+type chrome struct {
+	Title     string
+	Blind     bool
+	Nav       []navLink
+	HasCharts bool // load ECharts only where something draws
+	Wide      bool // tables with a column per candidate need the width
+	Permalink string
+	Exports   []exportLink
+	// BlindToggle links to the same page in blind mode (never the way back:
+	// unmasking is for admins once accounts exist, api.md §9).
+	BlindToggle string
+}
+
+type navLink struct {
+	Label, Href string
+	Current     bool
+	Sub         bool // the kinds under "Compare"
+}
+
+type exportLink struct{ Kind, Href string }
+
+// newChrome builds the nav bar: every chart is at most two clicks from "/"
+// (nav → page). current is the nav entry to mark.
+func newChrome(title, current string, blind bool) chrome {
+	q := ""
+	if blind {
+		q = "?blind=1"
+	}
+	and := strings.Replace(q, "?", "&", 1)
+	nav := []navLink{
+		{Label: "Dashboard", Href: "/" + q, Current: current == "dashboard"},
+		{Label: "Compare:", Href: "/compare" + q, Current: current == "compare"},
+	}
+	for _, k := range models.Kinds {
+		name := string(k)
+		nav = append(nav, navLink{Label: strings.ToUpper(name[:1]) + name[1:], Href: "/compare?kind=" + name + and,
+			Current: current == "compare-"+name, Sub: true})
+	}
+	nav = append(nav, navLink{Label: "Profiles", Href: "/profiles" + q, Current: current == "profiles"})
+	return chrome{Title: title, Blind: blind, Nav: nav}
+}
+
+// isBlind reads ?blind=1 (also true/yes/on).
+func isBlind(c *gin.Context) bool {
+	switch strings.ToLower(c.Query("blind")) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// withQuery builds path?query with the parameters in the order given,
+// skipping empty values, so permalinks read naturally and compare equal.
+func withQuery(p string, kv ...string) string {
+	var parts []string
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			continue
+		}
+		parts = append(parts, url.QueryEscape(kv[i])+"="+queryValue(kv[i+1]))
+	}
+	if len(parts) == 0 {
+		return p
+	}
+	return p + "?" + strings.Join(parts, "&")
+}
+
+// queryValue escapes a query value but keeps commas, which separate
+// handsets and are legal in a query (RFC 3986 sub-delims).
+func queryValue(v string) string { return strings.ReplaceAll(url.QueryEscape(v), "%2C", ",") }
+
+func blindParam(blind bool) string {
+	if blind {
+		return "1"
+	}
+	return ""
+}
+
+// render executes page into a buffer and writes it with status. A template
+// error becomes the 500 page.
+func (p *pages) render(c *gin.Context, status int, page string, view any) {
+	t, ok := p.tmpl[page]
+	var buf bytes.Buffer
+	err := errors.New("no template " + page)
+	if ok {
+		err = t.ExecuteTemplate(&buf, "layout.html", view)
+	}
+	if err != nil {
+		p.fail(c, fmt.Errorf("render %s: %w", page, err))
+		return
+	}
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// errorView is the page shown instead of a page that cannot be built.
+type errorView struct {
+	chrome
+	Status  int
+	Message string
+	Fields  models.FieldErrors
+	Request string
+}
+
+// fail shows err as an HTML page with the status problem+json would have:
+// 404 for an unknown handset, run or profile, 422 for a bad query, 500
+// (logged once, with the request id) for anything else.
+func (p *pages) fail(c *gin.Context, err error) {
+	pr := problemFor(c, p.s.Log, err)
+	v := errorView{chrome: newChrome(pr.Title, "", isBlind(c)), Status: pr.Status, Message: pr.Detail, Fields: pr.Errors, Request: pr.RequestID}
+	if v.Blind {
+		// The message may quote a code from the URL; say less.
+		v.Message = pr.Title
+	}
+	var buf bytes.Buffer
+	if t, ok := p.tmpl["error.html"]; ok && t.ExecuteTemplate(&buf, "layout.html", v) == nil {
+		c.Data(pr.Status, "text/html; charset=utf-8", buf.Bytes())
+		return
+	}
+	c.String(pr.Status, "%s\n", pr.Title)
+}
+
+// chartHTML renders built charts for a page; a chart that cannot be drawn
+// is an error of the page (500), never a silently empty box.
+func chartHTML(cs ...charts.Chart) ([]template.HTML, error) {
+	out := make([]template.HTML, 0, len(cs))
+	for _, ch := range cs {
+		h, err := ch.HTML()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// notFoundIn is a NotFound for a page parameter.
+func notFoundIn(format string, args ...any) error {
+	return models.Errorf(models.NotFound, format, args...)
+}

@@ -1,0 +1,783 @@
+package handlers
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"html/template"
+	"maps"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/charts"
+	"ruggedlab/models"
+	"ruggedlab/store"
+	"ruggedlab/verdict"
+)
+
+// compareQuery is the compare page's query, read once for the page, its
+// permalink and its exports, so the three cannot disagree.
+type compareQuery struct {
+	kind       models.Kind
+	filter     store.EvidenceFilter // the user's filters; Handsets holds codes
+	confidence float64
+	cast       *cast
+}
+
+// readCompare reads and checks the query. It returns a canonical URL to
+// redirect to when a blind page was asked for with real handset codes in its
+// URL (the address bar must not keep them either).
+func (p *pages) readCompare(c *gin.Context) (compareQuery, string, error) {
+	cs, err := newCast(c, p.s.Store, isBlind(c))
+	if err != nil {
+		return compareQuery{}, "", err
+	}
+	var errs models.FieldErrors
+	f := compareFilter(c, &errs)
+	conf := probabilityParam(c, "confidence", &errs)
+	// The picker's checkboxes send handsets=A&handsets=B; links send A,B.
+	codes, unknown, hadCode := cs.selection(strings.Join(c.QueryArray("handsets"), ","))
+	for _, u := range unknown {
+		if cs.blind {
+			errs.Add("handsets", "names no candidate")
+		} else {
+			errs.Add("handsets", "no candidate %q", u)
+		}
+	}
+	if err := errs.Err("the comparison request is not valid"); err != nil {
+		return compareQuery{}, "", err
+	}
+	q := compareQuery{kind: f.Kinds[0], filter: f, confidence: verdict.DefaultConfidence, cast: cs}
+	q.filter.Handsets = codes
+	if conf != nil {
+		q.confidence = *conf
+	}
+	if cs.blind && hadCode {
+		return q, q.url("/compare"), nil
+	}
+	return q, "", nil
+}
+
+// url is the canonical URL of the query on path (the page or an export):
+// every parameter explicit, candidates by Ref, so a permalink shows the
+// same thing tomorrow even after a candidate is added.
+func (q compareQuery) url(path string) string {
+	f := q.filter
+	height := ""
+	if f.HeightM != nil {
+		height = strconv.FormatFloat(*f.HeightM, 'f', -1, 64)
+	}
+	return withQuery(path,
+		"kind", string(q.kind),
+		"handsets", q.cast.refs(f.Handsets),
+		"height_m", height, "surface", f.Surface, "procedure", f.Procedure, "ip_code", f.IPCode, "protocol", f.Protocol,
+		"confidence", strconv.FormatFloat(q.confidence, 'f', -1, 64),
+		"blind", blindParam(q.cast.blind))
+}
+
+// compareView is the compare page.
+type compareView struct {
+	chrome
+	Kind       string
+	KindTitle  string
+	Kinds      []navLink
+	Candidates []candidateOption
+	Filters    []filterField
+	Confidence string
+	// ConfidenceOptions are the levels the picker offers.
+	ConfidenceOptions []string
+	Sections          []compareSection
+	// Question is what the page answers (domain.md §6.5).
+	Question string
+	Empty    bool
+}
+
+type candidateOption struct {
+	Ref, Label, Color string
+	Checked           bool
+}
+
+type filterField struct {
+	Name, Label, Value string
+	Options            []string // a select when set
+}
+
+// compareSection is one programme: the runs an exact-match filter of
+// api.md §7 selects (drop: height and surface; temperature: procedure;
+// ingress: IP code; battery: protocol). Programmes are never pooled: 26
+// drops from 2 m and 300 tumbler falls answer different questions, and
+// mixing protocols in one mean is domain.md §8(c) rule 18.
+type compareSection struct {
+	ID      string
+	Title   string
+	Lede    string
+	Filters map[string]string
+	Charts  []template.HTML
+	Tables  []table
+	// API links the same numbers in the API (not in blind mode: the API
+	// names candidates by code).
+	API string
+}
+
+// sectionKey identifies a programme within a kind.
+type sectionKey struct {
+	height  float64
+	surface string
+	value   string // procedure, ip_code or protocol
+}
+
+func (k sectionKey) filter(kind models.Kind, base store.EvidenceFilter) (store.EvidenceFilter, map[string]string) {
+	f := base
+	switch kind {
+	case models.Drop:
+		h := k.height
+		f.HeightM, f.Surface = &h, k.surface
+		return f, map[string]string{"height_m": strconv.FormatFloat(h, 'f', -1, 64), "surface": k.surface}
+	case models.Temperature:
+		f.Procedure = k.value
+		return f, map[string]string{"procedure": k.value}
+	case models.Ingress:
+		f.IPCode = k.value
+		return f, map[string]string{"ip_code": k.value}
+	}
+	f.Protocol = k.value
+	return f, map[string]string{"protocol": k.value}
+}
+
+func keyOf(r models.Run) sectionKey {
+	switch r.Kind {
+	case models.Drop:
+		h := 0.0
+		if r.HeightM != nil {
+			h = *r.HeightM
+		}
+		return sectionKey{height: h, surface: r.Surface}
+	case models.Temperature:
+		return sectionKey{value: r.Procedure}
+	case models.Ingress:
+		return sectionKey{value: r.IPCode}
+	}
+	return sectionKey{value: r.Protocol}
+}
+
+var kindQuestions = map[models.Kind]string{
+	models.Drop:        "What share of units survive each drop programme, and — for repeated falls — how many falls until units break?",
+	models.Temperature: "Does each candidate work at each temperature procedure?",
+	models.Ingress:     "Does each candidate stay dry and working at each IP code tested?",
+	models.Battery:     "Which candidate lasts longer, and is the difference real? How does charge fall over time?",
+}
+
+// compare serves GET /compare: the chooser without kind, else the charts.
+func (p *pages) compare(c *gin.Context) {
+	if c.Query("kind") == "" {
+		p.compareChooser(c)
+		return
+	}
+	q, redirect, err := p.readCompare(c)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	if redirect != "" {
+		c.Redirect(http.StatusFound, redirect)
+		return
+	}
+	v, err := p.buildCompare(c, q)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "compare.html", v)
+}
+
+func (p *pages) compareChooser(c *gin.Context) {
+	blind := isBlind(c)
+	v := compareView{chrome: newChrome("Compare candidates", "compare", blind)}
+	v.Kinds = v.Nav[2:6]
+	p.render(c, http.StatusOK, "compare.html", v)
+}
+
+// compareExport serves /compare/export.csv and .json from the same view
+// model as the page.
+func (p *pages) compareExport(format string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		q, redirect, err := p.readCompare(c)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		if redirect != "" {
+			c.Redirect(http.StatusFound, strings.Replace(redirect, "/compare?", "/compare/export."+format+"?", 1))
+			return
+		}
+		v, err := p.buildCompare(c, q)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		doc := exportDoc{Meta: map[string]any{
+			"page": "compare", "kind": v.Kind, "confidence": q.confidence, "blind": q.cast.blind,
+			"candidates": candidateLabels(q.cast, q.filter.Handsets), "filters": filterEcho(q.filter),
+			"counted": verdict.Counted, "permalink": v.Permalink,
+		}}
+		for _, s := range v.Sections {
+			doc.Sections = append(doc.Sections, exportSection{Title: s.Title, Filters: s.Filters, Tables: s.Tables})
+		}
+		name := "compare-" + v.Kind + "." + format
+		if format == "csv" {
+			writeTablesCSV(c, name, doc)
+		} else {
+			writeTablesJSON(c, name, doc)
+		}
+	}
+}
+
+func candidateLabels(cs *cast, codes []string) []string {
+	out := make([]string, len(codes))
+	for i, code := range codes {
+		out[i] = cs.Label(code)
+	}
+	return out
+}
+
+// buildCompare computes the page: the runs the filters select, split into
+// programmes, each compared by the same function as GET /api/v1/compare
+// with the programme's exact filters, so every number equals the API's.
+func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, error) {
+	cs := q.cast
+	v := compareView{chrome: newChrome("Compare: "+string(q.kind), "compare-"+string(q.kind), cs.blind),
+		Kind: string(q.kind), KindTitle: strings.ToUpper(string(q.kind)[:1]) + string(q.kind)[1:],
+		Question: kindQuestions[q.kind], Confidence: strconv.FormatFloat(q.confidence, 'f', -1, 64)}
+	v.Title = v.KindTitle + ": compare candidates"
+	v.HasCharts = true
+	v.Kinds = v.Nav[2:6]
+	v.Permalink = q.url("/compare")
+	v.Exports = []exportLink{{"csv", q.url("/compare/export.csv")}, {"json", q.url("/compare/export.json")}}
+	if !cs.blind {
+		bq := q
+		bq.cast = cs.asBlind()
+		v.BlindToggle = bq.url("/compare")
+	}
+	selected := map[string]bool{}
+	for _, code := range q.filter.Handsets {
+		selected[code] = true
+	}
+	for i, h := range cs.Handsets() {
+		v.Candidates = append(v.Candidates, candidateOption{Ref: cs.Ref(h.Code), Label: cs.Label(h.Code), Color: charts.Color(i), Checked: selected[h.Code]})
+	}
+	v.Filters = filterFields(q)
+	v.ConfidenceOptions = []string{"0.9", "0.95", "0.99"}
+	if !slices.Contains(v.ConfidenceOptions, v.Confidence) {
+		v.ConfidenceOptions = append(v.ConfidenceOptions, v.Confidence)
+	}
+	if len(q.filter.Handsets) == 0 {
+		v.Empty = true
+		return v, nil
+	}
+	if err := cs.loadUnits(ctx, p.s.Store, q.filter.Handsets); err != nil {
+		return v, err
+	}
+
+	ev, err := p.s.Store.Evidence(ctx, q.filter)
+	if err != nil {
+		return v, err
+	}
+	groups := map[sectionKey][]models.Run{}
+	var keys []sectionKey
+	for _, r := range ev.Runs {
+		if r.Kind != q.kind {
+			continue
+		}
+		k := keyOf(r)
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	slices.SortFunc(keys, func(a, b sectionKey) int {
+		return cmp.Or(cmp.Compare(a.surface, b.surface), cmp.Compare(b.height, a.height), cmp.Compare(a.value, b.value))
+	})
+	for i, k := range keys {
+		f, echo := k.filter(q.kind, q.filter)
+		res, err := p.s.comparison(ctx, f, q.confidence)
+		if err != nil {
+			return v, err
+		}
+		sec := compareSection{ID: "s" + strconv.Itoa(i+1), Filters: echo}
+		if !cs.blind {
+			aq := q
+			aq.filter = f
+			sec.API = aq.url("/api/v1/compare")
+		}
+		b := sectionBuilder{p: p, q: q, cs: cs, res: res, runs: groups[k], sec: &sec, n: i + 1}
+		if err := b.build(ctx, k); err != nil {
+			return v, err
+		}
+		v.Sections = append(v.Sections, sec)
+	}
+	v.Empty = len(v.Sections) == 0
+	return v, nil
+}
+
+// filterFields are the filter controls of the kind (api.md §7).
+func filterFields(q compareQuery) []filterField {
+	f := q.filter
+	switch q.kind {
+	case models.Drop:
+		h := ""
+		if f.HeightM != nil {
+			h = strconv.FormatFloat(*f.HeightM, 'f', -1, 64)
+		}
+		return []filterField{{Name: "height_m", Label: "Height (m)", Value: h},
+			{Name: "surface", Label: "Surface", Value: f.Surface, Options: models.Surfaces}}
+	case models.Temperature:
+		return []filterField{{Name: "procedure", Label: "Procedure", Value: f.Procedure, Options: models.Procedures}}
+	case models.Ingress:
+		return []filterField{{Name: "ip_code", Label: "IP code", Value: f.IPCode}}
+	}
+	return []filterField{{Name: "protocol", Label: "Protocol", Value: f.Protocol, Options: models.Protocols}}
+}
+
+// sectionBuilder turns one programme's comparison into charts and tables.
+type sectionBuilder struct {
+	p    *pages
+	q    compareQuery
+	cs   *cast
+	res  verdict.Comparison
+	runs []models.Run
+	sec  *compareSection
+	n    int // section number, for element ids
+}
+
+func (b *sectionBuilder) id(name string) string { return name + "-" + strconv.Itoa(b.n) }
+
+func (b *sectionBuilder) build(ctx context.Context, k sectionKey) error {
+	switch b.q.kind {
+	case models.Drop:
+		return b.drop(k)
+	case models.Battery:
+		return b.battery(ctx, k)
+	}
+	return b.pass(k)
+}
+
+// candidate is the first cell of a row: label, colour key and a link to the
+// candidate's page.
+func (b *sectionBuilder) candidate(code string) cell {
+	return cell{Text: b.cs.Label(code), Color: charts.Color(b.cs.Index(code)), Href: withQuery("/handsets/"+b.cs.Ref(code), "blind", blindParam(b.cs.blind))}
+}
+
+func (b *sectionBuilder) runLinks(ids []string) cell {
+	if len(ids) == 0 {
+		return cell{Text: missing}
+	}
+	return cell{Text: strconv.Itoa(len(ids)), Num: ptrTo(float64(len(ids))), Href: runsHref(ids, b.cs.blind)}
+}
+
+func ptrTo(v float64) *float64 { return &v }
+
+// runsHref lists evidence runs on one page; ids are opaque, so the link is
+// as safe in blind mode as out of it.
+func runsHref(ids []string, blind bool) string {
+	return withQuery("/runs", "ids", strings.Join(ids, ","), "blind", blindParam(blind))
+}
+
+func runHref(id string, blind bool) string {
+	return withQuery("/runs/"+id, "blind", blindParam(blind))
+}
+
+// repeatedFalls reports whether a drop programme is about falls to failure
+// (Kaplan–Meier) rather than surviving a fixed programme (pass rate): a
+// tumbler, or more falls than the 26 of a transit-drop programme.
+func repeatedFalls(k sectionKey, runs []models.Run) bool {
+	if k.surface == "tumbler" {
+		return true
+	}
+	for _, r := range runs {
+		if r.PlannedDrops != nil && *r.PlannedDrops > 26 {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *sectionBuilder) drop(k sectionKey) error {
+	planned := map[int]bool{}
+	for _, r := range b.runs {
+		if r.PlannedDrops != nil {
+			planned[*r.PlannedDrops] = true
+		}
+	}
+	plans := slices.Sorted(maps.Keys(planned))
+	surface := strings.ReplaceAll(k.surface, "_", " ")
+	b.sec.Title = fmt.Sprintf("%s m onto %s", fmtFloat(k.height), surface)
+	if k.surface == "tumbler" {
+		b.sec.Title = fmt.Sprintf("%s m falls in a tumbler", fmtFloat(k.height))
+	}
+	if len(plans) == 1 {
+		b.sec.Title += fmt.Sprintf(", %d drops planned", plans[0])
+	} else if len(plans) > 1 {
+		b.sec.Title += fmt.Sprintf(", %d–%d drops planned", plans[0], plans[len(plans)-1])
+	}
+	km := repeatedFalls(k, b.runs)
+
+	summary := table{ID: b.id("units"), Caption: "Units per candidate (each unit counts once, whatever its number of runs)",
+		Columns: []column{{"candidate", "Candidate", false}, {"units", "Units (n)", true}, {"survived", "Survived (x)", true},
+			{"x_of_n", "x/n", true}, {"failed", "Failed", true}, {"censored", "Censored", true},
+			{"estimate_pct", "Survived %", true}, {"wilson_lower_pct", "Wilson 95 % low", true}, {"wilson_upper_pct", "Wilson 95 % high", true},
+			{"clopper_pearson_lower_pct", "Clopper–Pearson low", true}, {"clopper_pearson_upper_pct", "Clopper–Pearson high", true},
+			{"success_run_lower_pct", "Success-run bound %", true}, {"km_median", "KM median (drops)", true}, {"runs", "Runs", true}}}
+	var bars []charts.PassRateBar
+	var curves []charts.KMCurve
+	steps := table{ID: b.id("km-steps"), Caption: "Kaplan–Meier steps (the points of the chart)", Collapsed: true,
+		Columns: []column{{"candidate", "Candidate", false}, {"t", "Drops", true}, {"n_risk", "At risk", true}, {"n_event", "Events", true},
+			{"n_censor", "Censored", true}, {"surv_pct", "Surviving %", true}, {"lower_pct", "Band low %", true}, {"upper_pct", "Band high %", true}}}
+	units := b.unitTable(column{"t_drops", "Drops (to failure or survived)", true})
+	for _, h := range b.res.Drop {
+		summary.Rows = append(summary.Rows, []cell{b.candidate(h.Handset), intCell(h.Units), intCell(h.Survived),
+			textCell(fmt.Sprintf("%d/%d", h.Survived, h.Units)), intCell(h.Failed), intCell(h.Censored),
+			optPctCell(h.Proportion), ivCell(h.Units, h.Wilson.Lower), ivCell(h.Units, h.Wilson.Upper),
+			ivCell(h.Units, h.ClopperPearson.Lower), ivCell(h.Units, h.ClopperPearson.Upper),
+			optPctCell(h.SuccessRunLower), optCell(h.KM.Median, 0), b.runLinks(runIDsOfDrop(h))})
+		est := 0.0
+		if h.Proportion != nil {
+			est = *h.Proportion
+		}
+		bars = append(bars, charts.PassRateBar{Label: b.cs.Label(h.Handset), Passed: h.Survived, N: h.Units,
+			Estimate: est, Lower: h.Wilson.Lower, Upper: h.Wilson.Upper})
+		curve := charts.KMCurve{Label: b.cs.Label(h.Handset)}
+		for _, s := range h.KM.Steps {
+			curve.Steps = append(curve.Steps, charts.KMStep{T: s.T, Surv: s.Surv, Lower: s.Lower, Upper: s.Upper, Events: s.NEvent, Censored: s.NCensor, N: s.NRisk})
+			steps.Rows = append(steps.Rows, []cell{b.candidate(h.Handset), numCell(s.T, 0), intCell(s.NRisk), intCell(s.NEvent),
+				intCell(s.NCensor), pctCell(s.Surv), pctCell(s.Lower), pctCell(s.Upper)})
+		}
+		curves = append(curves, curve)
+		for _, u := range h.PerUnit {
+			units.Rows = append(units.Rows, []cell{b.candidate(h.Handset), textCell(b.cs.Unit(h.Handset, u.Unit)), textCell(u.Outcome),
+				numCell(u.T, 0), b.runLinks(u.Runs)})
+		}
+	}
+
+	pairs := table{ID: b.id("pairs"), Caption: "Between candidates: log-rank test of the survival curves, and Fisher's exact test of the survived proportions",
+		Columns: []column{{"a", "A", false}, {"b", "B", false}, {"logrank_chisq", "Log-rank χ²", true}, {"logrank_df", "df", true},
+			{"logrank_p", "Log-rank p", true}, {"fisher_p", "Fisher p", true}}}
+	for _, pr := range b.res.DropPairs {
+		pairs.Rows = append(pairs.Rows, []cell{b.candidate(pr.A), b.candidate(pr.B), numCell(pr.ChiSq, 2), intCell(pr.DF), pCell(pr.P), pCell(pr.FisherP)})
+	}
+	if o := b.res.Overall; o != nil && len(b.res.Drop) > 2 {
+		pairs.Rows = append(pairs.Rows, []cell{textCell("all candidates"), textCell(""), numCell(o.ChiSq, 2), intCell(o.DF), pCell(o.P), textCell("")})
+	}
+
+	var built []charts.Chart
+	if km {
+		b.sec.Lede = "Kaplan–Meier: the share of units still without a defect after each number of falls. A unit stopped without a failure is censored (+), not counted as surviving beyond its last fall."
+		ch, err := charts.KaplanMeier(b.id("km"), b.sec.Title, "drops", curves)
+		if err != nil {
+			return err
+		}
+		built = append(built, ch)
+		b.sec.Tables = []table{summary, pairs, steps, units}
+	} else {
+		b.sec.Lede = "Share of units that survived the whole programme, with its 95 % Wilson interval; x/n above each bar. With 5 units, 5/5 only shows survival ≥ 57 %."
+		ch, err := charts.PassRate(b.id("pass-rate"), b.sec.Title, bars)
+		if err != nil {
+			return err
+		}
+		built = append(built, ch)
+		b.sec.Tables = []table{summary, pairs, units}
+	}
+	html, err := chartHTML(built...)
+	b.sec.Charts = html
+	return err
+}
+
+// unitTable lists every unit with its outcome, any extra columns, and its
+// evidence runs.
+func (b *sectionBuilder) unitTable(extra ...column) table {
+	cols := []column{{"candidate", "Candidate", false}, {"unit", "Unit", false}, {"outcome", "Outcome", false}}
+	cols = append(append(cols, extra...), column{"runs", "Runs", true})
+	return table{ID: b.id("per-unit"), Caption: "Every unit and its evidence runs", Collapsed: true, Columns: cols}
+}
+
+func runIDsOfDrop(h verdict.DropStats) []string {
+	var ids []string
+	for _, u := range h.PerUnit {
+		ids = append(ids, u.Runs...)
+	}
+	return ids
+}
+
+// ivCell is an interval bound in percent; no units, no interval.
+func ivCell(n int, v float64) cell {
+	if n == 0 {
+		return cell{Text: missing}
+	}
+	return pctCell(v)
+}
+
+func (b *sectionBuilder) pass(k sectionKey) error {
+	b.sec.Title = passTitle(b.q.kind, k.value, b.runs)
+	b.sec.Lede = "Share of units that passed every matching run, with its 95 % Wilson interval; x/n above each bar."
+	summary := table{ID: b.id("units"), Caption: "Units per candidate (each unit counts once, whatever its number of runs)",
+		Columns: []column{{"candidate", "Candidate", false}, {"units", "Units (n)", true}, {"passed", "Passed (x)", true},
+			{"x_of_n", "x/n", true}, {"estimate_pct", "Passed %", true}, {"wilson_lower_pct", "Wilson 95 % low", true},
+			{"wilson_upper_pct", "Wilson 95 % high", true}, {"clopper_pearson_lower_pct", "Clopper–Pearson low", true},
+			{"clopper_pearson_upper_pct", "Clopper–Pearson high", true}, {"success_run_lower_pct", "Success-run bound %", true}, {"runs", "Runs", true}}}
+	units := b.unitTable()
+	var bars []charts.PassRateBar
+	for _, h := range b.res.Pass {
+		var ids []string
+		for _, u := range h.PerUnit {
+			ids = append(ids, u.Runs...)
+			outcome := "failed"
+			if u.Passed {
+				outcome = "passed"
+			}
+			units.Rows = append(units.Rows, []cell{b.candidate(h.Handset), textCell(b.cs.Unit(h.Handset, u.Unit)), textCell(outcome), b.runLinks(u.Runs)})
+		}
+		summary.Rows = append(summary.Rows, []cell{b.candidate(h.Handset), intCell(h.Units), intCell(h.Passed),
+			textCell(fmt.Sprintf("%d/%d", h.Passed, h.Units)), optPctCell(h.Proportion),
+			ivCell(h.Units, h.Wilson.Lower), ivCell(h.Units, h.Wilson.Upper), ivCell(h.Units, h.ClopperPearson.Lower),
+			ivCell(h.Units, h.ClopperPearson.Upper), optPctCell(h.SuccessRunLower), b.runLinks(ids)})
+		est := 0.0
+		if h.Proportion != nil {
+			est = *h.Proportion
+		}
+		bars = append(bars, charts.PassRateBar{Label: b.cs.Label(h.Handset), Passed: h.Passed, N: h.Units, Estimate: est, Lower: h.Wilson.Lower, Upper: h.Wilson.Upper})
+	}
+	pairs := table{ID: b.id("pairs"), Caption: "Between candidates: Fisher's exact test of the pass proportions (two-sided)",
+		Columns: []column{{"a", "A", false}, {"b", "B", false}, {"fisher_p", "Fisher p", true}}}
+	for _, pr := range b.res.PassPairs {
+		pairs.Rows = append(pairs.Rows, []cell{b.candidate(pr.A), b.candidate(pr.B), pCell(pr.FisherP)})
+	}
+	ch, err := charts.PassRate(b.id("pass-rate"), b.sec.Title, bars)
+	if err != nil {
+		return err
+	}
+	b.sec.Tables = []table{summary, pairs, units}
+	b.sec.Charts, err = chartHTML(ch)
+	return err
+}
+
+// passTitle names a temperature or ingress programme with the conditions
+// its runs were made at.
+func passTitle(kind models.Kind, value string, runs []models.Run) string {
+	set := map[string]bool{}
+	for _, r := range runs {
+		var s string
+		switch {
+		case kind == models.Temperature && r.SetpointC != nil:
+			s = fmtFloat(*r.SetpointC) + " °C"
+		case kind == models.Temperature && r.LowC != nil && r.HighC != nil:
+			s = fmtFloat(*r.LowC) + " ↔ " + fmtFloat(*r.HighC) + " °C"
+		case kind == models.Ingress:
+			s = r.Medium
+			if r.DepthM != nil {
+				s += ", " + fmtFloat(*r.DepthM) + " m"
+			}
+			if r.DurationMin != nil {
+				s += ", " + fmtFloat(*r.DurationMin) + " min"
+			}
+		}
+		if s != "" {
+			set[s] = true
+		}
+	}
+	conds := slices.Sorted(maps.Keys(set))
+	title := strings.ReplaceAll(value, "_", " ")
+	if len(conds) > 0 {
+		if len(conds) > 3 {
+			conds = append(conds[:3], "…")
+		}
+		title += " (" + strings.Join(conds, "; ") + ")"
+	}
+	return title
+}
+
+// Discharge curves are reduced on the server to at most maxCurvePoints
+// points each (LTTB keeps their shape) and to curveBudget points per chart,
+// so 4 candidates × 10 units of 150,000-sample curves stay a page of about
+// a megabyte rather than 100.
+const (
+	maxCurvePoints = 2000
+	minCurvePoints = 300
+	curveBudget    = 80000
+)
+
+func (b *sectionBuilder) battery(ctx context.Context, k sectionKey) error {
+	b.sec.Title = protocolTitle(k.value)
+	b.sec.Lede = "Each unit counts once, by the mean of its runs. Whisker: 95 % t interval of the mean over units; Welch's t-test between candidates."
+	summary := table{ID: b.id("units"), Caption: "Runtime per candidate, over unit means",
+		Columns: []column{{"candidate", "Candidate", false}, {"n", "Units (n)", true}, {"mean_h", "Mean (h)", true}, {"sd_h", "SD (h)", true},
+			{"ci_lower_h", "95 % low (h)", true}, {"ci_upper_h", "95 % high (h)", true}, {"unit_means_h", "Unit means (h)", false}, {"runs", "Runs", true}}}
+	units := b.unitTable()
+	units.Columns = []column{{"candidate", "Candidate", false}, {"unit", "Unit", false}, {"mean_h", "Mean runtime (h)", true}, {"runs", "Runs", true}}
+	var groups []charts.RuntimeGroup
+	for _, h := range b.res.Battery {
+		means := make([]string, len(h.UnitMeans))
+		for i, m := range h.UnitMeans {
+			means[i] = strconv.FormatFloat(m, 'f', 2, 64)
+		}
+		var ids []string
+		for _, u := range h.PerUnit {
+			ids = append(ids, u.Runs...)
+			units.Rows = append(units.Rows, []cell{b.candidate(h.Handset), textCell(b.cs.Unit(h.Handset, u.Unit)), numCell(u.MeanH, 2), b.runLinks(u.Runs)})
+		}
+		lo, hi := cell{Text: missing}, cell{Text: missing}
+		g := charts.RuntimeGroup{Label: b.cs.Label(h.Handset), UnitMeans: h.UnitMeans}
+		if h.Mean != nil {
+			g.Mean = *h.Mean
+		}
+		if h.CI != nil {
+			lo, hi = numCell(h.CI.Lower, 2), numCell(h.CI.Upper, 2)
+			g.HasCI, g.Lower, g.Upper = true, h.CI.Lower, h.CI.Upper
+		}
+		summary.Rows = append(summary.Rows, []cell{b.candidate(h.Handset), intCell(h.N), optCell(h.Mean, 2), optCell(h.SD, 2), lo, hi,
+			textCell(strings.Join(means, " ")), b.runLinks(ids)})
+		groups = append(groups, g)
+	}
+	pairs := table{ID: b.id("pairs"), Caption: "Between candidates: Welch's t-test of mean(A) − mean(B) over unit means",
+		Columns: []column{{"a", "A", false}, {"b", "B", false}, {"diff_h", "Difference (h)", true}, {"t", "t", true}, {"df", "df", true},
+			{"p", "p", true}, {"diff_ci_lower_h", "95 % low (h)", true}, {"diff_ci_upper_h", "95 % high (h)", true}}}
+	for _, pr := range b.res.BatteryPairs {
+		diff := (pr.DiffCI.Lower + pr.DiffCI.Upper) / 2
+		pairs.Rows = append(pairs.Rows, []cell{b.candidate(pr.A), b.candidate(pr.B), numCell(diff, 2), tCell(pr.T), numCell(pr.DF, 1),
+			pCell(pr.P), numCell(pr.DiffCI.Lower, 2), numCell(pr.DiffCI.Upper, 2)})
+	}
+	rt, err := charts.BatteryRuntime(b.id("battery-runtime"), b.sec.Title+": runtime", groups)
+	if err != nil {
+		return err
+	}
+	built := []charts.Chart{rt}
+	curves, err := b.discharge(ctx)
+	if err != nil {
+		return err
+	}
+	b.sec.Tables = []table{summary, pairs, units}
+	if curves != nil {
+		if curves.chart.ID != "" {
+			built = append(built, curves.chart)
+		}
+		b.sec.Tables = append(b.sec.Tables, curves.table)
+	}
+	b.sec.Charts, err = chartHTML(built...)
+	return err
+}
+
+// tCell shows a t statistic; ±MaxFloat64 (constant groups, stats.Welch)
+// reads as infinite.
+func tCell(t float64) cell {
+	if math.Abs(t) >= math.MaxFloat64/2 {
+		if t < 0 {
+			return cell{Text: "−∞"}
+		}
+		return cell{Text: "∞"}
+	}
+	return numCell(t, 2)
+}
+
+type dischargeChart struct {
+	chart charts.Chart
+	table table
+}
+
+// discharge overlays the section's discharge curves, one colour per
+// candidate, each read from the store already reduced (LTTB on soc_pct).
+// Runs without a series, or whose series has no soc_pct, are left out of
+// the chart and listed in the table as such.
+func (b *sectionBuilder) discharge(ctx context.Context) (*dischargeChart, error) {
+	type withSeries struct {
+		run  models.Run
+		info store.SeriesInfo
+	}
+	var found []withSeries
+	for _, r := range b.runs {
+		info, err := b.p.s.Store.SeriesInfo(ctx, r.ID, 0)
+		if models.ErrorCode(err) == models.NotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, withSeries{r, info})
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	perCurve := min(maxCurvePoints, max(minCurvePoints, curveBudget/len(found)))
+	codes := b.q.filter.Handsets
+	groups := make([]string, len(codes))
+	groupOf := map[string]int{}
+	for i, code := range codes {
+		groups[i] = b.cs.Label(code)
+		groupOf[code] = i
+	}
+	t := table{ID: b.id("curves"), Caption: fmt.Sprintf("Discharge curves drawn (each reduced on the server to at most %d points by LTTB)", perCurve),
+		Collapsed: true, Columns: []column{{"candidate", "Candidate", false}, {"unit", "Unit", false}, {"run", "Run", false},
+			{"samples", "Samples", true}, {"points", "Points drawn", true}}}
+	var curves []charts.Curve
+	for _, f := range found {
+		g, ok := groupOf[f.run.Handset]
+		if !ok {
+			continue
+		}
+		frame, err := b.p.s.Store.ReducedSeries(ctx, f.info, perCurve)
+		if err != nil {
+			return nil, err
+		}
+		ts, soc := frame.Column("t_s"), frame.Column("soc_pct")
+		drawn := cell{Text: "no soc_pct column"}
+		if soc != nil {
+			hours := make([]float64, len(ts))
+			for i, s := range ts {
+				hours[i] = s / 3600
+			}
+			curves = append(curves, charts.Curve{Group: g, X: hours, Y: soc})
+			drawn = intCell(len(soc))
+		}
+		t.Rows = append(t.Rows, []cell{b.candidate(f.run.Handset), textCell(b.cs.Unit(f.run.Handset, f.run.Unit)),
+			{Text: shortID(f.run.ID), Href: runHref(f.run.ID, b.cs.blind)}, intCell(f.info.Samples), drawn})
+	}
+	if len(curves) == 0 {
+		return &dischargeChart{table: t}, nil
+	}
+	ch, err := charts.Discharge(b.id("discharge"), b.sec.Title+": discharge curves", groups, curves)
+	if err != nil {
+		return nil, err
+	}
+	return &dischargeChart{chart: ch, table: t}, nil
+}
+
+// shortID is a run id as tables show it; the link carries the whole id.
+func shortID(id string) string {
+	if len(id) > 13 {
+		return id[:8] + "…" + id[len(id)-4:]
+	}
+	return id
+}
+
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// protocolNames say what a battery protocol is (domain.md §4).
+var protocolNames = map[string]string{
+	"eu_eei_loop":  "EU energy-label loop",
+	"pcmark_work3": "PCMark Work 3.0",
+	"web":          "Web browsing",
+	"video_local":  "Local video",
+	"video_stream": "Video streaming",
+	"talk":         "Talk",
+	"standby":      "Standby",
+	"custom":       "Custom protocol",
+}
+
+func protocolTitle(p string) string {
+	if name, ok := protocolNames[p]; ok {
+		return name + " (" + p + ")"
+	}
+	return p
+}

@@ -1,0 +1,312 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/charts"
+	"ruggedlab/models"
+	"ruggedlab/store"
+)
+
+// dashboardView is "/": who is in the tender, how much evidence each has,
+// what was recorded last and what is still missing.
+type dashboardView struct {
+	chrome
+	Empty      bool
+	Candidates table
+	Latest     table
+	Missing    []missingItem
+	// Profiles is the number of requirement profiles, for the empty hint.
+	Profiles int
+}
+
+type missingItem struct {
+	Candidate cell
+	Kind      string
+	Text      string
+	Href      string
+}
+
+// maxListedUnits bounds the units named in one "missing" line.
+const maxListedUnits = 8
+
+func (p *pages) dashboard(c *gin.Context) {
+	v, err := p.buildDashboard(c, isBlind(c))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "dashboard.html", v)
+}
+
+func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, error) {
+	v := dashboardView{chrome: newChrome("Dashboard", "dashboard", blind)}
+	v.Wide = true
+	if !blind {
+		v.BlindToggle = "/?blind=1"
+	}
+	cs, err := newCast(ctx, p.s.Store, blind)
+	if err != nil {
+		return v, err
+	}
+	profiles, _, err := p.s.Store.Profiles(ctx, store.Page{Limit: 500})
+	if err != nil {
+		return v, err
+	}
+	v.Profiles = len(profiles)
+	hs := cs.Handsets()
+	if len(hs) == 0 {
+		v.Empty = true
+		return v, nil
+	}
+	ev, err := p.s.Store.Evidence(ctx, store.EvidenceFilter{Handsets: cs.Codes()})
+	if err != nil {
+		return v, err
+	}
+	// active runs per candidate, kind, and unit
+	count := map[string]map[models.Kind]int{}
+	has := map[string]map[models.Kind]map[string]bool{}
+	for _, r := range ev.Runs {
+		if count[r.Handset] == nil {
+			count[r.Handset] = map[models.Kind]int{}
+			has[r.Handset] = map[models.Kind]map[string]bool{}
+		}
+		count[r.Handset][r.Kind]++
+		if has[r.Handset][r.Kind] == nil {
+			has[r.Handset][r.Kind] = map[string]bool{}
+		}
+		has[r.Handset][r.Kind][r.Unit] = true
+	}
+
+	cols := []column{{"candidate", "Candidate", false}}
+	if !blind {
+		cols = append(cols, column{"name", "Name", false}, column{"manufacturer", "Manufacturer", false})
+	}
+	cols = append(cols, column{"form_factor", "Form", false}, column{"units", "Units", true})
+	for _, k := range models.Kinds {
+		name := string(k)
+		cols = append(cols, column{name + "_runs", strings.ToUpper(name[:1]) + name[1:], true})
+	}
+	v.Candidates = table{ID: "candidates", Caption: "Candidates, with their active runs per kind (retracted runs are not counted)", Columns: cols}
+	for i, h := range hs {
+		units, _, err := p.s.Store.Units(ctx, h.Code, store.Page{Limit: 500})
+		if err != nil {
+			return v, err
+		}
+		cs.setUnits(h.Code, units)
+		row := []cell{{Text: cs.Label(h.Code), Color: charts.Color(i), Href: handsetHref(cs, h.Code)}}
+		if !blind {
+			row = append(row, textCell(h.Name), textCell(h.Manufacturer))
+		}
+		row = append(row, textCell(h.FormFactor), intCell(len(units)))
+		for _, k := range models.Kinds {
+			n := count[h.Code][k]
+			cl := intCell(n)
+			if n > 0 {
+				cl.Href = withQuery("/compare", "kind", string(k), "handsets", cs.Ref(h.Code), "blind", blindParam(blind))
+			}
+			row = append(row, cl)
+		}
+		v.Candidates.Rows = append(v.Candidates.Rows, row)
+
+		for _, k := range models.Kinds {
+			item := missingItem{Candidate: cell{Text: cs.Label(h.Code), Color: charts.Color(i), Href: handsetHref(cs, h.Code)}, Kind: string(k)}
+			if count[h.Code][k] == 0 {
+				item.Text = fmt.Sprintf("no active %s runs at all", k)
+				v.Missing = append(v.Missing, item)
+				continue
+			}
+			var lacking []string
+			for _, u := range units {
+				if !has[h.Code][k][u.Serial] {
+					lacking = append(lacking, cs.Unit(h.Code, u.Serial))
+				}
+			}
+			if len(lacking) == 0 {
+				continue
+			}
+			n, more := len(lacking), ""
+			if n > maxListedUnits {
+				more = fmt.Sprintf(" and %d more", n-maxListedUnits)
+				lacking = lacking[:maxListedUnits]
+			}
+			verb := "have"
+			if n == 1 {
+				verb = "has"
+			}
+			item.Text = fmt.Sprintf("%d of %d units %s no active %s run: %s%s", n, len(units), verb, k, strings.Join(lacking, ", "), more)
+			item.Href = handsetHref(cs, h.Code)
+			v.Missing = append(v.Missing, item)
+		}
+	}
+
+	latest, _, err := p.s.Store.Runs(ctx, store.RunFilter{IncludeRetracted: true, Page: store.Page{Limit: 12}})
+	if err != nil {
+		return v, err
+	}
+	v.Latest = runsTable("latest", "Latest runs (newest start first, retracted included)", cs, latest)
+	return v, nil
+}
+
+func handsetHref(cs *cast, code string) string {
+	return withQuery("/handsets/"+cs.Ref(code), "blind", blindParam(cs.blind))
+}
+
+// handsetView is /handsets/{code}: one candidate, declared beside measured,
+// and each unit's stress sequence.
+type handsetView struct {
+	chrome
+	Label, Name, Manufacturer, FormFactor string
+	Color                                 string
+	Declared                              table
+	Units                                 []unitSequence
+	Compare                               []navLink
+}
+
+type unitSequence struct {
+	Label string
+	Notes string
+	Runs  []sequenceRun
+}
+
+type sequenceRun struct {
+	N         int
+	Kind      string
+	Text      string
+	Href      string
+	Retracted bool
+	Date      string
+}
+
+func (p *pages) handset(c *gin.Context) {
+	blind := isBlind(c)
+	cs, err := newCast(c, p.s.Store, blind)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	code, isCode, ok := cs.resolve(c.Param("code"))
+	if !ok {
+		msg := "no candidate " + strconv.Quote(c.Param("code"))
+		if blind {
+			msg = "no such candidate"
+		}
+		p.fail(c, models.Errorf(models.NotFound, "%s", msg))
+		return
+	}
+	if blind && isCode {
+		c.Redirect(http.StatusFound, handsetHref(cs, code))
+		return
+	}
+	v, err := p.buildHandset(c, cs, code)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "handset.html", v)
+}
+
+func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handsetView, error) {
+	hm, err := p.s.measuredHandset(ctx, code)
+	if err != nil {
+		return handsetView{}, err
+	}
+	h, m := hm.Handset, hm.Measured
+	v := handsetView{chrome: newChrome(cs.Label(code), "", cs.blind), Label: cs.Label(code), FormFactor: h.FormFactor,
+		Color: charts.Color(cs.Index(code))}
+	if !cs.blind {
+		v.Name, v.Manufacturer = h.Name, h.Manufacturer
+		v.BlindToggle = handsetHref(cs.asBlind(), code)
+	}
+	for _, k := range models.Kinds {
+		name := string(k)
+		v.Compare = append(v.Compare, navLink{Label: strings.ToUpper(name[:1]) + name[1:],
+			Href: withQuery("/compare", "kind", name, "handsets", cs.Ref(code), "blind", blindParam(cs.blind))})
+	}
+
+	d := h.Declared
+	v.Declared = table{ID: "declared", Caption: "Declared by the maker beside measured by the lab (EU 2023/1669 yardsticks; units counted, retracted runs left out)",
+		Columns: []column{{"quantity", "Quantity", false}, {"declared", "Declared", false}, {"measured", "Measured", false}, {"basis", "Basis", false}}}
+	row := func(q, declared, measured, basis string) {
+		v.Declared.Rows = append(v.Declared.Rows, []cell{textCell(q), textCell(declared), textCell(measured), textCell(basis)})
+	}
+	ipMeasured, ipBasis := "", "no ingress runs"
+	if m.IPCode != nil {
+		ipMeasured = *m.IPCode
+	}
+	var parts []string
+	for _, r := range m.Ingress {
+		parts = append(parts, fmt.Sprintf("%s: %d/%d units passed", r.Code, r.PassedUnits, r.Units))
+	}
+	if len(parts) > 0 {
+		ipBasis = strings.Join(parts, "; ")
+		if ipMeasured == "" {
+			ipMeasured = "none demonstrated"
+		}
+	}
+	row("IP code", d.IPCode, ipMeasured, ipBasis)
+	row("Immersion depth (IPX8)", unitText(d.ImmersionDepthM, "m"), "", "declared only")
+	row("Drop height", unitText(d.DropHeightM, "m"), "", "see Compare: Drop for the programmes run")
+	if ff := m.FreeFall; ff != nil {
+		class := "below class D (fails ecodesign)"
+		if ff.Class != nil {
+			class = "class " + *ff.Class
+		}
+		row("Repeated free fall (EU label)", "", class, fmt.Sprintf("%d falls without defect (least of %d units). %s", ff.FallsWithoutDefect, ff.Units, ff.Note))
+	} else {
+		row("Repeated free fall (EU label)", "", "", "no 1 m tumbler runs")
+	}
+	opRange := ""
+	if d.OperatingMinC != nil && d.OperatingMaxC != nil {
+		opRange = fmtFloat(*d.OperatingMinC) + " to " + fmtFloat(*d.OperatingMaxC) + " °C"
+	}
+	row("Operating temperature", opRange, "", "see Compare: Temperature")
+	row("Battery capacity", unitText(d.BatteryCapacityMAh, "mAh"), "", "declared only")
+	row("Nominal voltage", unitText(d.NominalVoltageV, "V"), "", "declared only")
+	if e := m.Battery; e != nil {
+		row("EU loop runtime", "", fmt.Sprintf("%.2f h", e.RuntimeH), fmt.Sprintf("mean of %d unit means (%s)", e.Units, e.Protocol))
+		eei, class := "", ""
+		if e.EEI != nil {
+			eei = fmt.Sprintf("EEI %.2f", *e.EEI)
+		}
+		if e.Class != nil {
+			class = "class " + *e.Class + ", "
+		}
+		row("Energy efficiency (EU label)", "", strings.TrimSuffix(class+eei, ", "), e.Note)
+	} else {
+		row("EU loop runtime", "", "", "no eu_eei_loop battery runs")
+	}
+	row("Repairability class", d.RepairabilityClass, "", "declared only (not a lab test)")
+
+	units, _, err := p.s.Store.Units(ctx, code, store.Page{Limit: 500})
+	if err != nil {
+		return v, err
+	}
+	cs.setUnits(code, units)
+	for _, u := range units {
+		full, err := p.s.Store.Unit(ctx, code, u.Serial)
+		if err != nil {
+			return v, err
+		}
+		seq := unitSequence{Label: cs.Unit(code, u.Serial), Notes: cs.Text(u.Notes)}
+		for i, r := range full.Runs {
+			seq.Runs = append(seq.Runs, sequenceRun{N: i + 1, Kind: string(r.Kind), Text: runSummary(r), Href: runHref(r.ID, cs.blind),
+				Retracted: r.Status == models.Retracted, Date: r.StartedAt.Format("2006-01-02")})
+		}
+		v.Units = append(v.Units, seq)
+	}
+	return v, nil
+}
+
+func unitText(v *float64, unit string) string {
+	if v == nil {
+		return ""
+	}
+	return fmtFloat(*v) + " " + unit
+}

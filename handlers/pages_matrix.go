@@ -1,0 +1,339 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/charts"
+	"ruggedlab/models"
+	"ruggedlab/store"
+	"ruggedlab/verdict"
+)
+
+// profilesView is /profiles: every requirement profile, latest version.
+type profilesView struct {
+	chrome
+	Profiles table
+	Empty    bool
+}
+
+func (p *pages) profiles(c *gin.Context) {
+	blind := isBlind(c)
+	cs, err := newCast(c, p.s.Store, blind)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	list, _, err := p.s.Store.Profiles(c, store.Page{Limit: 500})
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	v := profilesView{chrome: newChrome("Requirement profiles", "profiles", blind), Empty: len(list) == 0}
+	if !blind {
+		v.BlindToggle = "/profiles?blind=1"
+	}
+	v.Profiles = table{ID: "profiles", Caption: "Profiles (latest version of each)", Columns: []column{{"name", "Profile", false},
+		{"version", "Latest version", true}, {"requirements", "Requirements", true}, {"kinds", "Kinds", false}, {"recorded_at", "Recorded (UTC)", false}}}
+	for _, pr := range list {
+		var kinds []string
+		for _, k := range profileKinds(pr) {
+			kinds = append(kinds, string(k))
+		}
+		v.Profiles.Rows = append(v.Profiles.Rows, []cell{
+			{Text: cs.Text(pr.Name), Href: withQuery("/profiles/"+url.PathEscape(pr.ID)+"/matrix", "blind", blindParam(blind))},
+			intCell(pr.Version), intCell(len(pr.Requirements)), textCell(strings.Join(kinds, ", ")),
+			textCell(pr.RecordedAt.UTC().Format("2006-01-02 15:04"))})
+	}
+	p.render(c, http.StatusOK, "profiles.html", v)
+}
+
+// matrixQuery is the matrix page's query, shared by the page and exports.
+type matrixQuery struct {
+	id       string
+	version  int // 0 = latest
+	from     int // diff from this version; 0 = no diff
+	codes    []string
+	cast     *cast
+	explicit bool // handsets given in the URL
+}
+
+func (p *pages) readMatrix(c *gin.Context) (matrixQuery, string, error) {
+	cs, err := newCast(c, p.s.Store, isBlind(c))
+	if err != nil {
+		return matrixQuery{}, "", err
+	}
+	var errs models.FieldErrors
+	q := matrixQuery{id: c.Param("id"), cast: cs}
+	q.version = positiveIntParam(c, "version", &errs)
+	q.from = positiveIntParam(c, "from", &errs)
+	param := strings.Join(c.QueryArray("handsets"), ",")
+	codes, unknown, hadCode := cs.selection(param)
+	for _, u := range unknown {
+		if cs.blind {
+			errs.Add("handsets", "names no candidate")
+		} else {
+			errs.Add("handsets", "no candidate %q", u)
+		}
+	}
+	if err := errs.Err("the matrix request is not valid"); err != nil {
+		return q, "", err
+	}
+	q.codes, q.explicit = codes, strings.TrimSpace(param) != ""
+	if cs.blind && hadCode {
+		return q, q.url(""), nil
+	}
+	return q, "", nil
+}
+
+// url is the canonical URL of the matrix (suffix "" for the page,
+// "/export.csv" for an export), with the version resolved to a number when
+// known so that a permalink keeps showing that version.
+func (q matrixQuery) url(suffix string) string {
+	v, from := "", ""
+	if q.version > 0 {
+		v = strconv.Itoa(q.version)
+	}
+	if q.from > 0 {
+		from = strconv.Itoa(q.from)
+	}
+	return withQuery("/profiles/"+url.PathEscape(q.id)+"/matrix"+suffix, "version", v, "from", from,
+		"handsets", q.cast.refs(q.codes), "blind", blindParam(q.cast.blind))
+}
+
+// matrixView is the requirement × candidate matrix.
+type matrixView struct {
+	chrome
+	Name       string
+	ProfileID  string
+	Version    int
+	From       int
+	Versions   []versionLink
+	Candidates []cell
+	Rows       []matrixRow
+	Cells      table // the same numbers, one row per cell: the exports
+	Changes    *table
+}
+
+type versionLink struct {
+	N       int
+	Href    string
+	Current bool
+	Diff    string // link to the diff from the previous version
+	Prev    int
+}
+
+type matrixRow struct {
+	Title string
+	Rule  string
+	Cells []cell
+}
+
+func (p *pages) matrix(c *gin.Context) {
+	q, redirect, err := p.readMatrix(c)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	if redirect != "" {
+		c.Redirect(http.StatusFound, redirect)
+		return
+	}
+	v, err := p.buildMatrix(c, q)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "matrix.html", v)
+}
+
+func (p *pages) matrixExport(format string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		q, redirect, err := p.readMatrix(c)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		if redirect != "" {
+			c.Redirect(http.StatusFound, strings.Replace(redirect, "/matrix?", "/matrix/export."+format+"?", 1))
+			return
+		}
+		v, err := p.buildMatrix(c, q)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		doc := exportDoc{Meta: map[string]any{"page": "matrix", "profile": v.Name, "profile_id": v.ProfileID, "version": v.Version,
+			"blind": q.cast.blind, "candidates": candidateLabels(q.cast, q.codes), "counted": verdict.Counted, "permalink": v.Permalink}}
+		tables := []table{v.Cells}
+		if v.Changes != nil {
+			doc.Meta["from"] = v.From
+			tables = append(tables, *v.Changes)
+		}
+		doc.Sections = []exportSection{{Title: fmt.Sprintf("%s, version %d", v.Name, v.Version), Tables: tables}}
+		name := fmt.Sprintf("profile-%s-v%d-matrix.%s", q.id, v.Version, format)
+		if format == "csv" {
+			writeTablesCSV(c, name, doc)
+		} else {
+			writeTablesJSON(c, name, doc)
+		}
+	}
+}
+
+// buildMatrix evaluates the profile with the same function as
+// GET /api/v1/profiles/{id}/matrix, so every verdict and interval is the
+// API's.
+func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, error) {
+	cs := q.cast
+	m, err := p.s.matrix(ctx, q.id, q.version, q.codes)
+	if err != nil {
+		return matrixView{}, err
+	}
+	q.version = m.Profile.Version // permalinks pin the version shown
+	versions, err := p.s.Store.ProfileVersions(ctx, q.id)
+	if err != nil {
+		return matrixView{}, err
+	}
+	name := cs.Text(m.Profile.Name)
+	v := matrixView{chrome: newChrome(name+": requirement matrix", "profiles", cs.blind), Name: name, ProfileID: m.Profile.ID,
+		Version: m.Profile.Version, From: q.from}
+	v.Wide = true
+	v.Permalink = q.url("")
+	v.Exports = []exportLink{{"csv", q.url("/export.csv")}, {"json", q.url("/export.json")}}
+	if !cs.blind {
+		bq := q
+		bq.cast = cs.asBlind()
+		v.BlindToggle = bq.url("")
+	}
+	for _, n := range versions {
+		vq := q
+		vq.version, vq.from = n, 0
+		link := versionLink{N: n, Href: vq.url(""), Current: n == m.Profile.Version}
+		if n > 1 {
+			vq.from = n - 1
+			link.Diff, link.Prev = vq.url(""), n-1
+		}
+		v.Versions = append(v.Versions, link)
+	}
+	for _, code := range m.Handsets {
+		v.Candidates = append(v.Candidates, cell{Text: cs.Label(code), Color: charts.Color(cs.Index(code)), Href: handsetHref(cs, code)})
+	}
+
+	changed := map[[2]string]verdict.Change{}
+	if q.from > 0 {
+		d, err := p.s.diff(ctx, q.id, q.from, m.Profile.Version, q.codes)
+		if err != nil {
+			return v, err
+		}
+		t := table{ID: "changes", Caption: fmt.Sprintf("Verdicts that differ from version %d to version %d, on today's evidence", d.From, d.To),
+			Columns: []column{{"requirement", "Requirement", false}, {"candidate", "Candidate", false},
+				{"from", fmt.Sprintf("Version %d", d.From), false}, {"to", fmt.Sprintf("Version %d", d.To), false}, {"reason", "Reason", false}}}
+		for _, ch := range d.Changes {
+			changed[[2]string{ch.Key, ch.Handset}] = ch
+			t.Rows = append(t.Rows, []cell{textCell(cs.Text(ch.Title)), {Text: cs.Label(ch.Handset), Color: charts.Color(cs.Index(ch.Handset))},
+				verdictCell(ch.From), verdictCell(ch.To), textCell(cs.Text(ch.Reason))})
+		}
+		v.Changes = &t
+	}
+
+	v.Cells = table{ID: "cells", Caption: "Every cell's numbers (what the exports carry)", Collapsed: true,
+		Columns: []column{{"requirement", "Requirement", false}, {"kind", "Kind", false}, {"rule", "Rule", false}, {"target", "Target", true},
+			{"confidence", "Confidence", true}, {"min_units", "Min units", true}, {"candidate", "Candidate", false}, {"verdict", "Verdict", false},
+			{"n_units", "Units (n)", true}, {"passed_units", "Passed (x)", true}, {"estimate", "Estimate", true},
+			{"ci_lower", "CI low", true}, {"ci_upper", "CI high", true}, {"unit", "Unit", false}, {"reason", "Reason", false}, {"runs", "Runs", true}}}
+	for _, r := range m.Rows {
+		mean := r.Rule == models.MeanLowerBound
+		unit, scale, dec := "%", 100.0, 1
+		if mean {
+			unit, scale, dec = "h", 1, 2
+		}
+		row := matrixRow{Title: cs.Text(r.Title), Rule: ruleText(r)}
+		for _, cl := range r.Cells {
+			est, lo, hi := scaled(cl.Estimate, scale, dec), cell{Text: missing}, cell{Text: missing}
+			if cl.CI != nil {
+				lo, hi = numCell(cl.CI.Lower*scale, dec), numCell(cl.CI.Upper*scale, dec)
+			}
+			runs := cell{Text: "0", Num: ptrTo(0)}
+			if len(cl.Runs) > 0 {
+				runs = cell{Text: strconv.Itoa(len(cl.Runs)), Num: ptrTo(float64(len(cl.Runs))), Href: runsHref(cl.Runs, cs.blind)}
+			}
+			target := cell{Text: missing}
+			if r.Target != nil {
+				target = numCell(*r.Target*scale, dec)
+			}
+			v.Cells.Rows = append(v.Cells.Rows, []cell{textCell(cs.Text(r.Title)), textCell(string(r.Kind)), textCell(r.Rule), target,
+				numCell(r.Confidence, 3), intCell(r.MinUnits), textCell(cs.Label(cl.Handset)), textCell(string(cl.Verdict)),
+				intCell(cl.NUnits), intCell(cl.PassedUnits), est, lo, hi, textCell(unit), textCell(cs.Text(cl.Reason)), runs})
+
+			// The grid shows the same cells, composed.
+			g := verdictCell(&cl.Verdict)
+			g.Class = "verdict " + string(cl.Verdict)
+			numbers := fmt.Sprintf("%d/%d units", cl.PassedUnits, cl.NUnits)
+			if mean {
+				numbers = fmt.Sprintf("n = %d", cl.NUnits)
+			}
+			if est.Num != nil {
+				numbers += fmt.Sprintf(" · %s %s", est.Text, unit)
+			}
+			if cl.CI != nil {
+				numbers += fmt.Sprintf(" [%s, %s]", lo.Text, hi.Text)
+			}
+			g.Small = numbers
+			if cl.Reason != "" {
+				g.Small += " — " + cs.Text(cl.Reason)
+			}
+			if len(cl.Runs) > 0 {
+				g.Href = runs.Href
+			}
+			if ch, ok := changed[[2]string{r.Key, cl.Handset}]; ok {
+				g.Class += " changed"
+				if ch.From != nil {
+					g.Small += " (was " + strings.ReplaceAll(string(*ch.From), "_", " ") + ")"
+				} else {
+					g.Small += " (new requirement)"
+				}
+			}
+			row.Cells = append(row.Cells, g)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v, nil
+}
+
+func scaled(v *float64, scale float64, dec int) cell {
+	if v == nil {
+		return cell{Text: missing}
+	}
+	return numCell(*v*scale, dec)
+}
+
+func verdictCell(v *verdict.Verdict) cell {
+	if v == nil {
+		return cell{Text: missing}
+	}
+	return cell{Text: strings.ReplaceAll(string(*v), "_", " "), Class: "verdict " + string(*v)}
+}
+
+// ruleText says how a requirement decides, in words.
+func ruleText(r verdict.Row) string {
+	conf := strconv.FormatFloat(r.Confidence*100, 'f', -1, 64) + " %"
+	switch r.Rule {
+	case models.AllUnits:
+		return fmt.Sprintf("every unit passes, n ≥ %d", r.MinUnits)
+	case models.LowerBound:
+		if r.Target != nil {
+			return fmt.Sprintf("Wilson %s lower bound ≥ %s %%, n ≥ %d", conf, fmtFloat(*r.Target*100), r.MinUnits)
+		}
+	case models.MeanLowerBound:
+		if r.Target != nil {
+			return fmt.Sprintf("%s t lower bound of the mean ≥ %s h, n ≥ %d", conf, fmtFloat(*r.Target), r.MinUnits)
+		}
+	}
+	return r.Rule
+}

@@ -1,0 +1,356 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/charts"
+	"ruggedlab/models"
+	"ruggedlab/series"
+)
+
+// runSummary is a run's result in a few words, from its numbers and
+// enumerations only (never free text, so it is safe in blind mode).
+func runSummary(r models.Run) string {
+	switch r.Kind {
+	case models.Drop:
+		s := ""
+		if r.HeightM != nil {
+			s = fmtFloat(*r.HeightM) + " m " + strings.ReplaceAll(r.Surface, "_", " ") + ": "
+		}
+		done, planned := intText(r.DropsCompleted), intText(r.PlannedDrops)
+		if r.FirstFailureDrop != nil {
+			return s + fmt.Sprintf("failed at drop %d of %s (severity %s)", *r.FirstFailureDrop, planned, intText(r.WorstSeverity))
+		}
+		return s + fmt.Sprintf("%s/%s drops, worst severity %s", done, planned, intText(r.WorstSeverity))
+	case models.Temperature:
+		s := strings.ReplaceAll(r.Procedure, "_", " ")
+		switch {
+		case r.SetpointC != nil:
+			s += " " + fmtFloat(*r.SetpointC) + " °C"
+		case r.LowC != nil && r.HighC != nil:
+			s += " " + fmtFloat(*r.LowC) + "↔" + fmtFloat(*r.HighC) + " °C"
+		}
+		return s + ": " + passText(r.Passed, "passed", "failed")
+	case models.Ingress:
+		s := r.IPCode + " " + r.Medium
+		if r.IngressFound != nil && *r.IngressFound {
+			s += ": ingress found"
+		} else {
+			s += ": dry"
+		}
+		return s + ", " + passText(r.FunctionalAfter, "functional after", "not functional after")
+	case models.Battery:
+		s := strings.ReplaceAll(r.Protocol, "_", " ")
+		if r.RuntimeH != nil {
+			s += fmt.Sprintf(": %.2f h", *r.RuntimeH)
+		}
+		return s
+	}
+	return string(r.Kind)
+}
+
+func intText(n *int) string {
+	if n == nil {
+		return "?"
+	}
+	return strconv.Itoa(*n)
+}
+
+func passText(b *bool, yes, no string) string {
+	switch {
+	case b == nil:
+		return "not recorded"
+	case *b:
+		return yes
+	}
+	return no
+}
+
+// runsTable lists runs with links to their pages.
+func runsTable(id, caption string, cs *cast, runs []models.Run) table {
+	t := table{ID: id, Caption: caption, Columns: []column{{"run", "Run", false}, {"candidate", "Candidate", false},
+		{"unit", "Unit", false}, {"kind", "Kind", false}, {"started_at", "Started (UTC)", false}, {"result", "Result", false}, {"status", "Status", false}}}
+	for _, r := range runs {
+		status := textCell(string(r.Status))
+		if r.Status == models.Retracted {
+			status.Class = "retracted"
+		}
+		t.Rows = append(t.Rows, []cell{{Text: shortID(r.ID), Href: runHref(r.ID, cs.blind)},
+			{Text: cs.Label(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)},
+			textCell(cs.Unit(r.Handset, r.Unit)), textCell(string(r.Kind)), textCell(r.StartedAt.UTC().Format("2006-01-02 15:04")),
+			textCell(runSummary(r)), status})
+	}
+	return t
+}
+
+// maxListedRuns bounds /runs?ids=: an evidence cell of a large tender.
+const maxListedRuns = 500
+
+// runsView is /runs?ids=…: the evidence runs behind a number.
+type runsView struct {
+	chrome
+	Runs table
+}
+
+func (p *pages) runs(c *gin.Context) {
+	blind := isBlind(c)
+	cs, err := newCast(c, p.s.Store, blind)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	var ids []string
+	for _, id := range strings.Split(strings.Join(c.QueryArray("ids"), ","), ",") {
+		if id = strings.TrimSpace(id); id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > maxListedRuns {
+		p.fail(c, models.FieldErrors{{Field: "ids", Message: fmt.Sprintf("lists %d runs, at most %d", len(ids), maxListedRuns)}}.Err("the run list is not valid"))
+		return
+	}
+	runs := make([]models.Run, 0, len(ids))
+	var codes []string
+	for _, id := range ids {
+		r, err := p.s.Store.Run(c, id)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		runs = append(runs, r)
+		if !slices.Contains(codes, r.Handset) {
+			codes = append(codes, r.Handset)
+		}
+	}
+	if err := cs.loadUnits(c, p.s.Store, codes); err != nil {
+		p.fail(c, err)
+		return
+	}
+	v := runsView{chrome: newChrome("Evidence runs", "", blind)}
+	v.Runs = runsTable("runs", fmt.Sprintf("%d runs, in the order given", len(runs)), cs, runs)
+	if !blind {
+		v.BlindToggle = withQuery("/runs", "ids", strings.Join(ids, ","), "blind", "1")
+	}
+	p.render(c, http.StatusOK, "runs.html", v)
+}
+
+// runView is /runs/{id}: every field, the series chart, the revisions.
+type runView struct {
+	chrome
+	ID        string
+	Kind      string
+	Candidate cell
+	Unit      string
+	Summary   string
+	Retracted bool
+	// Retraction is the reason the run was retracted.
+	Retraction string
+	Revision   int
+	Fields     []fieldRow
+	Drops      *table
+	Charts     []template.HTML
+	Series     string // what the chart shows, or why there is none
+	Revisions  table
+}
+
+type fieldRow struct{ Label, Value string }
+
+// seriesPoints is how many points of a series the run page draws: LTTB
+// keeps the shape, and 2,000 points are more than the chart's pixels.
+const seriesPoints = 2000
+
+func (p *pages) run(c *gin.Context) {
+	blind := isBlind(c)
+	cs, err := newCast(c, p.s.Store, blind)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	v, err := p.buildRun(c, cs, c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "run.html", v)
+}
+
+func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, error) {
+	r, err := p.s.Store.Run(ctx, id)
+	if err != nil {
+		return runView{}, err
+	}
+	if err := cs.loadUnits(ctx, p.s.Store, []string{r.Handset}); err != nil {
+		return runView{}, err
+	}
+	v := runView{chrome: newChrome(strings.ToUpper(string(r.Kind)[:1])+string(r.Kind)[1:]+" run", "", cs.blind),
+		ID: r.ID, Kind: string(r.Kind), Unit: cs.Unit(r.Handset, r.Unit), Summary: runSummary(r),
+		Retracted: r.Status == models.Retracted, Revision: r.Revision,
+		Candidate: cell{Text: cs.Label(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)}}
+	if !cs.blind {
+		v.BlindToggle = runHref(r.ID, true)
+	}
+	v.Fields = runFields(cs, r)
+	if len(r.Drops) > 0 {
+		t := table{ID: "drops", Caption: "Drop log", Columns: []column{{"seq", "Drop", true}, {"orientation", "Orientation", false}, {"severity", "Severity", true}}}
+		for _, d := range r.Drops {
+			t.Rows = append(t.Rows, []cell{intCell(d.Seq), textCell(d.Orientation), intCell(d.Severity)})
+		}
+		v.Drops = &t
+	}
+
+	if err := p.runSeries(ctx, cs, r, &v); err != nil {
+		return v, err
+	}
+
+	revs, err := p.s.Store.Revisions(ctx, r.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Revisions = table{ID: "revisions", Caption: "Revisions (ISO/IEC 17025 §7.5.2: nothing is edited in place)",
+		Columns: []column{{"revision", "Revision", true}, {"recorded_by", "Recorded by", false}, {"recorded_at", "Recorded at (UTC)", false},
+			{"reason", "Reason", false}, {"changes", "Changes", false}}}
+	for _, rv := range revs {
+		var changes []string
+		for _, f := range slices.Sorted(maps.Keys(rv.Changes)) {
+			ch := rv.Changes[f]
+			changes = append(changes, fmt.Sprintf("%s: %s → %s", f, cs.Text(valueText(ch.From)), cs.Text(valueText(ch.To))))
+		}
+		if rv.Changes["status"].To == string(models.Retracted) {
+			v.Retraction = cs.Text(rv.Reason)
+		}
+		v.Revisions.Rows = append(v.Revisions.Rows, []cell{intCell(rv.Revision), textCell(cs.Text(rv.RecordedBy)),
+			textCell(rv.RecordedAt.UTC().Format("2006-01-02 15:04:05")), textCell(cs.Text(rv.Reason)), textCell(strings.Join(changes, "; "))})
+	}
+	return v, nil
+}
+
+// runFields lists a run's fields as the API names them, in the API's
+// order, with free text scrubbed in blind mode.
+func runFields(cs *cast, r models.Run) []fieldRow {
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return nil
+	}
+	var order []string
+	for _, f := range models.RunFields(r.Kind) {
+		order = append(order, f.Name)
+	}
+	order = append(order, "metrics", "has_series", "revision", "status", "recorded_by", "recorded_at")
+	skip := map[string]bool{"kind": true, "handset": true, "unit": true, "drops": true}
+	var out []fieldRow
+	for _, name := range order {
+		rawV, ok := obj[name]
+		if !ok || skip[name] {
+			continue
+		}
+		var val any
+		_ = json.Unmarshal(rawV, &val)
+		if name == "metrics" {
+			if m, ok := val.(map[string]any); ok {
+				for _, k := range []string{"energy_wh", "time_to_20pct_h", "mean_power_w"} {
+					out = append(out, fieldRow{Label: k, Value: valueText(m[k])})
+				}
+			}
+			continue
+		}
+		out = append(out, fieldRow{Label: name, Value: cs.Text(valueText(val))})
+	}
+	return out
+}
+
+// valueText shows a JSON value as a page does: "–" for null.
+func valueText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return missing
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case string:
+		if x == "" {
+			return missing
+		}
+		return x
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// runSeries draws the run's series: a battery run's discharge curve, a
+// temperature run's chamber log (set-point against measured air).
+func (p *pages) runSeries(ctx context.Context, cs *cast, r models.Run, v *runView) error {
+	if r.Kind != models.Battery && r.Kind != models.Temperature {
+		return nil
+	}
+	info, err := p.s.Store.SeriesInfo(ctx, r.ID, 0)
+	if models.ErrorCode(err) == models.NotFound {
+		v.Series = "No series recorded for this run (POST /api/v1/runs/" + r.ID + "/series)."
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	frame, err := p.s.Store.ReducedSeries(ctx, info, seriesPoints)
+	if err != nil {
+		return err
+	}
+	hours := make([]float64, frame.Len())
+	for i, t := range frame.Column(series.TimeColumn) {
+		hours[i] = t / 3600
+	}
+	v.Series = fmt.Sprintf("%d samples recorded (revision %d), all drawn.", info.Samples, info.Revision)
+	if frame.Len() < info.Samples {
+		v.Series = fmt.Sprintf("%d samples recorded (revision %d); %d drawn, chosen on the server by LTTB to keep the curve's shape.", info.Samples, info.Revision, frame.Len())
+	}
+	var ch charts.Chart
+	title := cs.Label(r.Handset) + " " + cs.Unit(r.Handset, r.Unit) + ": " + runSummary(r)
+	if r.Kind == models.Battery {
+		soc := frame.Column("soc_pct")
+		if soc == nil {
+			v.Series += " The series has no soc_pct column to draw."
+			return nil
+		}
+		ch, err = charts.Discharge("discharge", title, []string{cs.Label(r.Handset)}, []charts.Curve{{X: hours, Y: soc}})
+	} else {
+		var groups []string
+		var dashed []bool
+		var curves []charts.Curve
+		for _, col := range []struct{ name, label string }{{"setpoint_c", "set-point"}, {"air_c", "air"}, {"device_c", "device"}} {
+			ys := frame.Column(col.name)
+			if ys == nil {
+				continue
+			}
+			curves = append(curves, charts.Curve{Group: len(groups), X: hours, Y: ys})
+			groups = append(groups, col.label)
+			dashed = append(dashed, col.name == "setpoint_c")
+		}
+		if len(curves) == 0 {
+			return nil
+		}
+		ch, err = charts.Chamber("chamber", title, groups, dashed, curves)
+	}
+	if err != nil {
+		return err
+	}
+	v.HasCharts = true
+	v.Charts, err = chartHTML(ch)
+	return err
+}
