@@ -63,3 +63,44 @@ func TestLTTBStreamCountsRows(t *testing.T) {
 		t.Error("3 rows of 2 announced: want an error")
 	}
 }
+
+// TestOverviewStaysBounded feeds the overview more samples than it may
+// hold: it halves, keeps the series' first and last samples and whole rows
+// in order, and doubles its stride.
+func TestOverviewStaysBounded(t *testing.T) {
+	o := overviewBuf{stride: 1, main: "soc_pct"}
+	frames := benchFrames(17 * series.BatchRows)
+	offset := 0
+	for _, f := range frames {
+		o.add(f, offset)
+		offset += f.Len()
+	}
+	if n := len(o.idx); n > overviewCap || n < overviewCap/2 || o.stride != 2 {
+		t.Fatalf("overview of %d samples: %d rows, stride %d", offset, n, o.stride)
+	}
+	src := o.rows()
+	row := make([]float64, 5)
+	last := -1
+	for {
+		idx, ok := src.next(row)
+		if !ok {
+			break
+		}
+		if idx <= last {
+			t.Fatalf("idx %d after %d", idx, last)
+		}
+		f := frames[idx/series.BatchRows]
+		for j := range row {
+			if row[j] != f.Data[j][idx%series.BatchRows] {
+				t.Fatalf("row of idx %d is not sample %d", idx, idx)
+			}
+		}
+		if last == -1 && idx != 0 {
+			t.Errorf("first overview sample is %d, not 0", idx)
+		}
+		last = idx
+	}
+	if last != offset-1 {
+		t.Errorf("last overview sample is %d, not %d", last, offset-1)
+	}
+}

@@ -123,9 +123,10 @@ type ingestPlan struct {
 type seriesTx interface {
 	exec(ctx context.Context, query string, args ...any) error
 	queryRow(ctx context.Context, query string, args []any, dest ...any) error
-	// copySamples writes every batch of fs as samples of series id and
-	// returns how many samples and overview samples it wrote.
-	copySamples(ctx context.Context, id int64, cols []string, fs *frameStream) (n, overview int, err error)
+	// copyRows bulk-writes the rows of src into table (samples or
+	// series_overview) for series id, with the value columns vcols, and
+	// returns how many it wrote.
+	copyRows(ctx context.Context, table string, id int64, vcols []string, src rowSource) (int, error)
 	// forUpdate is the clause that locks a selected row ("" on SQLite,
 	// where the immediate transaction holds the database's write lock).
 	forUpdate() string
@@ -151,7 +152,11 @@ func (p *ingestPlan) apply(ctx context.Context, tx seriesTx, fs *frameStream) (I
 		return Ingested{}, err
 	}
 	cols := fs.columns()
-	n, overview, copyErr := tx.copySamples(ctx, sid, cols, fs)
+	vcols, err := valueColumns(p.kind, cols)
+	if err != nil {
+		return Ingested{}, err
+	}
+	n, copyErr := tx.copyRows(ctx, "samples", sid, vcols, fs.samples())
 	// The reader's error explains a failed copy better than the copy's own
 	// (pgx reports an aborted COPY as a server error), so it comes first.
 	sum, err := fs.wait()
@@ -166,6 +171,10 @@ func (p *ingestPlan) apply(ctx context.Context, tx seriesTx, fs *frameStream) (I
 	}
 	if n != sum.Rows {
 		return Ingested{}, fmt.Errorf("series of run %s: wrote %d samples but the reader counted %d", id, n, sum.Rows)
+	}
+	overview, err := tx.copyRows(ctx, "series_overview", sid, vcols, fs.overview.rows())
+	if err != nil {
+		return Ingested{}, err
 	}
 	err = tx.exec(ctx, "UPDATE series SET columns = ?, n_samples = ?, n_overview = ?, first_t_s = ?, last_t_s = ? WHERE id = ?",
 		strings.Join(cols, ","), n, overview, sum.First, sum.Last, sid)

@@ -69,8 +69,8 @@ func BenchmarkSQLiteBatch(b *testing.B) {
 						return err
 					}
 					tx := &sqliteTx{c: c, batch: rows}
-					fs.ready()
-					if _, _, err := tx.copySamples(ctx, int64(it+1), fs.columns(), fs); err != nil {
+					vcols, _ := valueColumns(series.Battery, frames[0].Columns)
+					if _, err := tx.copyRows(ctx, "samples", int64(it+1), vcols, fs.samples()); err != nil {
 						return err
 					}
 					return c.Exec("COMMIT")

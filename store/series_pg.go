@@ -85,72 +85,44 @@ func rebind(q string) string {
 	return b.String()
 }
 
-func (t pgTx) copySamples(ctx context.Context, id int64, cols []string, fs *frameStream) (int, int, error) {
-	vcols, err := valueColumns(fs.kind, cols)
-	if err != nil {
-		return 0, 0, err
-	}
-	src := newPGSamples(id, len(vcols), fs)
-	n, err := t.tx.CopyFrom(ctx, pgx.Identifier{"samples"}, append([]string{"series_id", "idx", "overview", "t_s"}, vcols...), src)
-	return int(n), src.overviewN, err
+func (t pgTx) copyRows(ctx context.Context, table string, id int64, vcols []string, src rowSource) (int, error) {
+	rows := newPGRows(id, len(vcols), src)
+	n, err := t.tx.CopyFrom(ctx, pgx.Identifier{table}, append([]string{"series_id", "idx", "t_s"}, vcols...), rows)
+	return int(n), err
 }
 
-// pgSamples is the pgx.CopyFromSource of one series: it pulls batches from
-// the reader as they arrive. pgx encodes rows in its own goroutine, so the
-// reader (parsing), pgx (encoding) and the server (inserting) all run at
-// once. Values hands out pointers into one reused row: no allocation per
-// value (a float64 stored in an interface would be one each).
-type pgSamples struct {
-	fs        *frameStream
-	err       error // the reader's, once it has finished
-	b         seriesBatch
-	i, k      int // row within b; next overview position within b.overview
-	overviewN int
-
+// pgRows is the pgx.CopyFromSource of a bulk write; for the samples it
+// pulls the reader's batches as they arrive. pgx encodes rows in its own
+// goroutine, so the reader (parsing), pgx (encoding) and the server
+// (inserting) all work at once. Values hands out pointers into one reused
+// row: no allocation per value (a float64 stored in an interface would be
+// one each).
+type pgRows struct {
+	src  rowSource
 	sid  int64
 	idx  int32
-	ov   bool
 	row  []float64 // t_s, then the value columns
 	vals []any
 }
 
-func newPGSamples(sid int64, nv int, fs *frameStream) *pgSamples {
-	p := &pgSamples{fs: fs, sid: sid, idx: -1, row: make([]float64, 1+nv), i: -1}
-	p.vals = append(p.vals, &p.sid, &p.idx, &p.ov)
+func newPGRows(sid int64, nv int, src rowSource) *pgRows {
+	p := &pgRows{src: src, sid: sid, row: make([]float64, 1+nv)}
+	p.vals = append(p.vals, &p.sid, &p.idx)
 	for j := range p.row {
 		p.vals = append(p.vals, &p.row[j])
 	}
 	return p
 }
 
-func (p *pgSamples) Next() bool {
-	p.i++
-	for p.i >= p.b.Len() {
-		b, ok := p.fs.next()
-		if !ok {
-			// The channel closes just before done: wait, so that Err
-			// surely sees the reader's error.
-			<-p.fs.done
-			p.err = p.fs.err
-			return false
-		}
-		p.b, p.i, p.k = b, 0, 0
-	}
-	p.idx++
-	p.ov = p.k < len(p.b.overview) && p.b.overview[p.k] == p.i
-	if p.ov {
-		p.k++
-		p.overviewN++
-	}
-	for j, col := range p.b.Data {
-		p.row[j] = col[p.i]
-	}
-	return true
+func (p *pgRows) Next() bool {
+	idx, ok := p.src.next(p.row)
+	p.idx = int32(idx)
+	return ok
 }
 
-func (p *pgSamples) Values() ([]any, error) { return p.vals, nil }
+func (p *pgRows) Values() ([]any, error) { return p.vals, nil }
 
 // Err is the reader's error once it has finished; pgx checks it after the
 // last row and aborts the COPY when it is set. (The transaction is rolled
 // back on a reader error in any case: this only saves the server work.)
-func (p *pgSamples) Err() error { return p.err }
+func (p *pgRows) Err() error { return p.src.err() }

@@ -100,11 +100,12 @@ func (s *Store) StreamSeries(ctx context.Context, info SeriesInfo, row func(valu
 // column, first and last always kept; every sample when maxPoints is at
 // least the series' length (or below 2, as series.LTTB reads it).
 //
-// A long series is reduced from its overview (LTTB within each ingest
-// batch, ~1/16 of the samples) when that holds at least 4 × maxPoints
-// samples: a second LTTB pass over points LTTB already chose keeps the
-// chart's shape and reads ~6 % of the rows. Otherwise every row is read
-// once, reduced as it streams, giving exactly series.LTTB's choice.
+// A long series is reduced from its overview (at most 131,072 samples LTTB
+// picked at ingest, see overviewStride) when that holds at least
+// 4 × maxPoints samples: a second LTTB pass over points LTTB already chose
+// keeps the chart's shape and reads a small, compact table. Otherwise every
+// row is read once, reduced as it streams, giving exactly series.LTTB's
+// choice.
 func (s *Store) ReducedSeries(ctx context.Context, info SeriesInfo, maxPoints int) (series.Frame, error) {
 	main := series.MainColumn(info.Kind)
 	if maxPoints < 2 || maxPoints >= info.Samples {
@@ -152,18 +153,22 @@ func (f *frame) append(row []float64) error {
 	return nil
 }
 
-// sampleQuery selects the series' columns in idx (= t_s) order, from the
-// primary key or, for the overview, from its partial index.
-func sampleQuery(info SeriesInfo, overview bool, placeholder string) (string, error) {
+// sampleQuery selects the series' columns in idx (= t_s) order from the
+// samples or, for the overview, from series_overview, along their primary
+// keys.
+func sampleQuery(engine string, info SeriesInfo, overview bool) (string, error) {
 	vcols, err := valueColumns(info.Kind, info.Columns)
 	if err != nil {
 		return "", err
 	}
-	q := "SELECT t_s" + prefixEach(", ", vcols) + " FROM samples WHERE series_id = " + placeholder
+	table, param := "samples", "?"
 	if overview {
-		q += " AND overview"
+		table = "series_overview"
 	}
-	return q + " ORDER BY idx", nil
+	if engine == Postgres {
+		param = "$1"
+	}
+	return "SELECT t_s" + prefixEach(", ", vcols) + " FROM " + table + " WHERE series_id = " + param + " ORDER BY idx", nil
 }
 
 // eachSample streams the rows of a series (or of its overview) to fn, on
@@ -172,7 +177,7 @@ func sampleQuery(info SeriesInfo, overview bool, placeholder string) (string, er
 func (s *Store) eachSample(ctx context.Context, info SeriesInfo, overview bool, fn func([]float64) error) error {
 	row := make([]float64, len(info.Columns))
 	if s.engine == Postgres {
-		q, err := sampleQuery(info, overview, "$1")
+		q, err := sampleQuery(s.engine, info, overview)
 		if err != nil {
 			return err
 		}
@@ -197,7 +202,7 @@ func (s *Store) eachSample(ctx context.Context, info SeriesInfo, overview bool, 
 			return rows.Err()
 		})
 	}
-	q, err := sampleQuery(info, overview, "?")
+	q, err := sampleQuery(s.engine, info, overview)
 	if err != nil {
 		return err
 	}

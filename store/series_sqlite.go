@@ -14,8 +14,8 @@ import (
 )
 
 // sqliteBatchRows is how many samples one INSERT statement carries. SQLite
-// allows 32,766 bound variables per statement; a sample binds at most 7
-// (idx, overview, t_s, four values), so the ceiling is 4,680 rows.
+// allows 32,766 bound variables per statement; a sample binds at most 6
+// (idx, t_s, four values), so the ceiling is 5,461 rows.
 // BenchmarkSQLiteBatch (1 M battery samples already parsed, WAL file, 2
 // shared cores, three runs each, samples/s): 1 row 360k–480k, 16 rows
 // 470k–740k, 64 rows 750k–850k, 256 rows 800k–920k, 1024 rows 900k–940k,
@@ -158,77 +158,76 @@ func bindSQLite(st *sqlite3.Stmt, i int, a any) error {
 	return fmt.Errorf("store: cannot bind %T", a)
 }
 
-// copySamples inserts the batches with one statement of t.batch rows,
-// prepared once, and a one-row statement for each batch's remainder.
-func (t *sqliteTx) copySamples(_ context.Context, id int64, cols []string, fs *frameStream) (int, int, error) {
-	vcols, err := valueColumns(fs.kind, cols)
-	if err != nil {
-		return 0, 0, err
-	}
-	width := 3 + len(vcols) // idx, overview, t_s, values
-	batch := min(t.batch, 32766/width)
+// copyRows inserts the rows with one statement of t.batch rows, prepared
+// once, and a one-row statement for the remainder.
+func (t *sqliteTx) copyRows(_ context.Context, table string, id int64, vcols []string, src rowSource) (int, error) {
+	width := 1 + len(vcols) // t_s and the values; idx is bound apart
+	per := 1 + width        // variables per row
+	batch := min(t.batch, 32766/per)
 	// The series id is our own integer, written into the SQL once rather
 	// than bound once per row.
-	head := "INSERT INTO samples (series_id, idx, overview, t_s" + prefixEach(", ", vcols) + ") VALUES "
-	tuple := "(" + strconv.FormatInt(id, 10) + strings.Repeat(",?", width) + ")"
+	head := "INSERT INTO " + table + " (series_id, idx, t_s" + prefixEach(", ", vcols) + ") VALUES "
+	tuple := "(" + strconv.FormatInt(id, 10) + strings.Repeat(",?", per) + ")"
 	many, _, err := t.c.Prepare(head + strings.TrimSuffix(strings.Repeat(tuple+",", batch), ","))
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	defer many.Close()
 	one, _, err := t.c.Prepare(head + tuple)
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	defer one.Close()
 
-	idx, overviewN := 0, 0
+	bind := func(st *sqlite3.Stmt, base, idx int, row []float64) error {
+		if err := st.BindInt64(base+1, int64(idx)); err != nil {
+			return err
+		}
+		for j, v := range row {
+			if err := st.BindFloat(base+2+j, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Rows wait in pending until a whole statement's worth is there, so the
+	// last few can go one by one.
+	pending := make([]float64, batch*width)
+	idxs := make([]int, batch)
+	n, q := 0, 0
 	for {
-		b, ok := fs.next()
+		row := pending[q*width : (q+1)*width]
+		idx, ok := src.next(row)
 		if !ok {
-			return idx, overviewN, nil
+			break
 		}
-		n, k := b.Len(), 0
-		bind := func(st *sqlite3.Stmt, base, r int) error {
-			ov := k < len(b.overview) && b.overview[k] == r
-			if ov {
-				k++
-				overviewN++
-			}
-			if err := st.BindInt64(base+1, int64(idx)); err != nil {
-				return err
-			}
-			idx++
-			if err := st.BindBool(base+2, ov); err != nil {
-				return err
-			}
-			for j, col := range b.Data {
-				if err := st.BindFloat(base+3+j, col[r]); err != nil {
-					return err
-				}
-			}
-			return nil
+		idxs[q] = idx
+		n++
+		if q++; q < batch {
+			continue
 		}
-		r := 0
-		for ; r+batch <= n; r += batch {
-			for q := range batch {
-				if err := bind(many, q*width, r+q); err != nil {
-					return 0, 0, err
-				}
-			}
-			if err := many.Exec(); err != nil {
-				return 0, 0, err
+		for r := range batch {
+			if err := bind(many, r*per, idxs[r], pending[r*width:(r+1)*width]); err != nil {
+				return n, err
 			}
 		}
-		for ; r < n; r++ {
-			if err := bind(one, 0, r); err != nil {
-				return 0, 0, err
-			}
-			if err := one.Exec(); err != nil {
-				return 0, 0, err
-			}
+		if err := many.Exec(); err != nil {
+			return n, err
+		}
+		q = 0
+	}
+	if err := src.err(); err != nil {
+		return n, err
+	}
+	for r := range q {
+		if err := bind(one, 0, idxs[r], pending[r*width:(r+1)*width]); err != nil {
+			return n, err
+		}
+		if err := one.Exec(); err != nil {
+			return n, err
 		}
 	}
+	return n, nil
 }
 
 func prefixEach(sep string, list []string) string {

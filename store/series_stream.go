@@ -12,53 +12,49 @@ import (
 // given up (a database error), so that reading stops at once.
 var errStopped = errors.New("store: series ingest stopped")
 
-// overviewStride: about one sample in overviewStride is marked as part of
-// the series' overview (LTTB within each ingest batch). A chart request for
-// max_points reads only the overview when it holds at least
-// overviewFactor × max_points samples, ~6 % of the rows, and falls back to
-// the full series otherwise. 16 keeps the overview of a 1 M-sample series
-// at 62,500 rows: enough for max_points up to ~15,000 with 4 candidates per
-// LTTB bucket, small enough to read in a few tens of milliseconds.
+// The overview: LTTB keeps about one sample in overviewStride of each
+// batch; whenever overviewCap samples have been kept, LTTB halves them and
+// the stride doubles. A series of any length thus has an overview of at
+// most overviewCap whole rows (~6 MB while ingesting), and a long one at
+// least half that. A chart request for max_points reduces the overview when
+// it holds at least overviewFactor × max_points samples (enough candidates
+// per LTTB bucket), and the whole series otherwise.
 const (
 	overviewStride = 16
+	overviewCap    = 1 << 17
 	overviewFactor = 4
 )
-
-// seriesBatch is one batch from the reader with the positions (within the
-// batch, increasing) of its overview samples.
-type seriesBatch struct {
-	series.Frame
-	overview []int
-}
 
 // frameStream runs a SeriesReader in its own goroutine and hands its
 // batches over a small channel. Parsing the body thus overlaps with
 // encoding and writing the previous batch; at most cap(ch)+2 batches
-// (~1 MB) are alive at a time, whatever the size of the upload. It also
-// computes what needs every sample once: battery metrics and the overview.
+// (~1 MB) are alive at a time, whatever the size of the upload. The reader
+// goroutine also computes what needs every sample once: battery metrics and
+// the overview.
 type frameStream struct {
-	ch   chan seriesBatch
+	ch   chan series.Frame
 	quit chan struct{}
 	done chan struct{}
 	stop sync.Once
 
-	first *seriesBatch // taken from ch by ready, handed out first by next
+	first *series.Frame // taken from ch by ready, handed out first by next
 	kind  series.Kind
-	main  string
 
 	// Written by the reader goroutine, read after done is closed.
-	acc series.BatteryAccumulator
-	sum series.Summary
-	err error
+	acc      series.BatteryAccumulator
+	overview overviewBuf
+	rows     int
+	sum      series.Summary
+	err      error
 }
 
 func startFrames(kind series.Kind, read SeriesReader) *frameStream {
 	fs := &frameStream{
-		ch:   make(chan seriesBatch, 2),
-		quit: make(chan struct{}),
-		done: make(chan struct{}),
-		kind: kind,
-		main: series.MainColumn(kind),
+		ch:       make(chan series.Frame, 2),
+		quit:     make(chan struct{}),
+		done:     make(chan struct{}),
+		kind:     kind,
+		overview: overviewBuf{stride: overviewStride, main: series.MainColumn(kind)},
 	}
 	go func() {
 		defer close(fs.done)
@@ -81,25 +77,14 @@ func (fs *frameStream) emit(f series.Frame) error {
 	if fs.kind == series.Battery {
 		fs.acc.Add(f)
 	}
-	b := seriesBatch{Frame: f, overview: overviewOf(f, fs.main)}
+	fs.overview.add(f, fs.rows)
+	fs.rows += f.Len()
 	select {
-	case fs.ch <- b:
+	case fs.ch <- f:
 		return nil
 	case <-fs.quit:
 		return errStopped
 	}
-}
-
-// overviewOf picks the overview samples of one batch: LTTB on t_s and the
-// kind's main column, keeping the batch's first and last samples, so the
-// overview of the whole series keeps its first and last samples too.
-func overviewOf(f series.Frame, main string) []int {
-	n := f.Len()
-	y := f.Column(main)
-	if y == nil {
-		y = f.Data[min(1, len(f.Data)-1)] // as series.Reduce does
-	}
-	return series.LTTB(f.Data[0], y, max(2, (n+overviewStride-1)/overviewStride))
 }
 
 // ready waits for the first batch and reports whether there is one; false
@@ -108,11 +93,11 @@ func (fs *frameStream) ready() bool {
 	if fs.first != nil {
 		return true
 	}
-	b, ok := <-fs.ch
+	f, ok := <-fs.ch
 	if !ok {
 		return false
 	}
-	fs.first = &b
+	fs.first = &f
 	return true
 }
 
@@ -121,14 +106,14 @@ func (fs *frameStream) ready() bool {
 func (fs *frameStream) columns() []string { return fs.first.Columns }
 
 // next returns the next batch, or false once the reader has finished.
-func (fs *frameStream) next() (seriesBatch, bool) {
+func (fs *frameStream) next() (series.Frame, bool) {
 	if fs.first != nil {
-		b := *fs.first
+		f := *fs.first
 		fs.first = nil
-		return b, true
+		return f, true
 	}
-	b, ok := <-fs.ch
-	return b, ok
+	f, ok := <-fs.ch
+	return f, ok
 }
 
 // wait stops the reader if it is still emitting, waits until it has
@@ -141,3 +126,110 @@ func (fs *frameStream) wait() (series.Summary, error) {
 
 // metrics are the battery metrics of every sample read (after wait).
 func (fs *frameStream) metrics() series.BatteryMetrics { return fs.acc.Result() }
+
+// rowSource hands out samples one at a time for a bulk write.
+type rowSource interface {
+	// next fills row (t_s, then the value columns) with the next sample and
+	// returns its position in the series; ok is false at the end.
+	next(row []float64) (idx int, ok bool)
+	// err is why the rows ended early, nil at a normal end.
+	err() error
+}
+
+// samples are the frame stream's samples in order.
+func (fs *frameStream) samples() rowSource { return &batchRows{fs: fs, i: -1, idx: -1} }
+
+type batchRows struct {
+	fs     *frameStream
+	f      series.Frame
+	i, idx int
+	e      error
+}
+
+func (b *batchRows) next(row []float64) (int, bool) {
+	b.i++
+	for b.i >= b.f.Len() {
+		f, ok := b.fs.next()
+		if !ok {
+			// The channel closes just before done: wait, so that err
+			// surely sees the reader's error.
+			<-b.fs.done
+			b.e = b.fs.err
+			return 0, false
+		}
+		b.f, b.i = f, 0
+	}
+	b.idx++
+	for j, col := range b.f.Data {
+		row[j] = col[b.i]
+	}
+	return b.idx, true
+}
+
+func (b *batchRows) err() error { return b.e }
+
+// overviewBuf collects the overview while the series streams past; see
+// overviewStride. Rows are stored flat, width values each.
+type overviewBuf struct {
+	stride int
+	main   string
+	y      int // position of the LTTB y column, set by the first batch
+	width  int
+	idx    []int32
+	flat   []float64
+}
+
+func (o *overviewBuf) add(f series.Frame, offset int) {
+	if o.width == 0 {
+		o.width = len(f.Columns)
+		if o.y = indexOf(f.Columns, o.main); o.y < 0 {
+			o.y = min(1, o.width-1) // as series.Reduce does
+		}
+	}
+	n := f.Len()
+	for _, i := range series.LTTB(f.Data[0], f.Data[o.y], max(2, (n+o.stride-1)/o.stride)) {
+		o.idx = append(o.idx, int32(offset+i))
+		for _, col := range f.Data {
+			o.flat = append(o.flat, col[i])
+		}
+	}
+	if len(o.idx) >= overviewCap {
+		o.halve()
+	}
+}
+
+// halve keeps the half of the overview LTTB picks, and doubles the stride
+// for the batches still to come.
+func (o *overviewBuf) halve() {
+	n := len(o.idx)
+	x, y := make([]float64, n), make([]float64, n)
+	for k := range n {
+		x[k], y[k] = o.flat[k*o.width], o.flat[k*o.width+o.y]
+	}
+	keep := series.LTTB(x, y, overviewCap/2)
+	for k, i := range keep { // i ≥ k: copying forward in place is safe
+		o.idx[k] = o.idx[i]
+		copy(o.flat[k*o.width:(k+1)*o.width], o.flat[i*o.width:(i+1)*o.width])
+	}
+	o.idx, o.flat = o.idx[:len(keep)], o.flat[:len(keep)*o.width]
+	o.stride *= 2
+}
+
+// rows are the overview's samples in order (after the reader has finished).
+func (o *overviewBuf) rows() rowSource { return &overviewRows{o: o, k: -1} }
+
+type overviewRows struct {
+	o *overviewBuf
+	k int
+}
+
+func (r *overviewRows) next(row []float64) (int, bool) {
+	r.k++
+	if r.k >= len(r.o.idx) {
+		return 0, false
+	}
+	copy(row, r.o.flat[r.k*r.o.width:(r.k+1)*r.o.width])
+	return int(r.o.idx[r.k]), true
+}
+
+func (r *overviewRows) err() error { return nil }

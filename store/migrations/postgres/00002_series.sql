@@ -28,8 +28,7 @@ CREATE TABLE series (
 -- NULL when the series lacks that column. Chosen for COPY speed: fixed-width
 -- float8 needs no parsing on the server in binary COPY, a row per sample
 -- (not per value) means one tuple header per sample instead of four, and a
--- column the file lacks is simply left out of the COPY column list. Column
--- order avoids alignment padding: 8 + 4 + 1 (+3) then 8-byte doubles.
+-- column the file lacks is simply left out of the COPY column list.
 --
 -- The primary key (series_id, idx) is the read path: idx is the sample's
 -- position, and since t_s strictly increases within a series, ORDER BY idx
@@ -37,13 +36,9 @@ CREATE TABLE series (
 -- foreign key to series: it would fire a trigger per copied row (a lookup
 -- into series for each of a million samples); samples are only ever written
 -- by the store in the same transaction as their series row.
---
--- overview marks about 1 sample in 16, chosen by LTTB per ingest batch; the
--- partial index lets a chart request (max_points) read ~6 % of the rows.
 CREATE TABLE samples (
     series_id BIGINT NOT NULL,
     idx       INTEGER NOT NULL,
-    overview  BOOLEAN NOT NULL DEFAULT FALSE,
     t_s       DOUBLE PRECISION NOT NULL,
     v1        DOUBLE PRECISION,
     v2        DOUBLE PRECISION,
@@ -51,8 +46,27 @@ CREATE TABLE samples (
     v4        DOUBLE PRECISION,
     PRIMARY KEY (series_id, idx)
 );
-CREATE INDEX samples_overview ON samples (series_id, idx) WHERE overview;
+
+-- A bounded overview of each series, written at the end of the same
+-- transaction: LTTB picks ~1 sample in 16 of each ingest batch, halving
+-- the overview whenever it reaches 131,072 samples, so it holds at most
+-- that many whole rows however long the series. A chart request
+-- (max_points) reduces these instead of reading the whole series. A table
+-- of its own, because flagged rows scattered through samples cost a read of
+-- nearly every page of the series (measured: a bitmap heap scan of all 10k
+-- pages of a 1 M-sample series plus an on-disk sort).
+CREATE TABLE series_overview (
+    series_id BIGINT NOT NULL,
+    idx       INTEGER NOT NULL,
+    t_s       DOUBLE PRECISION NOT NULL,
+    v1        DOUBLE PRECISION,
+    v2        DOUBLE PRECISION,
+    v3        DOUBLE PRECISION,
+    v4        DOUBLE PRECISION,
+    PRIMARY KEY (series_id, idx)
+);
 
 -- +goose Down
+DROP TABLE series_overview;
 DROP TABLE samples;
 DROP TABLE series;

@@ -28,7 +28,6 @@ CREATE TABLE series (
 CREATE TABLE samples (
     series_id INTEGER NOT NULL,
     idx       INTEGER NOT NULL,
-    overview  BOOLEAN NOT NULL DEFAULT FALSE,
     t_s       REAL NOT NULL,
     v1        REAL,
     v2        REAL,
@@ -36,9 +35,21 @@ CREATE TABLE samples (
     v4        REAL,
     PRIMARY KEY (series_id, idx)
 ) WITHOUT ROWID;
--- About 1 sample in 16 (LTTB per ingest batch) for chart requests.
-CREATE INDEX samples_overview ON samples (series_id, idx) WHERE overview;
+
+-- The bounded overview chart requests read (at most 131,072 samples per
+-- series, LTTB-picked at ingest); see the PostgreSQL migration.
+CREATE TABLE series_overview (
+    series_id INTEGER NOT NULL,
+    idx       INTEGER NOT NULL,
+    t_s       REAL NOT NULL,
+    v1        REAL,
+    v2        REAL,
+    v3        REAL,
+    v4        REAL,
+    PRIMARY KEY (series_id, idx)
+) WITHOUT ROWID;
 
 -- +goose Down
+DROP TABLE series_overview;
 DROP TABLE samples;
 DROP TABLE series;
