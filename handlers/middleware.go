@@ -153,9 +153,6 @@ func (w *capture) WriteString(s string) (int, error) {
 	return w.ResponseWriter.WriteString(s)
 }
 
-// idempotencyScope is per service until accounts exist (api.md §11).
-const idempotencyScope = "service"
-
 // idempotent honours Idempotency-Key on POST: the same key and body replay
 // the first 2xx answer and create nothing new; the key lives in the
 // database, so any instance behind a load balancer honours it.
@@ -174,12 +171,13 @@ func (s *Server) idempotent(c *gin.Context) {
 	sum.Write(body(c))
 	hash := hex.EncodeToString(sum.Sum(nil))
 	ctx := c.Request.Context()
+	scope := s.idempotencyScope(c)
 	// A concurrent twin holds the key for as long as its request runs;
 	// wait briefly for its answer rather than failing at once.
 	var stored *store.StoredResponse
 	var err error
 	for attempt := 0; ; attempt++ {
-		stored, err = s.Store.ClaimKey(ctx, idempotencyScope, key, hash)
+		stored, err = s.Store.ClaimKey(ctx, scope, key, hash)
 		if !errors.Is(err, store.ErrKeyInFlight) || attempt == 50 {
 			break
 		}
@@ -209,10 +207,10 @@ func (s *Server) idempotent(c *gin.Context) {
 	// The answer must be stored even if the client has gone away.
 	bg := context.WithoutCancel(ctx)
 	if st := w.Status(); st >= 200 && st < 300 {
-		err = s.Store.CompleteKey(bg, idempotencyScope, key, store.StoredResponse{
+		err = s.Store.CompleteKey(bg, scope, key, store.StoredResponse{
 			Status: st, ContentType: w.Header().Get("Content-Type"), Location: w.Header().Get("Location"), Body: w.buf.Bytes()})
 	} else {
-		err = s.Store.ReleaseKey(bg, idempotencyScope, key)
+		err = s.Store.ReleaseKey(bg, scope, key)
 	}
 	if err != nil {
 		s.Log.Error("idempotency key not saved", "request_id", requestID(c), "err", err)

@@ -22,14 +22,17 @@ type problemType struct {
 }
 
 var problemTypes = map[models.Code]problemType{
-	models.Invalid:     {"validation", "The request is well-formed but breaks a rule", "Each entry of errors names the field (JSON) or the row and column (CSV) and says what is wrong. Fix them all and send the request again; nothing was written.", http.StatusUnprocessableEntity},
-	models.Malformed:   {"malformed", "The body cannot be parsed", "The body is not valid JSON (or CSV), or is a JSON array where an object belongs. Nothing was written.", http.StatusBadRequest},
-	models.NotFound:    {"not-found", "No such resource", "The handset, unit, run or import named in the URL does not exist.", http.StatusNotFound},
-	models.Conflict:    {"conflict", "The request conflicts with what is recorded", "A handset code or unit serial that already exists, an amendment made against an old revision (reload and amend the latest), or a run that is already retracted.", http.StatusConflict},
-	models.TooLarge:    {"too-large", "The body is too large", "The service refuses bodies above its configured limit (--max-json for JSON, --max-upload for CSV and series). Nothing was written.", http.StatusRequestEntityTooLarge},
-	models.Unsupported: {"unsupported-media-type", "Wrong media type", "Send JSON as application/json and CSV as text/csv (or multipart/form-data with a file field).", http.StatusUnsupportedMediaType},
-	models.Internal:    {"internal", "Internal error", "Something failed inside the service. It has been logged with the request ID; please report that ID.", http.StatusInternalServerError},
-	codeMethod:         {"method-not-allowed", "Method not allowed", "Runs are never edited in place or deleted: use POST …/amendments or …/retraction.", http.StatusMethodNotAllowed},
+	models.Invalid:         {"validation", "The request is well-formed but breaks a rule", "Each entry of errors names the field (JSON) or the row and column (CSV) and says what is wrong. Fix them all and send the request again; nothing was written.", http.StatusUnprocessableEntity},
+	models.Malformed:       {"malformed", "The body cannot be parsed", "The body is not valid JSON (or CSV), or is a JSON array where an object belongs. Nothing was written.", http.StatusBadRequest},
+	models.NotFound:        {"not-found", "No such resource", "The handset, unit, run or import named in the URL does not exist.", http.StatusNotFound},
+	models.Conflict:        {"conflict", "The request conflicts with what is recorded", "A handset code or unit serial that already exists, an amendment made against an old revision (reload and amend the latest), or a run that is already retracted.", http.StatusConflict},
+	models.TooLarge:        {"too-large", "The body is too large", "The service refuses bodies above its configured limit (--max-json for JSON, --max-upload for CSV and series). Nothing was written.", http.StatusRequestEntityTooLarge},
+	models.Unsupported:     {"unsupported-media-type", "Wrong media type", "Send JSON as application/json and CSV as text/csv (or multipart/form-data with a file field).", http.StatusUnsupportedMediaType},
+	models.Internal:        {"internal", "Internal error", "Something failed inside the service. It has been logged with the request ID; please report that ID.", http.StatusInternalServerError},
+	models.Unauthenticated: {"unauthenticated", "Authentication required", "Send \"Authorization: Bearer <token>\" (ruggedlab user add prints one) or log in at /login. A token stops working when its account is removed; a session ends 12 h after login, after 2 h without use, or at logout.", http.StatusUnauthorized},
+	models.Forbidden:       {"forbidden", "Not allowed for your role", "Evaluators read, chart and export. Technicians also record units, runs, amendments, retractions, imports and series. Admins also manage handsets, requirement profiles and accounts, and may unmask blind views. Nothing was written; ask an admin for a role that allows this request.", http.StatusForbidden},
+	codeCrossSite:          {"cross-site", "Cross-site request refused", "A state-changing request (POST, PATCH, DELETE) came from another site's page: Sec-Fetch-Site said cross-site, or Origin was not this service. Nothing was written. Scripts that send neither header are not affected.", http.StatusForbidden},
+	codeMethod:             {"method-not-allowed", "Method not allowed", "Runs are never edited in place or deleted: use POST …/amendments or …/retraction.", http.StatusMethodNotAllowed},
 }
 
 const codeMethod models.Code = "method_not_allowed"

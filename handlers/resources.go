@@ -58,7 +58,7 @@ func created(c *gin.Context, location string, v any) {
 func (s *Server) createHandset(c *gin.Context) {
 	h, err := models.DecodeHandset(body(c))
 	if err == nil {
-		h, err = s.Store.CreateHandset(c.Request.Context(), h, anonymous)
+		h, err = s.Store.CreateHandset(c.Request.Context(), h, s.author(c))
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -105,7 +105,7 @@ func (s *Server) patchHandset(c *gin.Context) {
 func (s *Server) createUnit(c *gin.Context) {
 	u, err := models.DecodeUnit(body(c))
 	if err == nil {
-		u, err = s.Store.CreateUnit(c.Request.Context(), c.Param("code"), u, anonymous)
+		u, err = s.Store.CreateUnit(c.Request.Context(), c.Param("code"), u, s.author(c))
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -149,9 +149,9 @@ func (s *Server) createRun(c *gin.Context) {
 	r, err := models.DecodeRun(body(c))
 	if err == nil {
 		if r.Technician == "" {
-			r.Technician = anonymous
+			r.Technician = s.author(c)
 		}
-		r, err = s.Store.CreateRun(c.Request.Context(), r, anonymous)
+		r, err = s.Store.CreateRun(c.Request.Context(), r, s.author(c))
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -254,7 +254,7 @@ func (s *Server) amendRun(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.Store.AmendRun(c.Request.Context(), c.Param("id"), store.Amendment{Reason: b.Reason, Revision: *b.Revision, Changes: b.Changes}, anonymous)
+	r, err := s.Store.AmendRun(c.Request.Context(), c.Param("id"), store.Amendment{Reason: b.Reason, Revision: *b.Revision, Changes: b.Changes}, s.author(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -275,7 +275,7 @@ func (s *Server) retractRun(c *gin.Context) {
 		s.fail(c, models.FieldErrors{{Field: "reason", Message: "is required: say why the run is retracted"}}.Err("the retraction is not valid"))
 		return
 	}
-	r, err := s.Store.RetractRun(c.Request.Context(), c.Param("id"), b.Reason, anonymous)
+	r, err := s.Store.RetractRun(c.Request.Context(), c.Param("id"), b.Reason, s.author(c))
 	if err != nil {
 		s.fail(c, err)
 		return

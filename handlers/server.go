@@ -28,6 +28,11 @@ type Server struct {
 	// ImportProgressEvery spaces the progress lines of a streamed import;
 	// 0 means DefaultImportProgressEvery.
 	ImportProgressEvery time.Duration
+	// Auth turns on accounts (api.md §9): every API call and page needs a
+	// token or a session, and requiredRole decides what each role may do.
+	// nil serves without authentication — for tests of other concerns
+	// only; cmd/ruggedlab always sets it.
+	Auth *Auth
 
 	metrics *httpMetrics
 }
@@ -38,7 +43,8 @@ const (
 	DefaultMaxUpload = 1 << 30
 )
 
-// anonymous records writes until accounts exist (api.md §11 "Who").
+// anonymous records writes when the server runs without accounts
+// (api.md §11 "Who"); handlers use s.author(c).
 const anonymous = "anonymous"
 
 // Routes builds the HTTP handler with every route of the service.
@@ -66,6 +72,7 @@ func (s *Server) Routes() http.Handler {
 	r.ContextWithFallback = true // c.Done()/c.Value reach the request context
 	_ = r.SetTrustedProxies(nil)
 	r.Use(s.withRequestID, s.recoverPanic, s.logRequest)
+	r.Use(s.recordWrites, s.refuseCrossSite(), s.authenticate) // before any route or group
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
 
@@ -96,6 +103,7 @@ func (s *Server) Routes() http.Handler {
 	api.GET("/runs/:id/series", s.getSeries)
 	api.GET("/fields/:kind", s.describeFields)
 	s.verdictRoutes(api, js)
+	s.accountRoutes(r, api)
 	// Uploads stream: no requireJSON (it buffers), and no idempotent (it
 	// hashes the buffered body).
 	api.POST("/imports/:kind", s.createImport)

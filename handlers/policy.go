@@ -1,0 +1,79 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/models"
+	"ruggedlab/static"
+)
+
+// public marks a route anyone may call: probes, assets, problem pages and
+// the login form itself.
+const public models.Role = ""
+
+// requiredRole is the policy table: the least role that may call a route,
+// by method and Gin route template (api.md §9). Reads need an account;
+// writes are listed one by one, and a write route missing here needs admin,
+// so a route added without a thought for permissions fails closed.
+// route is "" for a path no route matches: it needs an account, then gets
+// its 404 or 405, since no handler runs to change anything.
+func requiredRole(method, route string) models.Role {
+	if route == "" {
+		return models.Evaluator
+	}
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		switch route {
+		case "/healthz", "/readyz", "/metrics", "/problems/:slug",
+			static.Prefix + "*name", static.FaviconPath, "/login":
+			return public
+		case "/runs/new", "/imports/new": // technicians' forms
+			return models.Technician
+		case "/api/v1/accounts", "/api/v1/accounts/:name", "/api/v1/audit":
+			return models.Admin
+		}
+		return models.Evaluator
+	}
+	switch method + " " + route {
+	case "POST /login", "POST /logout":
+		return public
+	case "POST /api/v1/handsets/:code/units",
+		"POST /api/v1/runs",
+		"POST /api/v1/runs/:id/amendments",
+		"POST /api/v1/runs/:id/retraction",
+		"POST /api/v1/runs/:id/series",
+		"POST /api/v1/imports/:kind":
+		return models.Technician
+	case "POST /api/v1/handsets",
+		"PATCH /api/v1/handsets/:code",
+		"POST /api/v1/profiles",
+		"POST /api/v1/profiles/:id/versions",
+		"POST /api/v1/accounts",
+		"DELETE /api/v1/accounts/:name":
+		return models.Admin
+	}
+	return models.Admin
+}
+
+// actionRole is the policy for actions inside a page rather than routes.
+// Unknown actions need admin, like unknown write routes.
+func actionRole(action string) models.Role {
+	switch action {
+	case "unmask": // showing candidates' names on a blind page
+		return models.Admin
+	}
+	return models.Admin
+}
+
+// may reports whether the request's account may perform action (see
+// actionRole). Without accounts (tests of other concerns) everything is
+// allowed.
+func (s *Server) may(c *gin.Context, action string) bool {
+	if s.Auth == nil {
+		return true
+	}
+	a, ok := account(c)
+	return ok && a.Role.AtLeast(actionRole(action))
+}
