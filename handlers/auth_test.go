@@ -447,3 +447,35 @@ func TestAccountsAPI(t *testing.T) {
 		}
 	})
 }
+
+// tenderProfile is a one-requirement profile (api.md §6).
+const tenderProfile = `{"name": "FSI tender 2020", "requirements": [
+  {"key": "drop-2m", "title": "26 drops from 2 m onto concrete", "kind": "drop",
+   "where": {"height_m_min": 2.0, "surface": ["concrete"], "protective_case": false},
+   "unit_passes_if": {"drops_completed_min": 26, "worst_severity_max": 2},
+   "decision": {"rule": "lower_bound", "target": 0.5, "confidence": 0.95}, "min_units": 5}]}`
+
+// Imports, series and profiles record their author from the account too.
+func TestOtherWritesRecordTheAccount(t *testing.T) {
+	t.Parallel()
+	eachAuthEngine(t, func(t *testing.T, a *authAPI) {
+		a.must(t, http.StatusCreated, "POST", "/api/v1/handsets", mustJSON(atlasHandset), a.as(adminName)...)
+		imp := object(t, a.must(t, http.StatusCreated, "POST", "/api/v1/imports/units", "handset,serial,notes\natlas-r1,ATL-0001,\n",
+			append(a.as(techName), "Content-Type", "text/csv")...))
+		wantFields(t, imp, map[string]any{"recorded_by": "tom", "rows": 1})
+
+		run := object(t, a.must(t, http.StatusCreated, "POST", "/api/v1/runs", runBody("battery", nil), a.as(techName)...))["id"].(string)
+		a.must(t, http.StatusCreated, "POST", "/api/v1/runs/"+run+"/series", seriesCSV(10), append(a.as(techName), "Content-Type", "text/csv")...)
+		a.must(t, http.StatusCreated, "POST", "/api/v1/runs/"+run+"/series?replace=true&reason=logger+clock+was+off", seriesCSV(12),
+			append(a.as(adminName), "Content-Type", "text/csv")...)
+		revs := decodeList(t, a.must(t, http.StatusOK, "GET", "/api/v1/runs/"+run+"/revisions", "", a.as(evalName)...)).Items
+		if last := revs[len(revs)-1]; last["recorded_by"] != "ada" {
+			t.Errorf("series replacement recorded by %v, want ada", last["recorded_by"])
+		}
+
+		p := object(t, a.must(t, http.StatusCreated, "POST", "/api/v1/profiles", tenderProfile, a.as(adminName)...))
+		wantFields(t, p, map[string]any{"recorded_by": "ada"})
+		v2 := object(t, a.must(t, http.StatusCreated, "POST", "/api/v1/profiles/"+p["id"].(string)+"/versions", tenderProfile, a.as(adminName)...))
+		wantFields(t, v2, map[string]any{"recorded_by": "ada", "version": 2})
+	})
+}

@@ -41,7 +41,7 @@ import (
 // series twice is a 409, which serves the same purpose.
 func (s *Server) uploadSeries(c *gin.Context) {
 	id := c.Param("id")
-	o := store.IngestOptions{By: anonymous, Reason: c.Query("reason")}
+	o := store.IngestOptions{By: s.author(c), Reason: c.Query("reason")}
 	if v, ok := c.GetQuery("replace"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

@@ -227,7 +227,7 @@ func (s *Server) compare(c *gin.Context) {
 func (s *Server) createProfile(c *gin.Context) {
 	p, err := models.DecodeProfile(body(c))
 	if err == nil {
-		p, err = s.Store.CreateProfile(c.Request.Context(), p, anonymous)
+		p, err = s.Store.CreateProfile(c.Request.Context(), p, s.author(c))
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -239,7 +239,7 @@ func (s *Server) createProfile(c *gin.Context) {
 func (s *Server) createProfileVersion(c *gin.Context) {
 	p, err := models.DecodeProfileVersion(body(c))
 	if err == nil {
-		p, err = s.Store.CreateProfileVersion(c.Request.Context(), c.Param("id"), p, anonymous)
+		p, err = s.Store.CreateProfileVersion(c.Request.Context(), c.Param("id"), p, s.author(c))
 	}
 	if err != nil {
 		s.fail(c, err)
