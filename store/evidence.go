@@ -105,8 +105,8 @@ var evidenceColumns = map[models.Kind][]evidenceColumn{
 }
 
 // Evidence returns the handsets asked for and their active runs of the
-// kinds asked for, in at most six queries whatever the number of runs: the
-// handsets, their units, and one per kind. Per-kind queries read only that
+// kinds asked for, in at most seven queries whatever the number of runs:
+// the handsets, their units, a count, and one per kind. Per-kind queries read only that
 // kind's columns, and units are joined in Go from a small map rather than
 // per row in SQL: both measured as the cost that matters at 10,000 runs.
 // Errors: NotFound naming every unknown handset code.
@@ -142,6 +142,19 @@ func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error
 			kinds = append(kinds, string(k))
 		}
 	}
+	// A run is over 500 bytes: growing the slice row by row would allocate
+	// and copy several times its final size. The count is an upper bound
+	// (it includes retracted runs and ignores the exact-match filters) read
+	// from the (kind, handset_id) index alone, without touching the rows.
+	var n int64
+	cq := s.db.WithContext(ctx).Model(&runRow{}).Where("kind IN ?", kinds)
+	if len(f.Handsets) > 0 {
+		cq = cq.Where("handset_id IN ?", ids)
+	}
+	if err := cq.Count(&n).Error; err != nil {
+		return Evidence{}, translate(err, "evidence")
+	}
+	ev.Runs = make([]models.Run, 0, n)
 	for _, k := range kinds {
 		if err := s.evidenceOfKind(ctx, models.Kind(k), f, ids, codes, serials, &ev.Runs); err != nil {
 			return Evidence{}, translate(err, "evidence")
@@ -204,11 +217,6 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 		// are converted below for both drivers' types.
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
-		}
-		// A run is over 500 bytes, and append grows large slices by only
-		// 1.25×, allocating several times the final size: double instead.
-		if len(*out) == cap(*out) {
-			*out = slices.Grow(*out, max(1024, cap(*out)))
 		}
 		// Filled in place: a local Run would escape to the heap per row.
 		*out = append(*out, models.Run{ID: asText(vals[0]), Kind: k, Handset: codes[asText(vals[1])], Unit: serials[asText(vals[2])], Status: models.Active})
