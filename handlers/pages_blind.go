@@ -45,6 +45,12 @@ func newCast(ctx context.Context, st *store.Store, blind bool) (*cast, error) {
 	if err != nil {
 		return nil, err
 	}
+	return castOf(hs, blind), nil
+}
+
+// castOf names the handsets hs, which must be every handset of the
+// deployment in code order (as Store.AllHandsets returns them).
+func castOf(hs []models.Handset, blind bool) *cast {
 	c := &cast{blind: blind, byCode: map[string]int{}, byLabel: map[string]int{}, letters: map[string]string{}, units: map[string]map[string]int{}}
 	blindOrder := slices.Clone(hs)
 	slices.SortStableFunc(blindOrder, func(a, b models.Handset) int {
@@ -69,7 +75,7 @@ func newCast(ctx context.Context, st *store.Store, blind bool) (*cast, error) {
 		}
 	}
 	c.sortSecrets()
-	return c, nil
+	return c
 }
 
 func (c *cast) sortSecrets() {
