@@ -1,8 +1,12 @@
 package handlers
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -38,7 +42,9 @@ import (
 //
 // Answers: 201 {"import_id", "kind", "file_name", "rows", "created",
 // "recorded_by", "recorded_at"} with Location; dry run 200 {"dry_run": true,
-// "rows": N}; 422 listing every bad row and column; 400 for a file that is
+// "rows": N}; with an Idempotency-Key, a retry with the same body replays
+// the 201 (Idempotent-Replayed: true) and creates nothing, another body
+// with the key is 422; 422 listing every bad row and column; 400 for a file that is
 // not CSV or a broken upload; 404 for an unknown kind; 413 past --max-upload;
 // 415 for JSON or any other media type. Nothing is written unless 201.
 //
@@ -69,38 +75,83 @@ func (s *Server) createImport(c *gin.Context) {
 		}
 		dryRun = b
 	}
-	src, name, err := s.upload(c)
+	o := store.ImportOptions{By: s.author(c), DryRun: dryRun}
+	hash, err := s.importKey(c, &o)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	o := store.ImportOptions{FileName: name, By: s.author(c), DryRun: dryRun}
+	src, rest, name, err := s.upload(c, hash)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	o.FileName = name
+	if o.Key != nil {
+		o.Key.Hash = func() (string, error) {
+			// The hash covers the whole body: read what the form
+			// left after its file part (closing boundary, fields).
+			if _, err := io.Copy(io.Discard, rest); err != nil {
+				return "", err
+			}
+			return hex.EncodeToString(hash.Sum(nil)), nil
+		}
+	}
 	if acceptsNDJSON(c) {
 		s.streamImport(c, target, src, o)
 		return
 	}
-	imp, err := s.Store.CreateImport(c, target, src, o)
-	if err != nil {
+	imp, err := s.Store.CreateImport(c.Request.Context(), target, src, o)
+	var replay *store.ReplayError
+	switch {
+	case errors.As(err, &replay):
+		c.Header("Idempotent-Replayed", "true")
+		writeStored(c, replay.Response)
+	case err != nil:
 		s.fail(c, err)
-		return
+	case dryRun:
+		c.JSON(http.StatusOK, dryRunAnswer(imp))
+	default:
+		writeStored(c, importCreated(imp))
 	}
-	status, body := importAnswer(imp, dryRun)
-	if status == http.StatusCreated {
-		c.Header("Location", "/api/v1/imports/"+imp.ID)
-	}
-	c.JSON(status, body)
 }
 
-// importAnswer is the body of a successful import or dry run.
-func importAnswer(imp models.Import, dryRun bool) (int, any) {
-	if dryRun {
-		return http.StatusOK, gin.H{"dry_run": true, "rows": imp.Rows}
+// importKey sets up an Idempotency-Key for the import: the request's hash
+// is computed while the body streams through (see store.ImportKey). It
+// returns nil without a key, and for dry runs, which create nothing.
+func (s *Server) importKey(c *gin.Context, o *store.ImportOptions) (hash.Hash, error) {
+	key := c.GetHeader("Idempotency-Key")
+	if key == "" || o.DryRun {
+		return nil, nil
 	}
-	return http.StatusCreated, imp
+	if len(key) > 255 {
+		return nil, models.FieldErrors{{Field: "Idempotency-Key", Message: "must be at most 255 characters"}}.Err("the Idempotency-Key is not valid")
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s\n", c.Request.Method, c.Request.URL.RequestURI())
+	o.Key = &store.ImportKey{Scope: s.idempotencyScope(c), Key: key, Answer: importCreated}
+	return h, nil
+}
+
+// importCreated is the 201 answer, built once so that the first answer
+// and every replay of it are the same bytes.
+func importCreated(imp models.Import) store.StoredResponse {
+	body, _ := json.Marshal(imp)
+	return store.StoredResponse{Status: http.StatusCreated, ContentType: "application/json; charset=utf-8",
+		Location: "/api/v1/imports/" + imp.ID, Body: body}
+}
+
+func dryRunAnswer(imp models.Import) gin.H { return gin.H{"dry_run": true, "rows": imp.Rows} }
+
+func writeStored(c *gin.Context, r store.StoredResponse) {
+	if r.Location != "" {
+		c.Header("Location", r.Location)
+	}
+	c.Data(r.Status, r.ContentType, r.Body)
 }
 
 func (s *Server) getImport(c *gin.Context) {
-	imp, err := s.Store.Import(c, c.Param("id"))
+	imp, err := s.Store.Import(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -108,14 +159,20 @@ func (s *Server) getImport(c *gin.Context) {
 	c.JSON(http.StatusOK, imp)
 }
 
-// upload checks the media type and returns the file as a stream, with its
-// name when the client gave one. Errors: Unsupported, TooLarge (declared
-// length), Malformed (a broken form), Invalid (a form without a file).
-func (s *Server) upload(c *gin.Context) (io.Reader, string, error) {
+// upload checks the media type and returns the file as a stream, the whole
+// body (for a form, the rest after the file), and the file's name when the
+// client gave one; every byte read is also written to hash, when set.
+// Errors: Unsupported, TooLarge (declared length), Malformed (a broken
+// form), Invalid (a form without a file).
+func (s *Server) upload(c *gin.Context, hash io.Writer) (file, rest io.Reader, name string, err error) {
 	if c.Request.ContentLength > s.MaxUpload {
-		return nil, "", tooLarge(s.MaxUpload)
+		return nil, nil, "", tooLarge(s.MaxUpload)
 	}
-	body := &uploadReader{r: http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUpload)}
+	var raw io.Reader = http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUpload)
+	if hash != nil {
+		raw = io.TeeReader(raw, hash)
+	}
+	body := &uploadReader{r: raw}
 	ct := c.GetHeader("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {
@@ -124,29 +181,29 @@ func (s *Server) upload(c *gin.Context) (io.Reader, string, error) {
 	switch mt {
 	case "text/csv", "application/csv", "text/plain":
 		if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "us-ascii") {
-			return nil, "", failCode(models.Unsupported, "the file must be UTF-8, not %s: save it as \"CSV UTF-8\"", cs)
+			return nil, nil, "", failCode(models.Unsupported, "the file must be UTF-8, not %s: save it as \"CSV UTF-8\"", cs)
 		}
 		_, disp, _ := mime.ParseMediaType(c.GetHeader("Content-Disposition"))
-		return body, fileName(disp["filename"]), nil
+		return body, body, fileName(disp["filename"]), nil
 	case "multipart/form-data":
 		if params["boundary"] == "" {
-			return nil, "", failCode(models.Malformed, "the multipart/form-data Content-Type has no boundary")
+			return nil, nil, "", failCode(models.Malformed, "the multipart/form-data Content-Type has no boundary")
 		}
 		mr := multipart.NewReader(body, params["boundary"])
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
-				return nil, "", models.FieldErrors{{Field: "file", Message: "is required: send the CSV file in the form field named file"}}.Err("the form has no file")
+				return nil, nil, "", models.FieldErrors{{Field: "file", Message: "is required: send the CSV file in the form field named file"}}.Err("the form has no file")
 			}
 			if err != nil {
-				return nil, "", uploadError(err)
+				return nil, nil, "", uploadError(err)
 			}
 			if part.FormName() == "file" {
-				return &uploadReader{r: part}, fileName(part.FileName()), nil
+				return &uploadReader{r: part}, body, fileName(part.FileName()), nil
 			}
 		}
 	}
-	return nil, "", failCode(models.Unsupported, "send the CSV file as text/csv (or multipart/form-data with a file field), not %q; runs in JSON go one by one to POST /api/v1/runs", ct)
+	return nil, nil, "", failCode(models.Unsupported, "send the CSV file as text/csv (or multipart/form-data with a file field), not %q; runs in JSON go one by one to POST /api/v1/runs", ct)
 }
 
 func acceptsNDJSON(c *gin.Context) bool {

@@ -112,6 +112,16 @@ func (a *importAPI) counts(t *testing.T) string {
 	return strings.Join(parts, " ")
 }
 
+// rows counts one table.
+func (a *importAPI) rows(t *testing.T, table string) int64 {
+	t.Helper()
+	var n int64
+	if err := a.raw.Table(table).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // send posts body through the router; hdr holds name/value pairs.
 func (a *importAPI) send(t *testing.T, path string, body io.Reader, hdr ...string) *httptest.ResponseRecorder {
 	t.Helper()

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -20,9 +21,10 @@ type importProgress struct {
 }
 
 type importOutcome struct {
-	Status  int      `json:"status"`
-	Result  any      `json:"result,omitempty"`
-	Problem *Problem `json:"problem,omitempty"`
+	Status   int      `json:"status"`
+	Result   any      `json:"result,omitempty"`
+	Problem  *Problem `json:"problem,omitempty"`
+	Replayed bool     `json:"replayed,omitempty"` // an Idempotency-Key replay
 }
 
 // streamImport runs an import answering application/x-ndjson progress
@@ -52,12 +54,18 @@ func (s *Server) streamImport(c *gin.Context, target string, src io.Reader, o st
 			line(importProgress{Rows: rows, Bytes: bytes})
 		}
 	}
-	imp, err := s.Store.CreateImport(c, target, src, o)
-	if err != nil {
+	imp, err := s.Store.CreateImport(c.Request.Context(), target, src, o)
+	var replay *store.ReplayError
+	switch {
+	case errors.As(err, &replay):
+		line(importOutcome{Status: replay.Response.Status, Result: json.RawMessage(replay.Response.Body), Replayed: true})
+	case err != nil:
 		p := problemFor(c, s.Log, err)
 		line(importOutcome{Status: p.Status, Problem: &p})
-		return
+	case o.DryRun:
+		line(importOutcome{Status: http.StatusOK, Result: dryRunAnswer(imp)})
+	default:
+		a := importCreated(imp)
+		line(importOutcome{Status: a.Status, Result: json.RawMessage(a.Body)})
 	}
-	status, body := importAnswer(imp, o.DryRun)
-	line(importOutcome{Status: status, Result: body})
 }

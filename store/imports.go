@@ -40,6 +40,9 @@ type ImportOptions struct {
 	// Progress, when set, is called on the importing goroutine every few
 	// hundred rows with the rows and bytes read so far.
 	Progress func(rows int, bytes int64)
+	// Key, when set, makes the import idempotent (ignored for dry runs,
+	// which create nothing).
+	Key *ImportKey
 }
 
 // progressRows is how often Progress is called; the caller throttles by time.
@@ -64,9 +67,15 @@ const (
 // wait (busy_timeout) for the length of the upload.
 //
 // Errors: Invalid (every problem, row = file line, column = field name),
-// Malformed (not CSV), NotFound (unknown target), src's own errors
-// unchanged, and internal errors.
+// Malformed (not CSV), NotFound (unknown target), *ReplayError and
+// ErrKeyInFlight (with o.Key), src's own errors unchanged, and internal
+// errors.
 func (s *Store) CreateImport(ctx context.Context, target string, src io.Reader, o ImportOptions) (models.Import, error) {
+	if o.Key != nil && !o.DryRun {
+		if err := s.replayImportKey(ctx, *o.Key); err != nil {
+			return models.Import{}, translate(err, "import")
+		}
+	}
 	if target == importer.Units {
 		rd, err := importer.NewUnitReader(src)
 		if err != nil {
@@ -125,8 +134,14 @@ func importFile[T any](ctx context.Context, s *Store, rd *importer.Reader[T], o 
 			return err
 		}
 		ids, _ := json.Marshal(imp.Created)
-		return db.Create(&importRow{ID: imp.ID, Kind: imp.Kind, FileName: imp.FileName, RowCount: imp.Rows,
-			Created: string(ids), RecordedBy: imp.RecordedBy, RecordedAt: imp.RecordedAt}).Error
+		if err := db.Create(&importRow{ID: imp.ID, Kind: imp.Kind, FileName: imp.FileName, RowCount: imp.Rows,
+			Created: string(ids), RecordedBy: imp.RecordedBy, RecordedAt: imp.RecordedAt}).Error; err != nil {
+			return err
+		}
+		if o.Key != nil {
+			return s.keepImportKey(db, *o.Key, imp)
+		}
+		return nil
 	}
 	var err error
 	if o.DryRun {
