@@ -31,7 +31,9 @@ type ImportKey struct {
 // the import; Response is its answer. Nothing was written this time.
 type ReplayError struct{ Response StoredResponse }
 
-func (e *ReplayError) Error() string { return "an earlier request with this Idempotency-Key was answered" }
+func (e *ReplayError) Error() string {
+	return "an earlier request with this Idempotency-Key was answered"
+}
 
 // replayImportKey answers a retry before anything is read into the
 // database: a units file sent again would otherwise fail on its own
