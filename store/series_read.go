@@ -186,7 +186,21 @@ func (s *Store) eachSample(ctx context.Context, info SeriesInfo, overview bool, 
 			dest[j] = &row[j]
 		}
 		return s.pgConn(ctx, func(c *pgx.Conn) error {
-			rows, err := c.Query(ctx, q, info.id)
+			tx, err := c.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback(context.WithoutCancel(ctx))
+			// Right after a bulk load the table's statistics are stale: the
+			// planner expects a few thousand rows for the new series and
+			// picks a bitmap scan plus a sort, which spilled a 1 M-sample
+			// series to disk (1.9 s, against 0.5 s along the primary key;
+			// 62,500 overview rows: 147 ms against 14 ms). The primary key
+			// gives idx order already, so no sort is ever wanted here.
+			if _, err := tx.Exec(ctx, "SET LOCAL enable_sort = off"); err != nil {
+				return err
+			}
+			rows, err := tx.Query(ctx, q, info.id)
 			if err != nil {
 				return err
 			}
@@ -199,7 +213,10 @@ func (s *Store) eachSample(ctx context.Context, info SeriesInfo, overview bool, 
 					return err
 				}
 			}
-			return rows.Err()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return tx.Commit(ctx)
 		})
 	}
 	q, err := sampleQuery(s.engine, info, overview)
