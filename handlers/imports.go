@@ -112,7 +112,18 @@ func (s *Server) createImport(c *gin.Context) {
 	case dryRun:
 		c.JSON(http.StatusOK, dryRunAnswer(imp))
 	default:
+		noteImport(c, imp, http.StatusCreated)
 		writeStored(c, importCreated(imp))
+	}
+}
+
+// noteImport puts what an import did in the audit log entry of its request:
+// a streamed answer is 200 whatever happened, so the outcome goes there.
+func noteImport(c *gin.Context, imp models.Import, status int) {
+	noteAudit(c, "outcome", status)
+	if imp.ID != "" {
+		noteAudit(c, "import_id", imp.ID)
+		noteAudit(c, "rows", imp.Rows)
 	}
 }
 

@@ -58,14 +58,17 @@ func (s *Server) streamImport(c *gin.Context, target string, src io.Reader, o st
 	var replay *store.ReplayError
 	switch {
 	case errors.As(err, &replay):
+		noteImport(c, imp, replay.Response.Status)
 		line(importOutcome{Status: replay.Response.Status, Result: json.RawMessage(replay.Response.Body), Replayed: true})
 	case err != nil:
 		p := problemFor(c, s.Log, err)
+		noteImport(c, imp, p.Status)
 		line(importOutcome{Status: p.Status, Problem: &p})
 	case o.DryRun:
 		line(importOutcome{Status: http.StatusOK, Result: dryRunAnswer(imp)})
 	default:
 		a := importCreated(imp)
+		noteImport(c, imp, a.Status)
 		line(importOutcome{Status: a.Status, Result: json.RawMessage(a.Body)})
 	}
 }
