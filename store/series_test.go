@@ -431,3 +431,33 @@ func TestIngestSeriesMetricsNeedColumns(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentFirstUploads: of two first series sent to one run at once,
+// exactly one is stored; the other is a conflict, whichever engine
+// serialises them (a row lock on PostgreSQL, the write lock on SQLite).
+func TestConcurrentFirstUploads(t *testing.T) {
+	openEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		run := mustRun(t, s, batteryRun("ATL-0001", testNow.Add(-72*time.Hour)))
+		errs := make(chan error, 2)
+		for _, n := range []int{3000, 5000} {
+			go func() {
+				_, err := s.IngestSeries(ctx, run.ID, csvSeries(dischargeCSV(n)), store.IngestOptions{By: "t"})
+				errs <- err
+			}()
+		}
+		var codes []models.Code
+		for range 2 {
+			codes = append(codes, code(<-errs))
+		}
+		slices.Sort(codes)
+		if !slices.Equal(codes, []models.Code{"", models.Conflict}) {
+			t.Fatalf("outcomes %q, want one success and one conflict", codes)
+		}
+		f, info, err := s.Series(ctx, run.ID, 0)
+		if err != nil || f.Len() != info.Samples || (f.Len() != 3000 && f.Len() != 5000) {
+			t.Errorf("stored series: %d samples (info %d), %v", f.Len(), info.Samples, err)
+		}
+	})
+}
