@@ -28,6 +28,11 @@ var templateFiles embed.FS
 // pages renders the HTML pages. Handlers are thin: read the query, build a
 // view model from store and verdict calls, render it into a buffer, then
 // write, so a template error is a 500 page and never half a 200.
+//
+// Store calls get c.Request.Context(), never the *gin.Context itself:
+// database/sql watches a query's context from its own goroutine, which can
+// outlive the handler, and Gin recycles its Context for the next request
+// (the race detector sees the two meet).
 type pages struct {
 	s    *Server
 	tmpl map[string]*template.Template // by page file name, e.g. "compare.html"

@@ -11,11 +11,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"ruggedlab/charts"
 	"ruggedlab/models"
+	"ruggedlab/series"
 	"ruggedlab/store"
 	"ruggedlab/verdict"
 )
@@ -33,7 +35,7 @@ type compareQuery struct {
 // redirect to when a blind page was asked for with real handset codes in its
 // URL (the address bar must not keep them either).
 func (p *pages) readCompare(c *gin.Context) (compareQuery, string, error) {
-	cs, err := newCast(c, p.s.Store, isBlind(c))
+	cs, err := newCast(c.Request.Context(), p.s.Store, isBlind(c))
 	if err != nil {
 		return compareQuery{}, "", err
 	}
@@ -187,7 +189,7 @@ func (p *pages) compare(c *gin.Context) {
 		c.Redirect(http.StatusFound, redirect)
 		return
 	}
-	v, err := p.buildCompare(c, q)
+	v, err := p.buildCompare(c.Request.Context(), q)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -215,7 +217,7 @@ func (p *pages) compareExport(format string) gin.HandlerFunc {
 			c.Redirect(http.StatusFound, strings.Replace(redirect, "/compare?", "/compare/export."+format+"?", 1))
 			return
 		}
-		v, err := p.buildCompare(c, q)
+		v, err := p.buildCompare(c.Request.Context(), q)
 		if err != nil {
 			p.fail(c, err)
 			return
@@ -691,25 +693,41 @@ type dischargeChart struct {
 // Runs without a series, or whose series has no soc_pct, are left out of
 // the chart and listed in the table as such.
 func (b *sectionBuilder) discharge(ctx context.Context) (*dischargeChart, error) {
-	type withSeries struct {
-		run  models.Run
-		info store.SeriesInfo
-	}
-	var found []withSeries
-	for _, r := range b.runs {
-		info, err := b.p.s.Store.SeriesInfo(ctx, r.ID, 0)
+	// Series are read in parallel: each is its own query and, for a long
+	// curve, tens of thousands of rows, so the page waits for the slowest
+	// read rather than for the sum of all 40.
+	infos := make([]*store.SeriesInfo, len(b.runs))
+	err := parallel(len(b.runs), seriesReaders, func(i int) error {
+		info, err := b.p.s.Store.SeriesInfo(ctx, b.runs[i].ID, 0)
 		if models.ErrorCode(err) == models.NotFound {
-			continue
+			return nil
 		}
-		if err != nil {
-			return nil, err
+		infos[i] = &info
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var found []int // indexes of runs with a series
+	for i, info := range infos {
+		if info != nil {
+			found = append(found, i)
 		}
-		found = append(found, withSeries{r, info})
 	}
 	if len(found) == 0 {
 		return nil, nil
 	}
 	perCurve := min(maxCurvePoints, max(minCurvePoints, curveBudget/len(found)))
+	frames := make([]series.Frame, len(found))
+	err = parallel(len(found), seriesReaders, func(k int) error {
+		var err error
+		frames[k], err = b.p.s.Store.ReducedSeries(ctx, *infos[found[k]], perCurve)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+
 	codes := b.q.filter.Handsets
 	groups := make([]string, len(codes))
 	groupOf := map[string]int{}
@@ -721,27 +739,24 @@ func (b *sectionBuilder) discharge(ctx context.Context) (*dischargeChart, error)
 		Collapsed: true, Columns: []column{{"candidate", "Candidate", false}, {"unit", "Unit", false}, {"run", "Run", false},
 			{"samples", "Samples", true}, {"points", "Points drawn", true}}}
 	var curves []charts.Curve
-	for _, f := range found {
-		g, ok := groupOf[f.run.Handset]
+	for k, i := range found {
+		r, frame := b.runs[i], frames[k]
+		g, ok := groupOf[r.Handset]
 		if !ok {
 			continue
 		}
-		frame, err := b.p.s.Store.ReducedSeries(ctx, f.info, perCurve)
-		if err != nil {
-			return nil, err
-		}
-		ts, soc := frame.Column("t_s"), frame.Column("soc_pct")
+		ts, soc := frame.Column(series.TimeColumn), frame.Column("soc_pct")
 		drawn := cell{Text: "no soc_pct column"}
 		if soc != nil {
 			hours := make([]float64, len(ts))
-			for i, s := range ts {
-				hours[i] = s / 3600
+			for j, s := range ts {
+				hours[j] = s / 3600
 			}
 			curves = append(curves, charts.Curve{Group: g, X: hours, Y: soc})
 			drawn = intCell(len(soc))
 		}
-		t.Rows = append(t.Rows, []cell{b.candidate(f.run.Handset), textCell(b.cs.Unit(f.run.Handset, f.run.Unit)),
-			{Text: shortID(f.run.ID), Href: runHref(f.run.ID, b.cs.blind)}, intCell(f.info.Samples), drawn})
+		t.Rows = append(t.Rows, []cell{b.candidate(r.Handset), textCell(b.cs.Unit(r.Handset, r.Unit)),
+			{Text: shortID(r.ID), Href: runHref(r.ID, b.cs.blind)}, intCell(infos[i].Samples), drawn})
 	}
 	if len(curves) == 0 {
 		return &dischargeChart{table: t}, nil
@@ -751,6 +766,37 @@ func (b *sectionBuilder) discharge(ctx context.Context) (*dischargeChart, error)
 		return nil, err
 	}
 	return &dischargeChart{chart: ch, table: t}, nil
+}
+
+// seriesReaders bounds the series read at once by one page: SQLite's pool
+// holds 4 connections, and more readers than that would only queue.
+const seriesReaders = 4
+
+// parallel calls fn(0) … fn(n-1) on at most limit goroutines and returns
+// the first error (the others still finish; fn must honour its context).
+func parallel(n, limit int, fn func(i int) error) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		sem   = make(chan struct{}, limit)
+	)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := fn(i); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }
 
 // shortID is a run id as tables show it; the link carries the whole id.

@@ -37,7 +37,7 @@ type missingItem struct {
 const maxListedUnits = 8
 
 func (p *pages) dashboard(c *gin.Context) {
-	v, err := p.buildDashboard(c, isBlind(c))
+	v, err := p.buildDashboard(c.Request.Context(), isBlind(c))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -186,7 +186,7 @@ type sequenceRun struct {
 
 func (p *pages) handset(c *gin.Context) {
 	blind := isBlind(c)
-	cs, err := newCast(c, p.s.Store, blind)
+	cs, err := newCast(c.Request.Context(), p.s.Store, blind)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -204,7 +204,7 @@ func (p *pages) handset(c *gin.Context) {
 		c.Redirect(http.StatusFound, handsetHref(cs, code))
 		return
 	}
-	v, err := p.buildHandset(c, cs, code)
+	v, err := p.buildHandset(c.Request.Context(), cs, code)
 	if err != nil {
 		p.fail(c, err)
 		return

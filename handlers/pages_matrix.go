@@ -25,12 +25,12 @@ type profilesView struct {
 
 func (p *pages) profiles(c *gin.Context) {
 	blind := isBlind(c)
-	cs, err := newCast(c, p.s.Store, blind)
+	cs, err := newCast(c.Request.Context(), p.s.Store, blind)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	list, _, err := p.s.Store.Profiles(c, store.Page{Limit: 500})
+	list, _, err := p.s.Store.Profiles(c.Request.Context(), store.Page{Limit: 500})
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -65,7 +65,7 @@ type matrixQuery struct {
 }
 
 func (p *pages) readMatrix(c *gin.Context) (matrixQuery, string, error) {
-	cs, err := newCast(c, p.s.Store, isBlind(c))
+	cs, err := newCast(c.Request.Context(), p.s.Store, isBlind(c))
 	if err != nil {
 		return matrixQuery{}, "", err
 	}
@@ -145,7 +145,7 @@ func (p *pages) matrix(c *gin.Context) {
 		c.Redirect(http.StatusFound, redirect)
 		return
 	}
-	v, err := p.buildMatrix(c, q)
+	v, err := p.buildMatrix(c.Request.Context(), q)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -164,7 +164,7 @@ func (p *pages) matrixExport(format string) gin.HandlerFunc {
 			c.Redirect(http.StatusFound, strings.Replace(redirect, "/matrix?", "/matrix/export."+format+"?", 1))
 			return
 		}
-		v, err := p.buildMatrix(c, q)
+		v, err := p.buildMatrix(c.Request.Context(), q)
 		if err != nil {
 			p.fail(c, err)
 			return

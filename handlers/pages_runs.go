@@ -104,7 +104,7 @@ type runsView struct {
 
 func (p *pages) runs(c *gin.Context) {
 	blind := isBlind(c)
-	cs, err := newCast(c, p.s.Store, blind)
+	cs, err := newCast(c.Request.Context(), p.s.Store, blind)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -122,7 +122,7 @@ func (p *pages) runs(c *gin.Context) {
 	runs := make([]models.Run, 0, len(ids))
 	var codes []string
 	for _, id := range ids {
-		r, err := p.s.Store.Run(c, id)
+		r, err := p.s.Store.Run(c.Request.Context(), id)
 		if err != nil {
 			p.fail(c, err)
 			return
@@ -132,7 +132,7 @@ func (p *pages) runs(c *gin.Context) {
 			codes = append(codes, r.Handset)
 		}
 	}
-	if err := cs.loadUnits(c, p.s.Store, codes); err != nil {
+	if err := cs.loadUnits(c.Request.Context(), p.s.Store, codes); err != nil {
 		p.fail(c, err)
 		return
 	}
@@ -171,12 +171,12 @@ const seriesPoints = 2000
 
 func (p *pages) run(c *gin.Context) {
 	blind := isBlind(c)
-	cs, err := newCast(c, p.s.Store, blind)
+	cs, err := newCast(c.Request.Context(), p.s.Store, blind)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	v, err := p.buildRun(c, cs, c.Param("id"))
+	v, err := p.buildRun(c.Request.Context(), cs, c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
 		return
