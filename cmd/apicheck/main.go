@@ -4,6 +4,7 @@
 // "ok" or "FAIL" and what was checked:
 //
 //	apicheck http://127.0.0.1:8080
+//	apicheck --token rl_… http://127.0.0.1:8080   # a server with accounts: an admin's token
 //
 // It only adds data (a handset with a fresh code, its units and runs), so
 // it may run against a server that already holds a tender.
@@ -38,8 +39,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("apicheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	timeout := fs.Duration("timeout", 30*time.Second, "per-request timeout")
+	token := fs.String("token", "", "API token sent as \"Authorization: Bearer\" (a server with accounts, api.md §9: an admin's, from ruggedlab user add)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: apicheck [flags] BASE_URL   (e.g. http://127.0.0.1:8080)\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: apicheck [--token TOKEN] [flags] BASE_URL   (e.g. http://127.0.0.1:8080)\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c := newChecker(strings.TrimSuffix(fs.Arg(0), "/"), *timeout, stdout)
+	c.token = *token
 	c.all()
 	fmt.Fprintf(stdout, "apicheck: %d checks, %d failed\n", c.passed+c.failed, c.failed)
 	if c.failed > 0 {
@@ -64,6 +67,10 @@ type checker struct {
 	out    io.Writer
 	passed int
 	failed int
+
+	// token is sent with every request; who is the recorded_by the server
+	// should write: the token's account, or "anonymous" without accounts.
+	token, who string
 
 	code, other string    // handset codes made for this run
 	start       time.Time // runs happen in the two days before it
@@ -115,6 +122,9 @@ func (c *checker) do(method, path, body string, hdr ...string) *answer {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
@@ -292,6 +302,18 @@ func (c *checker) unchanged(fn func() error) error {
 
 // all runs every check, in an order where each builds on the last.
 func (c *checker) all() {
+	c.who = "anonymous"
+	if c.token != "" {
+		c.check("GET /api/v1/me → 200 with the token's account", func() error {
+			a := c.do("GET", "/api/v1/me", "")
+			m, err := a.object()
+			if e := each(a.is(200), err); e != nil {
+				return e
+			}
+			c.who, _ = m["name"].(string)
+			return nil
+		})
+	}
 	c.operations()
 	c.handsets()
 	ids := c.runs()
@@ -345,7 +367,7 @@ func (c *checker) handsets() {
 	c.check("POST /api/v1/handsets → 201 with the handset and Location", func() error {
 		a := c.do("POST", "/api/v1/handsets", js(handset))
 		m, err := a.object()
-		return each(a.is(201), err, has(m, handset), has(m, map[string]any{"recorded_by": "anonymous"}),
+		return each(a.is(201), err, has(m, handset), has(m, map[string]any{"recorded_by": c.who}),
 			header(a, "Location", "/api/v1/handsets/"+c.code))
 	})
 	c.check("POST /api/v1/handsets (another, no declared values) → 201", func() error {
@@ -626,7 +648,7 @@ func (c *checker) history(ids map[string]string) {
 		}
 		items, _ := m["items"].([]any)
 		want := []map[string]any{
-			{"revision": 1, "reason": "created", "recorded_by": "anonymous", "changes": map[string]any{}},
+			{"revision": 1, "reason": "created", "recorded_by": c.who, "changes": map[string]any{}},
 			{"revision": 2, "reason": "re-inspected", "changes": map[string]any{"worst_severity": map[string]any{"from": 1, "to": 3}}},
 			{"revision": 3, "reason": "rig misaligned", "changes": map[string]any{"status": map[string]any{"from": "active", "to": "retracted"}}},
 		}
