@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -139,6 +140,7 @@ func countingDB(t *testing.T, dsn string) *gorm.DB {
 // process is the built binary serving on a free port.
 type process struct {
 	url    string
+	token  string // an admin's API token
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer
 	exited chan struct{}
@@ -177,12 +179,19 @@ func startBinary(t *testing.T, bin, dsn string) *process {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("serve did not start: %s", p.stderr)
 	}
+	var err error
+	if _, p.token, err = addAccount(context.Background(), os.Getenv, dsn, "admin"); err != nil {
+		t.Fatal(err)
+	}
 	return p
 }
 
 func (p *process) post(t *testing.T, want int, path, contentType, body string) []byte {
 	t.Helper()
-	resp, err := http.Post(p.url+path, contentType, strings.NewReader(body))
+	req, _ := http.NewRequest("POST", p.url+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,6 +244,7 @@ func (p *process) killDuringImport(t *testing.T, when func(moment) bool) {
 	req, _ := http.NewRequest("POST", p.url+"/api/v1/imports/drop", pr)
 	req.Header.Set("Content-Type", "text/csv")
 	req.Header.Set("Accept", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+p.token)
 	seen := make(chan moment, 1)
 	go func() {
 		resp, err := http.DefaultClient.Do(req)

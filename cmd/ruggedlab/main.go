@@ -46,6 +46,8 @@ const usage = `ruggedlab — results tracker for rugged-handset test labs
 Usage:
   ruggedlab serve   [--addr 127.0.0.1:8080] [--db ./ruggedlab.db] [--demo]   run the service
   ruggedlab migrate [--db ./ruggedlab.db]                                    apply database migrations
+  ruggedlab user add --name NAME --role ROLE [--password-stdin]              create an account, print its API token
+  ruggedlab user remove --name NAME | ruggedlab user list                    manage accounts
   ruggedlab help                                                             this text
 
 The database is a SQLite file unless --db (or DATABASE_URL) is a
@@ -54,6 +56,7 @@ Run "ruggedlab COMMAND --help" for the flags of a command.
 
 Quick start:
   ruggedlab serve --demo        # SQLite file ./ruggedlab.db with a demo tender; open http://127.0.0.1:8080/
+                                # and log in with a demo login it prints
 `
 
 // run is main without the process: tests call it with their own arguments,
@@ -68,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
+	case "user":
+		return user(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

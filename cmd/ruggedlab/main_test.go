@@ -23,6 +23,7 @@ import (
 // instance is one `ruggedlab serve` started by run, as main would.
 type instance struct {
 	URL    string // http://127.0.0.1:PORT
+	stdout *lockedBuffer
 	stderr *lockedBuffer
 	cancel context.CancelFunc // what SIGINT/SIGTERM do in main
 	done   chan error         // run's result
@@ -63,7 +64,7 @@ func startServe(t *testing.T, getenv func(string) string, args ...string) *insta
 // On error the instance, if any, still needs shutdown.
 func launch(getenv func(string) string, args ...string) (*instance, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	in := &instance{stderr: &lockedBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	in := &instance{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	pr, pw := io.Pipe()
 	go func() {
 		err := run(ctx, append([]string{"serve"}, args...), getenv, pw, in.stderr)
@@ -74,6 +75,7 @@ func launch(getenv func(string) string, args ...string) (*instance, error) {
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() { // keep draining stdout until run returns
+			fmt.Fprintln(in.stdout, sc.Text())
 			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
 				urls <- m[1]
 			}
@@ -88,6 +90,12 @@ func launch(getenv func(string) string, args ...string) (*instance, error) {
 			return in, fmt.Errorf("serve exited before serving: %v\nstderr:\n%s", err, in.stderr)
 		}
 		in.URL = u
+		// An admin's token, made once serve has migrated the database.
+		token, err := tokens.forDB(ctx, getenv, dbOf(args, getenv))
+		if err != nil {
+			return in, err
+		}
+		tokens.set(u, token)
 		return in, nil
 	case <-time.After(startTimeout):
 		return in, fmt.Errorf("serve did not print its address within %s\nstderr:\n%s", startTimeout, in.stderr)
@@ -118,7 +126,7 @@ func (in *instance) stop(t *testing.T) error {
 	}
 }
 
-var client = &http.Client{Timeout: 30 * time.Second}
+var client = &http.Client{Timeout: 30 * time.Second, Transport: tokens}
 
 type answer struct {
 	Status int

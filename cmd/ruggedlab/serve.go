@@ -23,6 +23,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	maxJSON := fs.Int64("max-json", handlers.DefaultMaxJSON, "largest JSON body in bytes (larger → 413)")
 	maxUpload := fs.Int64("max-upload", handlers.DefaultMaxUpload, "largest CSV or series upload in bytes (larger → 413)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure on plain-HTTP requests too (TLS ends at a proxy)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,9 +49,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("load demo data: %w", err)
 		}
 		log.Info("demo data", "loaded", loaded)
+		if loaded {
+			if err := addDemoAccounts(ctx, st, stdout); err != nil {
+				return fmt.Errorf("create demo accounts: %w", err)
+			}
+		}
+	}
+	if n, err := st.ActiveAccounts(ctx); err == nil && n == 0 {
+		log.Warn("no accounts yet: every request but the probes will be refused",
+			"create_the_first_admin", "ruggedlab user add --name NAME --role admin --password-stdin")
 	}
 
-	srv := &handlers.Server{Store: st, Log: log, MaxJSON: *maxJSON, MaxUpload: *maxUpload}
+	srv := &handlers.Server{Store: st, Log: log, MaxJSON: *maxJSON, MaxUpload: *maxUpload,
+		Auth: &handlers.Auth{SecureCookies: *secureCookies}}
 	httpSrv := &http.Server{
 		Handler:           srv.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
