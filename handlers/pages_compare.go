@@ -256,7 +256,7 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 		Kind: string(q.kind), KindTitle: strings.ToUpper(string(q.kind)[:1]) + string(q.kind)[1:],
 		Question: kindQuestions[q.kind], Confidence: strconv.FormatFloat(q.confidence, 'f', -1, 64)}
 	v.Title = v.KindTitle + ": compare candidates"
-	v.HasCharts = true
+	v.HasCharts, v.Wide = true, true
 	v.Kinds = v.Nav[2:6]
 	v.Permalink = q.url("/compare")
 	v.Exports = []exportLink{{"csv", q.url("/compare/export.csv")}, {"json", q.url("/compare/export.json")}}
@@ -428,12 +428,12 @@ func (b *sectionBuilder) drop(k sectionKey) error {
 	}
 	km := repeatedFalls(k, b.runs)
 
-	summary := table{ID: b.id("units"), Caption: "Units per candidate (each unit counts once, whatever its number of runs)",
+	summary := table{ID: b.id("units"), Caption: unitsCaption,
 		Columns: []column{{"candidate", "Candidate", false}, {"units", "Units (n)", true}, {"survived", "Survived (x)", true},
 			{"x_of_n", "x/n", true}, {"failed", "Failed", true}, {"censored", "Censored", true},
-			{"estimate_pct", "Survived %", true}, {"wilson_lower_pct", "Wilson 95 % low", true}, {"wilson_upper_pct", "Wilson 95 % high", true},
-			{"clopper_pearson_lower_pct", "Clopper–Pearson low", true}, {"clopper_pearson_upper_pct", "Clopper–Pearson high", true},
-			{"success_run_lower_pct", "Success-run bound %", true}, {"km_median", "KM median (drops)", true}, {"runs", "Runs", true}}}
+			{"estimate_pct", "Survived %", true}, {"wilson_lower_pct", "Wilson low %", true}, {"wilson_upper_pct", "Wilson high %", true},
+			{"clopper_pearson_lower_pct", "C–P low %", true}, {"clopper_pearson_upper_pct", "C–P high %", true},
+			{"success_run_lower_pct", "Zero-failure bound %", true}, {"km_median", "KM median (drops)", true}, {"runs", "Runs", true}}}
 	var bars []charts.PassRateBar
 	var curves []charts.KMCurve
 	steps := table{ID: b.id("km-steps"), Caption: "Kaplan–Meier steps (the points of the chart)", Collapsed: true,
@@ -498,6 +498,10 @@ func (b *sectionBuilder) drop(k sectionKey) error {
 	return err
 }
 
+// unitsCaption explains the columns of a pass-rate table.
+const unitsCaption = "Units per candidate: each unit counts once, whatever its number of runs. " +
+	"Wilson and Clopper–Pearson (C–P) 95 % intervals; the zero-failure bound (1 − C)^(1/n) is shown when no unit failed."
+
 // unitTable lists every unit with its outcome, any extra columns, and its
 // evidence runs.
 func (b *sectionBuilder) unitTable(extra ...column) table {
@@ -525,11 +529,11 @@ func ivCell(n int, v float64) cell {
 func (b *sectionBuilder) pass(k sectionKey) error {
 	b.sec.Title = passTitle(b.q.kind, k.value, b.runs)
 	b.sec.Lede = "Share of units that passed every matching run, with its 95 % Wilson interval; x/n above each bar."
-	summary := table{ID: b.id("units"), Caption: "Units per candidate (each unit counts once, whatever its number of runs)",
+	summary := table{ID: b.id("units"), Caption: unitsCaption,
 		Columns: []column{{"candidate", "Candidate", false}, {"units", "Units (n)", true}, {"passed", "Passed (x)", true},
-			{"x_of_n", "x/n", true}, {"estimate_pct", "Passed %", true}, {"wilson_lower_pct", "Wilson 95 % low", true},
-			{"wilson_upper_pct", "Wilson 95 % high", true}, {"clopper_pearson_lower_pct", "Clopper–Pearson low", true},
-			{"clopper_pearson_upper_pct", "Clopper–Pearson high", true}, {"success_run_lower_pct", "Success-run bound %", true}, {"runs", "Runs", true}}}
+			{"x_of_n", "x/n", true}, {"estimate_pct", "Passed %", true}, {"wilson_lower_pct", "Wilson low %", true},
+			{"wilson_upper_pct", "Wilson high %", true}, {"clopper_pearson_lower_pct", "C–P low %", true},
+			{"clopper_pearson_upper_pct", "C–P high %", true}, {"success_run_lower_pct", "Zero-failure bound %", true}, {"runs", "Runs", true}}}
 	units := b.unitTable()
 	var bars []charts.PassRateBar
 	for _, h := range b.res.Pass {
