@@ -47,7 +47,9 @@ type pagesFixture struct {
 	secrets []string
 }
 
-func newPagesFixture(t testing.TB, e testdb.Engine) *pagesFixture {
+// newPagesFixture builds the fixture; configure may change the server (turn
+// accounts on) before Routes.
+func newPagesFixture(t testing.TB, e testdb.Engine, configure ...func(*handlers.Server)) *pagesFixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return pagesNow }})
@@ -76,6 +78,9 @@ func newPagesFixture(t testing.TB, e testdb.Engine) *pagesFixture {
 	f.secrets = append(f.secrets, "ATL-", "BOR-", "COB-", "DUN-", "XSS-", "alert(1)", "__f__", "PWNED")
 
 	srv := &handlers.Server{Store: st, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return pagesNow }}
+	for _, c := range configure {
+		c(srv)
+	}
 	f.srv = httptest.NewServer(srv.Routes())
 	t.Cleanup(f.srv.Close)
 	return f
@@ -239,11 +244,19 @@ func blindURL(path string) string {
 	return path + "?blind=1"
 }
 
-// get fetches path from the fixture's server without following redirects.
-func (f *pagesFixture) get(t testing.TB, path string) (*http.Response, string) {
+// get fetches path from the fixture's server without following redirects;
+// header holds name/value pairs to send.
+func (f *pagesFixture) get(t testing.TB, path string, header ...string) (*http.Response, string) {
 	t.Helper()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(f.srv.URL + path)
+	req, err := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}

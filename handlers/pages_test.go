@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"html"
@@ -12,7 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"ruggedlab/handlers"
 	"ruggedlab/internal/testdb"
+	"ruggedlab/models"
 )
 
 // TestPages runs the page checks that need no browser on both engines,
@@ -399,4 +402,31 @@ func (f *pagesFixture) testBatterySize(t *testing.T) {
 		t.Errorf("no discharge curve drawn")
 	}
 	t.Logf("battery page: %d bytes, %d curves", len(body), drawn)
+}
+
+// TestPagesNeedAnAccount: with accounts on (as serve runs), a page without
+// credentials redirects to the login form and comes back after it; an
+// evaluator's token opens pages and exports; assets stay public.
+func TestPagesNeedAnAccount(t *testing.T) {
+	f := newPagesFixture(t, testdb.SQLite(t), func(s *handlers.Server) { s.Auth = &handlers.Auth{} })
+	_, token, err := f.st.CreateAccount(context.Background(), "eve", models.Evaluator, "drop-26-times-2m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const page = "/compare?kind=drop&blind=1"
+	resp, _ := f.get(t, page)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next="+url.QueryEscape(page) {
+		t.Errorf("without an account: %d to %q, want 303 to the login form", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	for _, path := range []string{page, "/", "/compare/export.csv?kind=ingress", "/profiles/" + f.profileID + "/matrix", "/runs/" + f.batteryRun} {
+		if resp, body := f.get(t, path, "Authorization", "Bearer "+token); resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s as an evaluator: %d\n%.500s", path, resp.StatusCode, body)
+		}
+	}
+	_, body := f.get(t, "/", "Authorization", "Bearer "+token)
+	for _, m := range regexp.MustCompile(`href="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1) {
+		if resp, _ := f.get(t, m[1]); resp.StatusCode != http.StatusOK {
+			t.Errorf("asset %s without an account: %d", m[1], resp.StatusCode)
+		}
+	}
 }
