@@ -16,13 +16,15 @@ import (
 // sqliteBatchRows is how many samples one INSERT statement carries. SQLite
 // allows 32,766 bound variables per statement; a sample binds at most 6
 // (idx, t_s, four values), so the ceiling is 5,461 rows.
-// BenchmarkSQLiteBatch (1 M battery samples already parsed, WAL file, 2
-// shared cores, three runs each, samples/s): 1 row 360k–480k, 16 rows
-// 470k–740k, 64 rows 750k–850k, 256 rows 800k–920k, 1024 rows 900k–940k,
-// 4096 rows 890k–950k. Past a few hundred rows the per-statement cost is
-// gone and binding values is all that is left; 1024 divides the readers'
-// 8192-sample batches, so only the last batch needs one-row statements.
-const sqliteBatchRows = 1024
+// BenchmarkSQLiteBatch (1 M battery samples already parsed, WAL file), CPU
+// time per sample, two runs each on 2 shared cores: 1 row 1,756 ns,
+// 16 rows 1,077–1,110, 64 rows 975–977, 256 rows 929–974, 1024 rows
+// 985–1,011, 4096 rows 1,003–1,033. Past a few dozen rows the per-statement
+// cost is gone and binding values is all that is left; wall-clock rates
+// on the same shared machine ranged 300k–650k samples/s at 256 rows and up.
+// 256 divides the readers' 8192-sample batches, so only the last batch
+// needs one-row statements.
+const sqliteBatchRows = 256
 
 // sqliteConn runs fn on the SQLite connection under one of GORM's pooled
 // connections, with ctx able to interrupt it. Binding values through the
