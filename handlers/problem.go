@@ -32,6 +32,7 @@ var problemTypes = map[models.Code]problemType{
 	models.Unauthenticated: {"unauthenticated", "Authentication required", "Send \"Authorization: Bearer <token>\" (ruggedlab user add prints one) or log in at /login. A token stops working when its account is removed; a session ends 12 h after login, after 2 h without use, or at logout.", http.StatusUnauthorized},
 	models.Forbidden:       {"forbidden", "Not allowed for your role", "Evaluators read, chart and export. Technicians also record units, runs, amendments, retractions, imports and series. Admins also manage handsets, requirement profiles and accounts, and may unmask blind views. Nothing was written; ask an admin for a role that allows this request.", http.StatusForbidden},
 	codeCrossSite:          {"cross-site", "Cross-site request refused", "A state-changing request (POST, PATCH, DELETE) came from another site's page: Sec-Fetch-Site said cross-site, or Origin was not this service. Nothing was written. Scripts that send neither header are not affected.", http.StatusForbidden},
+	models.Busy:            {"busy", "The database is busy", "Another long write (usually a bulk import on the embedded SQLite store) holds the database. Nothing was written; retry after the number of seconds in Retry-After.", http.StatusServiceUnavailable},
 	codeMethod:             {"method-not-allowed", "Method not allowed", "Runs are never edited in place or deleted: use POST …/amendments or …/retraction.", http.StatusMethodNotAllowed},
 }
 
@@ -84,6 +85,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 }
 
 func writeProblem(c *gin.Context, p Problem) {
+	if p.Status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "5")
+	}
 	c.Header("Content-Type", "application/problem+json")
 	c.AbortWithStatusJSON(p.Status, p)
 }

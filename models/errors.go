@@ -22,6 +22,7 @@ const (
 	TooLarge    Code = "too_large"   // body over the limit: 413
 	Unsupported Code = "unsupported" // wrong media type: 415
 	Internal    Code = "internal"    // anything else: 500, details logged not shown
+	Busy        Code = "busy"        // the database is held by a long write (SQLite): 503, retry later
 )
 
 // FieldError says what is wrong and where: a dotted JSON path in Field, or a

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/gormlite"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/database"
@@ -262,6 +263,10 @@ func translate(err error, what string) error {
 		return models.Errorf(models.Conflict, "%s already exists", what)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
+	case errors.Is(err, sqlite3.BUSY):
+		// A long import holds SQLite's only write lock; the client should
+		// come back rather than see an internal error.
+		return models.Errorf(models.Busy, "the database is busy with another write (a long import?): retry in a few seconds")
 	}
 	var me *models.Error
 	if errors.As(err, &me) {
