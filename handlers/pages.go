@@ -75,6 +75,8 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.HEAD(static.FaviconPath, h)
 
 	p := newPages(s)
+	// Only the pages (registered from here on) get blind by role.
+	r.Use(s.blindByRole)
 	r.GET("/", p.dashboard)
 	r.GET("/handsets/:code", p.handset)
 	r.GET("/compare", p.compare)
@@ -86,6 +88,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/profiles/:id/matrix/export.json", p.matrixExport("json"))
 	r.GET("/runs", p.runs)
 	r.GET("/runs/:id", p.run)
+	s.formRoutes(r, p) // the technicians' forms (forms.go)
 }
 
 // chrome is what the layout needs from every page.
@@ -100,6 +103,9 @@ type chrome struct {
 	// BlindToggle links to the same page in blind mode (never the way back:
 	// unmasking is for admins once accounts exist, api.md §9).
 	BlindToggle string
+	// Actions are the buttons to the forms this account may use here
+	// (Server.actions): none for evaluators, none in blind mode.
+	Actions []navLink
 }
 
 type navLink struct {
@@ -131,8 +137,13 @@ func newChrome(title, current string, blind bool) chrome {
 	return chrome{Title: title, Blind: blind, Nav: nav}
 }
 
-// isBlind reads ?blind=1 (also true/yes/on).
+// isBlind reads ?blind=1 (also true/yes/on), and is true whatever the
+// query for an evaluator while the server forces blind mode on them
+// (blindByRole).
 func isBlind(c *gin.Context) bool {
+	if forcedBlind(c) {
+		return true
+	}
 	switch strings.ToLower(c.Query("blind")) {
 	case "1", "true", "yes", "on":
 		return true

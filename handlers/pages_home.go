@@ -42,6 +42,7 @@ func (p *pages) dashboard(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	v.Actions = p.s.dashboardActions(c, v.Blind)
 	p.render(c, http.StatusOK, "dashboard.html", v)
 }
 
@@ -209,6 +210,7 @@ func (p *pages) handset(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	v.Actions = p.s.handsetActions(c, blind, code)
 	p.render(c, http.StatusOK, "handset.html", v)
 }
 

@@ -181,6 +181,7 @@ func (p *pages) run(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	v.Actions = p.s.runActions(c, blind, v.ID, v.Kind, v.Retracted)
 	p.render(c, http.StatusOK, "run.html", v)
 }
 

@@ -29,9 +29,11 @@ func requiredRole(method, route string) models.Role {
 		case "/healthz", "/readyz", "/metrics", "/problems/:slug",
 			static.Prefix + "*name", static.FaviconPath, "/login":
 			return public
-		case "/runs/new", "/imports/new": // technicians' forms
+		case "/runs/new", "/imports/new", // technicians' forms
+			"/handsets/:code/units/new", "/runs/:id/amend", "/runs/:id/retract", "/runs/:id/series/new":
 			return models.Technician
-		case "/api/v1/accounts", "/api/v1/accounts/:name", "/api/v1/audit":
+		case "/api/v1/accounts", "/api/v1/accounts/:name", "/api/v1/audit",
+			"/handsets/new", "/audit":
 			return models.Admin
 		}
 		return models.Evaluator
@@ -44,14 +46,22 @@ func requiredRole(method, route string) models.Role {
 		"POST /api/v1/runs/:id/amendments",
 		"POST /api/v1/runs/:id/retraction",
 		"POST /api/v1/runs/:id/series",
-		"POST /api/v1/imports/:kind":
+		"POST /api/v1/imports/:kind",
+		"POST /runs/new", // the technicians' forms (forms.go)
+		"POST /handsets/:code/units/new",
+		"POST /runs/:id/amend",
+		"POST /runs/:id/retract",
+		"POST /runs/:id/series/new",
+		"POST /imports/new":
 		return models.Technician
 	case "POST /api/v1/handsets",
 		"PATCH /api/v1/handsets/:code",
 		"POST /api/v1/profiles",
 		"POST /api/v1/profiles/:id/versions",
 		"POST /api/v1/accounts",
-		"DELETE /api/v1/accounts/:name":
+		"DELETE /api/v1/accounts/:name",
+		"POST /handsets/new",
+		"POST /profiles/:id/unmask":
 		return models.Admin
 	}
 	return models.Admin

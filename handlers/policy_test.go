@@ -36,6 +36,15 @@ var writePolicy = map[string]models.Role{
 	"POST /api/v1/profiles/:id/versions": models.Admin,
 	"POST /api/v1/accounts":              models.Admin,
 	"DELETE /api/v1/accounts/:name":      models.Admin,
+	// the technicians' forms (forms.go)
+	"POST /runs/new":                 models.Technician,
+	"POST /runs/:id/amend":           models.Technician,
+	"POST /runs/:id/retract":         models.Technician,
+	"POST /runs/:id/series/new":      models.Technician,
+	"POST /handsets/:code/units/new": models.Technician,
+	"POST /imports/new":              models.Technician,
+	"POST /handsets/new":             models.Admin,
+	"POST /profiles/:id/unmask":      models.Admin,
 }
 
 func TestRequiredRole(t *testing.T) {
@@ -61,6 +70,9 @@ func TestRequiredRole(t *testing.T) {
 		{"GET", "/api/v1/me", models.Evaluator},
 		{"GET", "/runs/new", models.Technician},
 		{"GET", "/imports/new", models.Technician},
+		{"GET", "/runs/:id/amend", models.Technician},
+		{"GET", "/handsets/new", models.Admin},
+		{"GET", "/audit", models.Admin},
 		{"GET", "/api/v1/audit", models.Admin},
 		{"GET", "/api/v1/accounts", models.Admin},
 		{"GET", "/api/v1/accounts/:name", models.Admin},
@@ -72,7 +84,7 @@ func TestRequiredRole(t *testing.T) {
 		{"POST", "/api/v1/something-new", models.Admin},
 		{"PATCH", "/api/v1/runs/:id", models.Admin},
 		{"DELETE", "/api/v1/handsets/:code", models.Admin},
-		{"POST", "/runs/new", models.Admin},
+		{"POST", "/runs/something-new", models.Admin},
 	}
 	for route, want := range writePolicy {
 		method, path, _ := strings.Cut(route, " ")

@@ -33,6 +33,10 @@ type Server struct {
 	// nil serves without authentication — for tests of other concerns
 	// only; cmd/ruggedlab always sets it.
 	Auth *Auth
+	// BlindEvaluators forces blind mode (api.md §8) on every page and
+	// export an evaluator sees, until an admin unmasks the profile
+	// (POST /profiles/{id}/unmask); needs Auth.
+	BlindEvaluators bool
 
 	metrics *httpMetrics
 }

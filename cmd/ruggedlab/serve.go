@@ -23,6 +23,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	maxJSON := fs.Int64("max-json", handlers.DefaultMaxJSON, "largest JSON body in bytes (larger → 413)")
 	maxUpload := fs.Int64("max-upload", handlers.DefaultMaxUpload, "largest CSV or series upload in bytes (larger → 413)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	blindEvaluators := fs.Bool("blind-evaluators", false, "force blind mode on evaluators' pages and exports until an admin unmasks a profile")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure on plain-HTTP requests too (TLS ends at a proxy)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -61,7 +62,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	srv := &handlers.Server{Store: st, Log: log, MaxJSON: *maxJSON, MaxUpload: *maxUpload,
-		Auth: &handlers.Auth{SecureCookies: *secureCookies}}
+		Auth: &handlers.Auth{SecureCookies: *secureCookies}, BlindEvaluators: *blindEvaluators}
 	httpSrv := &http.Server{
 		Handler:           srv.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,380 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/models"
+	"ruggedlab/store"
+)
+
+// The technicians' forms (api.md §8, issue 7): server-rendered and working
+// without JavaScript. Every POST goes through the same store calls as the
+// JSON API, so a form can record nothing the API would refuse, and the
+// policy table (policy.go) decides who may see and post each one.
+
+// formView is the one view model of forms_form.html: a list of fields with
+// their hints and errors, plus what a particular form adds (a diff to
+// confirm, a table of CSV problems, an upload progress bar).
+type formView struct {
+	chrome
+	Heading string
+	Lede    string
+	Action  string
+	Method  string // "post" unless a chooser
+	// Multipart is set for file uploads.
+	Multipart bool
+	Fields    []formField
+	Hidden    []hiddenField
+	Messages  []string // problems that belong to no field
+	Submit    string
+	Cancel    string // href back, "" for none
+	// Choices is a list of links instead of a form (the run kind chooser).
+	Choices []navLink
+	// Diff is an amendment waiting for confirmation.
+	Diff []diffRow
+	// Problems is every bad row/column/value of an upload.
+	Problems []models.FieldError
+	// Done says what an upload recorded, with a link to it.
+	Done, DoneHref string
+	// Upload turns on the progress-bar script for the import form.
+	Upload bool
+}
+
+type hiddenField struct{ Name, Value string }
+
+type diffRow struct{ Field, From, To string }
+
+// formField is one label / control / hint / error row (.field in app.css).
+type formField struct {
+	Name     string // form and error name, e.g. "height_m", "declared.ip_code"
+	Label    string
+	Control  string // "input", "textarea", "select", "file"
+	Mode     string // inputmode for number fields
+	Value    string
+	Options  []option
+	Hint     string
+	Error    string
+	Required bool
+	MaxLen   int
+	Accept   string // file types
+}
+
+type option struct{ Value, Label string }
+
+// ID is the control's element id; Name may hold dots.
+func (f formField) ID() string { return "f-" + strings.NewReplacer(".", "-", "_", "-").Replace(f.Name) }
+
+// Selected reports whether v is the chosen option.
+func (f formField) Selected(v string) bool { return f.Value == v }
+
+// fieldFor builds a form row from a model field: unit and valid range
+// beside the input, enumerations as selects, booleans as yes/no selects
+// whose empty choice means "not given".
+func fieldFor(fi models.FieldInfo, value string) formField {
+	f := formField{Name: fi.Name, Label: label(fi.Name), Control: "input", Value: value, Required: fi.Required, MaxLen: fi.MaxLen}
+	var hint []string
+	switch {
+	case len(fi.Enum) > 0:
+		f.Control = "select"
+		f.Options = append([]option{{"", "— choose —"}}, optionsOf(fi.Enum)...)
+	case fi.Type == models.Boolean:
+		f.Control = "select"
+		empty := "— not given —"
+		if fi.Required {
+			empty = "— choose —"
+		}
+		f.Options = []option{{"", empty}, {"true", "yes"}, {"false", "no"}}
+	case fi.Type == models.Number || fi.Type == models.Integer:
+		f.Mode = "decimal"
+		if fi.Type == models.Integer {
+			f.Mode = "numeric"
+		}
+	case fi.Type == models.Timestamp:
+		hint = append(hint, "UTC, e.g. 2026-03-02T09:00:00Z or 2026-03-02 09:00")
+	case fi.Type == models.Text && fi.MaxLen > 200:
+		f.Control = "textarea"
+	}
+	if fi.Unit != "" {
+		hint = append(hint, fi.Unit)
+	}
+	if fi.Min != nil && fi.Max != nil {
+		hint = append(hint, strconv.FormatFloat(*fi.Min, 'f', -1, 64)+" to "+strconv.FormatFloat(*fi.Max, 'f', -1, 64))
+	}
+	if fi.Type == models.Integer {
+		hint = append(hint, "whole number")
+	}
+	if fi.MaxLen > 0 && f.Control != "select" {
+		hint = append(hint, "at most "+strconv.Itoa(fi.MaxLen)+" characters")
+	}
+	if !fi.Required {
+		hint = append(hint, "optional")
+	}
+	f.Hint = strings.Join(hint, " · ")
+	return f
+}
+
+func optionsOf(values []string) []option {
+	out := make([]option, len(values))
+	for i, v := range values {
+		out[i] = option{v, v}
+	}
+	return out
+}
+
+// label turns "declared.drop_height_m" into "Declared drop height m": the
+// API's name stays recognisable to people who also write CSV files.
+func label(name string) string {
+	s := strings.NewReplacer(".", " ", "_", " ").Replace(name)
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// attach puts each error beside the field it names (a "changes." prefix
+// from an amendment is dropped) and returns the rest as messages.
+func attach(fields []formField, errs models.FieldErrors) []string {
+	var rest []string
+	for _, e := range errs {
+		name := strings.TrimPrefix(e.Field, "changes.")
+		i := slices.IndexFunc(fields, func(f formField) bool { return f.Name == name })
+		switch {
+		case i < 0:
+			rest = append(rest, e.String())
+		case fields[i].Error == "":
+			fields[i].Error = e.Message
+		default:
+			fields[i].Error += "; " + e.Message
+		}
+	}
+	return rest
+}
+
+// formErrors splits err into what a form can show — field errors, and a
+// message for a conflict, a missing resource or a busy database — and the
+// status the answer gets. ok is false for internal errors, which get the
+// 500 page instead.
+func formErrors(c *gin.Context, s *Server, err error) (fields models.FieldErrors, message string, status int, ok bool) {
+	if models.ErrorCode(err) == models.Internal {
+		return nil, "", 0, false
+	}
+	pr := problemFor(c, s.Log, err)
+	if pr.Status >= 500 && pr.Status != http.StatusServiceUnavailable {
+		return nil, "", 0, false
+	}
+	if len(pr.Errors) > 0 {
+		return pr.Errors, "", pr.Status, true
+	}
+	return nil, pr.Detail, pr.Status, true
+}
+
+// timeLayouts are what a person types or a datetime-local field sends; all
+// are read as UTC. RFC 3339 (with any offset) goes to the model unchanged.
+var timeLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"}
+
+func normalizeTime(v string) string {
+	v = strings.TrimSpace(v)
+	if _, err := time.Parse(time.RFC3339Nano, v); err == nil || v == "" {
+		return v
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return v
+}
+
+// newToken is a random per-render token: the Idempotency-Key of the form's
+// POST, so that a double submit records one run.
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// formHash is the request hash the idempotency store compares: method,
+// path and every form value but the token, in a fixed order.
+func formHash(c *gin.Context) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s\n", c.Request.Method, c.Request.URL.Path)
+	form := c.Request.PostForm
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		if k != "token" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "%q=%q\n", k, form[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// formKey claims the form's token in the store-backed idempotency table
+// (the mechanism behind Idempotency-Key, see idempotent): it returns the
+// stored answer of an earlier submit of the same form, or (nil, key, nil)
+// when this request owns the key and must complete or release it. A twin
+// still running is waited for, briefly.
+func (s *Server) formKey(c *gin.Context) (*store.StoredResponse, string, error) {
+	token := c.PostForm("token")
+	if len(token) < 16 || len(token) > 64 {
+		return nil, "", models.FieldErrors{{Field: "token", Message: "is missing: reload the form and submit it again"}}.Err("the form is not valid")
+	}
+	key := "form:" + token
+	hash := formHash(c)
+	ctx := c.Request.Context()
+	for attempt := 0; ; attempt++ {
+		stored, err := s.Store.ClaimKey(ctx, s.idempotencyScope(c), key, hash)
+		if !errors.Is(err, store.ErrKeyInFlight) || attempt == 50 {
+			return stored, key, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// completeKey stores the redirect a saved form answered with; releaseKey
+// forgets a key whose submit failed, so the corrected form can reuse it.
+func (s *Server) completeKey(c *gin.Context, key, location string) {
+	err := s.Store.CompleteKey(c.Request.Context(), s.idempotencyScope(c), key,
+		store.StoredResponse{Status: http.StatusSeeOther, ContentType: "text/plain; charset=utf-8", Location: location, Body: []byte{}})
+	if err != nil {
+		s.Log.Error("form key not saved", "request_id", requestID(c), "err", err)
+	}
+}
+
+func (s *Server) releaseKey(c *gin.Context, key string) {
+	if key == "" {
+		return
+	}
+	if err := s.Store.ReleaseKey(c.Request.Context(), s.idempotencyScope(c), key); err != nil {
+		s.Log.Error("form key not released", "request_id", requestID(c), "err", err)
+	}
+}
+
+// allowed asks the policy table whether this request's account may call
+// method route: links to forms are shown only to those who may use them.
+func (s *Server) allowed(c *gin.Context, method, route string) bool {
+	if s.Auth == nil {
+		return true
+	}
+	a, ok := account(c)
+	return ok && a.Role.AtLeast(requiredRole(method, route))
+}
+
+// actions are the buttons a page shows for what the account may do there;
+// none in blind mode, whose links would name the candidates.
+func (s *Server) actions(c *gin.Context, blind bool, links ...action) []navLink {
+	if blind {
+		return nil
+	}
+	var out []navLink
+	for _, l := range links {
+		if s.allowed(c, http.MethodPost, l.route) {
+			out = append(out, navLink{Label: l.label, Href: l.href})
+		}
+	}
+	return out
+}
+
+type action struct{ label, route, href string }
+
+// formRoutes mounts the forms on r (GET renders, POST saves).
+func (s *Server) formRoutes(r *gin.Engine, p *pages) {
+	f := &forms{pages: p, s: s}
+	r.GET("/handsets/new", f.handsetForm)
+	r.POST("/handsets/new", f.saveHandset)
+	r.GET("/handsets/:code/units/new", f.unitsForm)
+	r.POST("/handsets/:code/units/new", f.saveUnits)
+	r.GET("/runs/new", f.runForm)
+	r.POST("/runs/new", f.saveRun)
+	r.GET("/runs/:id/amend", f.amendForm)
+	r.POST("/runs/:id/amend", f.saveAmendment)
+	r.GET("/runs/:id/retract", f.retractForm)
+	r.POST("/runs/:id/retract", f.saveRetraction)
+	r.GET("/runs/:id/series/new", f.seriesForm)
+	r.POST("/runs/:id/series/new", f.saveSeries)
+	r.GET("/imports/new", f.importForm)
+	r.POST("/imports/new", f.saveImport)
+	r.GET("/audit", f.auditLog)
+	r.POST("/profiles/:id/unmask", f.unmask)
+}
+
+// forms holds the form handlers; they render through the pages' layout.
+type forms struct {
+	*pages
+	s *Server
+}
+
+func (f *forms) view(c *gin.Context, title string) formView {
+	return formView{chrome: newChrome(title, "", false), Heading: title, Method: "post", Action: c.Request.URL.Path}
+}
+
+// show renders a form; status is 422 when it carries errors.
+func (f *forms) show(c *gin.Context, status int, v formView) {
+	c.Header("Cache-Control", "no-store") // forms carry a one-time token
+	f.render(c, status, "forms_form.html", v)
+}
+
+// failForm shows err in the form v: beside the fields it names, or as a
+// message; internal errors get the 500 page.
+func (f *forms) failForm(c *gin.Context, v formView, err error) {
+	fields, msg, status, ok := formErrors(c, f.s, err)
+	if !ok {
+		f.fail(c, err)
+		return
+	}
+	v.Messages = append(v.Messages, attach(v.Fields, fields)...)
+	if msg != "" {
+		v.Messages = append(v.Messages, msg)
+	}
+	if len(v.Messages) == 0 && len(fields) > 0 {
+		v.Messages = []string{"Please correct the fields marked below."}
+	}
+	f.show(c, status, v)
+}
+
+func runPath(id string) string { return "/runs/" + url.PathEscape(id) }
+
+// dashboardActions are the dashboard's buttons to the forms.
+func (s *Server) dashboardActions(c *gin.Context, blind bool) []navLink {
+	return s.actions(c, blind,
+		action{"Enter a run", "/runs/new", "/runs/new"},
+		action{"Import CSV", "/imports/new", "/imports/new"},
+		action{"Register units (CSV)", "/imports/new", "/imports/new?kind=units"},
+		action{"Register a handset", "/handsets/new", "/handsets/new"})
+}
+
+// handsetActions are a handset page's buttons to the forms.
+func (s *Server) handsetActions(c *gin.Context, blind bool, code string) []navLink {
+	return s.actions(c, blind,
+		action{"Enter a run", "/runs/new", withQuery("/runs/new", "handset", code)},
+		action{"Register units", "/handsets/:code/units/new", "/handsets/" + url.PathEscape(code) + "/units/new"},
+		action{"Import CSV", "/imports/new", "/imports/new"})
+}
+
+// runActions are a run page's buttons: nothing changes a retracted run.
+func (s *Server) runActions(c *gin.Context, blind bool, id, kind string, retracted bool) []navLink {
+	if retracted {
+		return nil
+	}
+	links := []action{{"Amend", "/runs/:id/amend", runPath(id) + "/amend"}, {"Retract", "/runs/:id/retract", runPath(id) + "/retract"}}
+	if kind == string(models.Battery) || kind == string(models.Temperature) {
+		links = append(links, action{"Upload series", "/runs/:id/series/new", runPath(id) + "/series/new"})
+	}
+	return s.actions(c, blind, links...)
+}
