@@ -108,8 +108,8 @@ func (s *Server) Routes() http.Handler {
 	api.GET("/fields/:kind", s.describeFields)
 	s.verdictRoutes(api, js)
 	s.accountRoutes(r, api)
-	// Uploads stream: no requireJSON (it buffers), and no idempotent (it
-	// hashes the buffered body).
+	// Imports stream: no requireJSON (it buffers); the handler honours
+	// Idempotency-Key itself by hashing the file as it streams.
 	api.POST("/imports/:kind", s.createImport)
 	api.GET("/imports/:id", s.getImport)
 	// Evaluator pages and their assets (api.md §8).
