@@ -59,6 +59,13 @@ func TestBlindEvaluators(t *testing.T) {
 			if _, body := f.get(t, matrix, as(models.Evaluator)...); strings.Contains(body, "atlas") {
 				t.Errorf("a refused unmask unmasked the matrix")
 			}
+			button := `action="/profiles/` + f.profileID + `/unmask"`
+			if _, body := f.get(t, matrix+"?blind=1", as(models.Admin)...); !strings.Contains(body, button) {
+				t.Errorf("an admin's blind matrix offers no unmask button")
+			}
+			if _, body := f.get(t, matrix, as(models.Evaluator)...); strings.Contains(body, button) {
+				t.Errorf("an evaluator is offered the unmask button")
+			}
 			if st := post(models.Admin); st != http.StatusSeeOther {
 				t.Fatalf("unmask as admin: %d, want 303", st)
 			}

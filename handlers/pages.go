@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"reflect"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -100,6 +101,9 @@ type chrome struct {
 	Wide      bool // tables with a column per candidate need the width
 	Permalink string
 	Exports   []exportLink
+	// Who is the signed-in account, shown with a log-out button; set by
+	// render for every page, so view builders need not know the request.
+	Who *models.Account
 	// BlindToggle links to the same page in blind mode (never the way back:
 	// unmasking is for admins once accounts exist, api.md §9).
 	BlindToggle string
@@ -185,7 +189,7 @@ func (p *pages) render(c *gin.Context, status int, page string, view any) {
 	var buf bytes.Buffer
 	err := errors.New("no template " + page)
 	if ok {
-		err = t.ExecuteTemplate(&buf, "layout.html", view)
+		err = t.ExecuteTemplate(&buf, "layout.html", withWho(view, c))
 	}
 	if err != nil {
 		p.fail(c, fmt.Errorf("render %s: %w", page, err))
@@ -239,4 +243,23 @@ func chartHTML(cs ...charts.Chart) ([]template.HTML, error) {
 // notFoundIn is a NotFound for a page parameter.
 func notFoundIn(format string, args ...any) error {
 	return models.Errorf(models.NotFound, format, args...)
+}
+
+// withWho returns view with its chrome's Who set to the request's account.
+// Views are built by value in many places, some without the request, so
+// the account is filled in here, once, on a copy.
+func withWho(view any, c *gin.Context) any {
+	a, ok := account(c)
+	rv := reflect.ValueOf(view)
+	if !ok || rv.Kind() != reflect.Struct {
+		return view
+	}
+	cp := reflect.New(rv.Type())
+	cp.Elem().Set(rv)
+	f := cp.Elem().FieldByName("Who")
+	if !f.IsValid() || !f.CanSet() || f.Type() != reflect.TypeOf(&a) {
+		return view
+	}
+	f.Set(reflect.ValueOf(&a))
+	return cp.Interface()
 }

@@ -424,6 +424,9 @@ func TestPagesNeedAnAccount(t *testing.T) {
 		}
 	}
 	_, body := f.get(t, "/", "Authorization", "Bearer "+token)
+	if !strings.Contains(body, `<form class="who" method="post" action="/logout">`) || !strings.Contains(body, "eve · evaluator") {
+		t.Errorf("the page does not say who is signed in or offer to log out")
+	}
 	for _, m := range regexp.MustCompile(`href="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1) {
 		if resp, _ := f.get(t, m[1]); resp.StatusCode != http.StatusOK {
 			t.Errorf("asset %s without an account: %d", m[1], resp.StatusCode)
