@@ -25,6 +25,9 @@ type PassRateBar struct {
 	// slot (no bar, no whisker); the float fields are then ignored, so a NaN
 	// from "0 of 0" is fine.
 	Passed, N int
+	// Color is the candidate's colour (as in the page's other charts and
+	// tables); empty draws the default bar colour.
+	Color string
 	// Estimate, Lower and Upper are x/n and the 95 % Wilson bounds.
 	Estimate, Lower, Upper float64
 }
@@ -98,6 +101,9 @@ func PassRate(id, title string, bars []PassRateBar) (Chart, error) {
 			},
 			Tooltip: &itemTooltip{Formatter: tip},
 		}
+		if b.Color != "" {
+			barItems[i].ItemStyle = &opts.ItemStyle{Color: b.Color}
+		}
 		boxItems[i] = boxItem{
 			Value:   []any{pct(b.Lower), est, est, est, pct(b.Upper)},
 			Tooltip: &itemTooltip{Formatter: tip},
@@ -156,9 +162,10 @@ func PassRate(id, title string, bars []PassRateBar) (Chart, error) {
 // barItem and boxItem are data items with the few fields go-echarts'
 // opts.BarData lacks (label offset), encoded as ECharts expects.
 type barItem struct {
-	Value   any          `json:"value"`
-	Label   *itemLabel   `json:"label,omitempty"`
-	Tooltip *itemTooltip `json:"tooltip,omitempty"`
+	Value     any             `json:"value"`
+	ItemStyle *opts.ItemStyle `json:"itemStyle,omitempty"`
+	Label     *itemLabel      `json:"label,omitempty"`
+	Tooltip   *itemTooltip    `json:"tooltip,omitempty"`
 }
 
 type boxItem struct {

@@ -23,7 +23,7 @@ func mustPassRate(t *testing.T, title string, bars []PassRateBar) (Chart, map[st
 
 func TestPassRateOption(t *testing.T) {
 	c, m := mustPassRate(t, "Ingress IP68", []PassRateBar{
-		{Label: "atlas-r1", Passed: 5, N: 6, Estimate: 5.0 / 6, Lower: 0.4365, Upper: 0.9699},
+		{Label: "atlas-r1", Color: "#0072b2", Passed: 5, N: 6, Estimate: 5.0 / 6, Lower: 0.4365, Upper: 0.9699},
 		{Label: "brick-x", Passed: 10, N: 10, Estimate: 1, Lower: 0.7225, Upper: 1},
 		{Label: "crag-2", N: 0, Estimate: math.NaN(), Lower: math.NaN(), Upper: math.NaN()},
 	})
@@ -50,6 +50,8 @@ func TestPassRateOption(t *testing.T) {
 		{[]any{"series", 0, "data", 0, "label", "formatter"}, "5/6"},
 		{[]any{"series", 0, "data", 0, "label", "offset", 1}, -math.Round((0.9699 - 5.0/6) * passRatePlotH)},
 		{[]any{"series", 0, "data", 1, "label", "formatter"}, "10/10"},
+		// each bar in its candidate's colour, when given
+		{[]any{"series", 0, "data", 0, "itemStyle", "color"}, "#0072b2"},
 		{[]any{"series", 0, "data", 1, "label", "offset", 1}, 0.0},
 		// whisker: [lower, est, est, est, upper]
 		{[]any{"series", 1, "data", 0, "value", 0}, 43.7},

@@ -105,7 +105,7 @@ func TestFormsInBrowser(t *testing.T) {
 			do(t, ctx, "enter a run", append(fill,
 				chromedp.SendKeys(css("#f-height-m"), "1.22"),
 				chromedp.SetValue(css("#f-surface"), "plywood_on_concrete"),
-				chromedp.Click(css(`button[type="submit"]`)),
+				chromedp.Click(css(`main button[type="submit"]`)),
 				chromedp.WaitVisible(css("#revisions")))...)
 			loc := run(t, ctx, "location", chromedp.Location())
 			text := run(t, ctx, "run page", chromedp.Text(css("main")))
@@ -117,7 +117,7 @@ func TestFormsInBrowser(t *testing.T) {
 			// Invalid: out of range, missing, and values kept.
 			do(t, ctx, "invalid run", append(append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(srv.URL + "/runs/new?kind=drop")}, fill...),
 				chromedp.SendKeys(css("#f-height-m"), "122"),
-				chromedp.Click(css(`button[type="submit"]`)),
+				chromedp.Click(css(`main button[type="submit"]`)),
 				chromedp.WaitVisible(css("#f-height-m-error")))...)
 			heightErr := run(t, ctx, "height error", chromedp.Text(css("#f-height-m-error")))
 			surfaceErr := run(t, ctx, "surface error", chromedp.Text(css("#f-surface-error")))
@@ -135,7 +135,7 @@ func TestFormsInBrowser(t *testing.T) {
 			do(t, ctx, "import", chromedp.Navigate(srv.URL+"/imports/new"),
 				chromedp.SetValue(css("#f-kind"), "units"),
 				chromedp.SetUploadFiles(css("#f-file"), []string{csv}),
-				chromedp.Click(css(`button[type="submit"]`)),
+				chromedp.Click(css(`main button[type="submit"]`)),
 				chromedp.WaitVisible(css("#upload-result #problems tbody tr")))
 			rows := run(t, ctx, "problem rows", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#problems tbody tr td:first-child")).map(td => td.textContent)`))
 			if strings.Join(rows, ",") != "3,4,5" {

@@ -450,7 +450,7 @@ func (b *sectionBuilder) drop(k sectionKey) error {
 		if h.Proportion != nil {
 			est = *h.Proportion
 		}
-		bars = append(bars, charts.PassRateBar{Label: b.cs.Label(h.Handset), Passed: h.Survived, N: h.Units,
+		bars = append(bars, charts.PassRateBar{Label: b.cs.Label(h.Handset), Color: charts.Color(b.cs.Index(h.Handset)), Passed: h.Survived, N: h.Units,
 			Estimate: est, Lower: h.Wilson.Lower, Upper: h.Wilson.Upper})
 		curve := charts.KMCurve{Label: b.cs.Label(h.Handset)}
 		for _, s := range h.KM.Steps {
@@ -554,7 +554,7 @@ func (b *sectionBuilder) pass(k sectionKey) error {
 		if h.Proportion != nil {
 			est = *h.Proportion
 		}
-		bars = append(bars, charts.PassRateBar{Label: b.cs.Label(h.Handset), Passed: h.Passed, N: h.Units, Estimate: est, Lower: h.Wilson.Lower, Upper: h.Wilson.Upper})
+		bars = append(bars, charts.PassRateBar{Label: b.cs.Label(h.Handset), Color: charts.Color(b.cs.Index(h.Handset)), Passed: h.Passed, N: h.Units, Estimate: est, Lower: h.Wilson.Lower, Upper: h.Wilson.Upper})
 	}
 	pairs := table{ID: b.id("pairs"), Caption: "Between candidates: Fisher's exact test of the pass proportions (two-sided)",
 		Columns: []column{{"a", "A", false}, {"b", "B", false}, {"fisher_p", "Fisher p", true}}}
