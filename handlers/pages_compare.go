@@ -207,21 +207,7 @@ func (p *pages) compareChooser(c *gin.Context) {
 // compareExport serves /compare/export.csv and .json from the same view
 // model as the page.
 func (p *pages) compareExport(format string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		q, redirect, err := p.readCompare(c)
-		if err != nil {
-			p.fail(c, err)
-			return
-		}
-		if redirect != "" {
-			c.Redirect(http.StatusFound, strings.Replace(redirect, "/compare?", "/compare/export."+format+"?", 1))
-			return
-		}
-		v, err := p.buildCompare(c.Request.Context(), q)
-		if err != nil {
-			p.fail(c, err)
-			return
-		}
+	return exportPage(p, format, "/compare?", p.readCompare, p.buildCompare, func(q compareQuery, v compareView) (string, exportDoc) {
 		doc := exportDoc{Meta: map[string]any{
 			"page": "compare", "kind": v.Kind, "confidence": q.confidence, "blind": q.cast.blind,
 			"candidates": candidateLabels(q.cast, q.filter.Handsets), "filters": filterEcho(q.filter),
@@ -230,13 +216,8 @@ func (p *pages) compareExport(format string) gin.HandlerFunc {
 		for _, s := range v.Sections {
 			doc.Sections = append(doc.Sections, exportSection{Title: s.Title, Filters: s.Filters, Tables: s.Tables})
 		}
-		name := "compare-" + v.Kind + "." + format
-		if format == "csv" {
-			writeTablesCSV(c, name, doc)
-		} else {
-			writeTablesJSON(c, name, doc)
-		}
-	}
+		return "compare-" + v.Kind + "." + format, doc
+	})
 }
 
 func candidateLabels(cs *cast, codes []string) []string {

@@ -153,22 +153,9 @@ func (p *pages) matrix(c *gin.Context) {
 	p.render(c, http.StatusOK, "matrix.html", v)
 }
 
+// matrixExport serves the matrix's CSV and JSON from the page's own cells.
 func (p *pages) matrixExport(format string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		q, redirect, err := p.readMatrix(c)
-		if err != nil {
-			p.fail(c, err)
-			return
-		}
-		if redirect != "" {
-			c.Redirect(http.StatusFound, strings.Replace(redirect, "/matrix?", "/matrix/export."+format+"?", 1))
-			return
-		}
-		v, err := p.buildMatrix(c.Request.Context(), q)
-		if err != nil {
-			p.fail(c, err)
-			return
-		}
+	return exportPage(p, format, "/matrix?", p.readMatrix, p.buildMatrix, func(q matrixQuery, v matrixView) (string, exportDoc) {
 		doc := exportDoc{Meta: map[string]any{"page": "matrix", "profile": v.Name, "profile_id": v.ProfileID, "version": v.Version,
 			"blind": q.cast.blind, "candidates": candidateLabels(q.cast, q.codes), "counted": verdict.Counted, "permalink": v.Permalink}}
 		tables := []table{v.Cells}
@@ -177,13 +164,8 @@ func (p *pages) matrixExport(format string) gin.HandlerFunc {
 			tables = append(tables, *v.Changes)
 		}
 		doc.Sections = []exportSection{{Title: fmt.Sprintf("%s, version %d", v.Name, v.Version), Tables: tables}}
-		name := fmt.Sprintf("profile-%s-v%d-matrix.%s", q.id, v.Version, format)
-		if format == "csv" {
-			writeTablesCSV(c, name, doc)
-		} else {
-			writeTablesJSON(c, name, doc)
-		}
-	}
+		return fmt.Sprintf("profile-%s-v%d-matrix.%s", q.id, v.Version, format), doc
+	})
 }
 
 // buildMatrix evaluates the profile with the same function as

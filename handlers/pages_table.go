@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"math"
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -220,4 +222,34 @@ func writeTablesJSON(c *gin.Context, filename string, doc exportDoc) {
 	}
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
 	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+}
+
+// exportPage is the one shape of every export: read the page's query (or
+// redirect a blind URL to its letter form, keeping the export path), build
+// the same view model as the page, and write its tables as CSV or JSON.
+func exportPage[Q, V any](p *pages, format, pagePath string, read func(*gin.Context) (Q, string, error),
+	build func(context.Context, Q) (V, error), export func(Q, V) (string, exportDoc)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		q, redirect, err := read(c)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		if redirect != "" {
+			exportPath := strings.TrimSuffix(pagePath, "?") + "/export." + format + "?"
+			c.Redirect(http.StatusFound, strings.Replace(redirect, pagePath, exportPath, 1))
+			return
+		}
+		v, err := build(c.Request.Context(), q)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		name, doc := export(q, v)
+		if format == "csv" {
+			writeTablesCSV(c, name, doc)
+		} else {
+			writeTablesJSON(c, name, doc)
+		}
+	}
 }
