@@ -14,6 +14,7 @@ import (
 	"ruggedlab/charts"
 	"ruggedlab/demo"
 	"ruggedlab/handlers"
+	"ruggedlab/internal/browsertest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/series"
@@ -39,6 +40,7 @@ func BenchmarkComparePages(b *testing.B) {
 		for _, kind := range []string{"drop", "temperature", "ingress", "battery"} {
 			b.Run(kind, func(b *testing.B) { benchPage(b, h, "/compare?kind="+kind) })
 		}
+		b.Run("browser/battery", func(b *testing.B) { benchBrowser(b, h, "/compare?kind=battery") })
 	})
 	b.Run("large", func(b *testing.B) {
 		st := benchStore(b)
@@ -47,6 +49,7 @@ func BenchmarkComparePages(b *testing.B) {
 		b.Logf("large tender: %d battery runs × 150,000 samples loaded in %s", len(runs), time.Since(t0).Round(time.Millisecond))
 		h := benchHandler(st)
 		b.Run("page/battery", func(b *testing.B) { benchPage(b, h, "/compare?kind=battery") })
+		b.Run("browser/battery", func(b *testing.B) { benchBrowser(b, h, "/compare?kind=battery") })
 		b.Run("discharge/reduced", func(b *testing.B) { benchDischarge(b, st, runs, 2000) })
 		b.Run("discharge/unreduced", func(b *testing.B) { benchDischarge(b, st, runs, 0) })
 	})
@@ -89,6 +92,20 @@ func benchPage(b *testing.B, h http.Handler, path string) {
 	b.ReportMetric(float64(size), "B/page")
 	if size > 3<<20 {
 		b.Errorf("GET %s: %d bytes, over the 3 MB page budget", path, size)
+	}
+}
+
+// benchBrowser times headless Chromium from navigation until every chart
+// on the page has drawn (browsertest.Visit: load, charts checked for ink,
+// plus its fixed 300 ms settle), the figure the "draws in under 3 s" target
+// is about. The demo page, timed the same way, is the reference.
+func benchBrowser(b *testing.B, h http.Handler, path string) {
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	br := browsertest.New(b)
+	for b.Loop() {
+		rep := br.Visit(b, srv.URL+path, "")
+		rep.AssertClean(b)
 	}
 }
 
