@@ -49,14 +49,14 @@ func (s *Server) formParts(c *gin.Context, hash io.Writer) (map[string]string, *
 			return fields, nil, mr, nil
 		}
 		if err != nil {
-			return nil, nil, nil, uploadError(err)
+			return nil, nil, nil, uploadError(err, nil)
 		}
 		if part.FormName() == "file" {
 			return fields, part, mr, nil
 		}
 		b, err := io.ReadAll(io.LimitReader(part, maxFormField))
 		if err != nil {
-			return nil, nil, nil, uploadError(err)
+			return nil, nil, nil, uploadError(err, nil)
 		}
 		fields[part.FormName()] = string(b)
 	}
@@ -217,7 +217,7 @@ func (f *forms) saveSeries(c *gin.Context) {
 		isJSON = true
 	}
 	o := store.IngestOptions{By: f.s.author(c), Replace: replace, Reason: fields["reason"]}
-	_, err = f.s.Store.IngestSeries(ctx, r.ID, readerFor(&seriesBodyReader{r: file}, isJSON), o)
+	_, err = f.s.Store.IngestSeries(ctx, r.ID, readerFor(&uploadReader{r: file, overLimit: seriesTooLarge}, isJSON), o)
 	if err != nil {
 		err = seriesError(err)
 		errs, msg, status, ok := formErrors(c, f.s, err)

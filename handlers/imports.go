@@ -200,19 +200,11 @@ func (s *Server) upload(c *gin.Context, hash io.Writer) (file, rest io.Reader, n
 		if params["boundary"] == "" {
 			return nil, nil, "", failCode(models.Malformed, "the multipart/form-data Content-Type has no boundary")
 		}
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				return nil, nil, "", models.FieldErrors{{Field: "file", Message: "is required: send the CSV file in the form field named file"}}.Err("the form has no file")
-			}
-			if err != nil {
-				return nil, nil, "", uploadError(err)
-			}
-			if part.FormName() == "file" {
-				return &uploadReader{r: part}, body, fileName(part.FileName()), nil
-			}
+		part, err := filePart(multipart.NewReader(body, params["boundary"]), "the CSV file", nil)
+		if err != nil {
+			return nil, nil, "", err
 		}
+		return &uploadReader{r: part}, body, fileName(part.FileName()), nil
 	}
 	return nil, nil, "", failCode(models.Unsupported, "send the CSV file as text/csv (or multipart/form-data with a file field), not %q; runs in JSON go one by one to POST /api/v1/runs", ct)
 }
@@ -227,28 +219,52 @@ func acceptsNDJSON(c *gin.Context) bool {
 }
 
 // uploadReader turns read errors into the answers they deserve: the body
-// over the limit is 413, a body that breaks off is 400. They travel through
-// the importer and the store unchanged.
-type uploadReader struct{ r io.Reader }
+// over the limit is 413 (worded by overLimit, or tooLarge when nil), a body
+// that breaks off is 400. They travel through the importer, the series
+// readers and the store unchanged.
+type uploadReader struct {
+	r         io.Reader
+	overLimit func(limit int64) error
+}
 
 func (u *uploadReader) Read(p []byte) (int, error) {
 	n, err := u.r.Read(p)
 	if err != nil && err != io.EOF {
-		err = uploadError(err)
+		err = uploadError(err, u.overLimit)
 	}
 	return n, err
 }
 
-func uploadError(err error) error {
+func uploadError(err error, overLimit func(int64) error) error {
+	if overLimit == nil {
+		overLimit = tooLarge
+	}
 	var me *models.Error
 	var tl *http.MaxBytesError
 	switch {
 	case errors.As(err, &me):
 		return err
 	case errors.As(err, &tl):
-		return tooLarge(tl.Limit)
+		return overLimit(tl.Limit)
 	}
 	return failCode(models.Malformed, "the upload could not be read to its end: %v", err)
+}
+
+// filePart finds the form's "file" part, whose content is what (for the
+// message when it is missing).
+func filePart(mr *multipart.Reader, what string, overLimit func(int64) error) (*multipart.Part, error) {
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil, models.FieldErrors{{Field: "file", Message: "is required: send " + what + " in the form field named file"}}.Err("the form has no file")
+		}
+		if err != nil {
+			return nil, uploadError(err, overLimit)
+		}
+		if part.FormName() == "file" {
+			return part, nil
+		}
+	}
 }
 
 func tooLarge(limit int64) error {

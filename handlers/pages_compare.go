@@ -175,26 +175,15 @@ var kindQuestions = map[models.Kind]string{
 }
 
 // compare serves GET /compare: the chooser without kind, else the charts.
-func (p *pages) compare(c *gin.Context) {
-	if c.Query("kind") == "" {
-		p.compareChooser(c)
-		return
+func (p *pages) compare() gin.HandlerFunc {
+	charts := htmlPage(p, "compare.html", p.readCompare, p.buildCompare)
+	return func(c *gin.Context) {
+		if c.Query("kind") == "" {
+			p.compareChooser(c)
+			return
+		}
+		charts(c)
 	}
-	q, redirect, err := p.readCompare(c)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	if redirect != "" {
-		c.Redirect(http.StatusFound, redirect)
-		return
-	}
-	v, err := p.buildCompare(c.Request.Context(), q)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	p.render(c, http.StatusOK, "compare.html", v)
 }
 
 func (p *pages) compareChooser(c *gin.Context) {

@@ -135,22 +135,9 @@ type matrixRow struct {
 	Cells []cell
 }
 
-func (p *pages) matrix(c *gin.Context) {
-	q, redirect, err := p.readMatrix(c)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	if redirect != "" {
-		c.Redirect(http.StatusFound, redirect)
-		return
-	}
-	v, err := p.buildMatrix(c.Request.Context(), q)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	p.render(c, http.StatusOK, "matrix.html", v)
+// matrix serves GET /profiles/{id}/matrix.
+func (p *pages) matrix() gin.HandlerFunc {
+	return htmlPage(p, "matrix.html", p.readMatrix, p.buildMatrix)
 }
 
 // matrixExport serves the matrix's CSV and JSON from the page's own cells.

@@ -224,11 +224,11 @@ func writeTablesJSON(c *gin.Context, filename string, doc exportDoc) {
 	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
 }
 
-// exportPage is the one shape of every export: read the page's query (or
-// redirect a blind URL to its letter form, keeping the export path), build
-// the same view model as the page, and write its tables as CSV or JSON.
-func exportPage[Q, V any](p *pages, format, pagePath string, read func(*gin.Context) (Q, string, error),
-	build func(context.Context, Q) (V, error), export func(Q, V) (string, exportDoc)) gin.HandlerFunc {
+// queryPage is the one shape of the query-driven pages and their exports:
+// read the query (or redirect a blind URL to its letter form, through
+// redirectTo), build the view model, and write it.
+func queryPage[Q, V any](p *pages, read func(*gin.Context) (Q, string, error), redirectTo func(string) string,
+	build func(context.Context, Q) (V, error), write func(*gin.Context, Q, V)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		q, redirect, err := read(c)
 		if err != nil {
@@ -236,8 +236,7 @@ func exportPage[Q, V any](p *pages, format, pagePath string, read func(*gin.Cont
 			return
 		}
 		if redirect != "" {
-			exportPath := strings.TrimSuffix(pagePath, "?") + "/export." + format + "?"
-			c.Redirect(http.StatusFound, strings.Replace(redirect, pagePath, exportPath, 1))
+			c.Redirect(http.StatusFound, redirectTo(redirect))
 			return
 		}
 		v, err := build(c.Request.Context(), q)
@@ -245,11 +244,28 @@ func exportPage[Q, V any](p *pages, format, pagePath string, read func(*gin.Cont
 			p.fail(c, err)
 			return
 		}
+		write(c, q, v)
+	}
+}
+
+// htmlPage serves a query-driven page rendered with template page.
+func htmlPage[Q, V any](p *pages, page string, read func(*gin.Context) (Q, string, error), build func(context.Context, Q) (V, error)) gin.HandlerFunc {
+	same := func(u string) string { return u }
+	return queryPage(p, read, same, build, func(c *gin.Context, _ Q, v V) { p.render(c, http.StatusOK, page, v) })
+}
+
+// exportPage serves a page's tables as CSV or JSON from the same view model
+// as the page; a blind redirect keeps the export path.
+func exportPage[Q, V any](p *pages, format, pagePath string, read func(*gin.Context) (Q, string, error),
+	build func(context.Context, Q) (V, error), export func(Q, V) (string, exportDoc)) gin.HandlerFunc {
+	exportPath := strings.TrimSuffix(pagePath, "?") + "/export." + format + "?"
+	toExport := func(u string) string { return strings.Replace(u, pagePath, exportPath, 1) }
+	return queryPage(p, read, toExport, build, func(c *gin.Context, q Q, v V) {
 		name, doc := export(q, v)
 		if format == "csv" {
 			writeTablesCSV(c, name, doc)
 		} else {
 			writeTablesJSON(c, name, doc)
 		}
-	}
+	})
 }

@@ -71,7 +71,7 @@ func (s *Server) seriesBody(c *gin.Context) (store.SeriesReader, error) {
 	if c.Request.ContentLength > s.MaxUpload {
 		return nil, seriesTooLarge(s.MaxUpload)
 	}
-	body := &seriesBodyReader{r: http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUpload)}
+	body := &uploadReader{r: http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUpload), overLimit: seriesTooLarge}
 	ct := c.GetHeader("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {
@@ -90,13 +90,13 @@ func (s *Server) seriesBody(c *gin.Context) (store.SeriesReader, error) {
 		// The form is read only when the store calls: a refused upload
 		// (unknown run, 409) reads nothing.
 		return func(k series.Kind, emit func(series.Frame) error) (series.Summary, error) {
-			part, err := filePart(mr)
+			part, err := filePart(mr, "the series", seriesTooLarge)
 			if err != nil {
 				return series.Summary{}, err
 			}
 			pt, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
 			isJSON := pt == "application/json" || strings.EqualFold(path.Ext(part.FileName()), ".json")
-			return readerFor(&seriesBodyReader{r: part}, isJSON)(k, emit)
+			return readerFor(&uploadReader{r: part, overLimit: seriesTooLarge}, isJSON)(k, emit)
 		}, nil
 	}
 	return nil, failCode(models.Unsupported, "send the series as text/csv, application/json or multipart/form-data with a file field, not %q", ct)
@@ -111,48 +111,9 @@ func readerFor(r io.Reader, isJSON bool) store.SeriesReader {
 	}
 }
 
-func filePart(mr *multipart.Reader) (*multipart.Part, error) {
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return nil, models.FieldErrors{{Field: "file", Message: "is required: send the series in the form field named file"}}.Err("the form has no file")
-		}
-		if err != nil {
-			return nil, seriesReadError(err)
-		}
-		if part.FormName() == "file" {
-			return part, nil
-		}
-	}
-}
-
-// seriesBodyReader turns read errors into the answers they deserve: over
-// the limit is 413, a body that breaks off is 400. The series readers
-// return reader errors unchanged, so they reach seriesError as they are.
-type seriesBodyReader struct{ r io.Reader }
-
-func (b *seriesBodyReader) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if err != nil && err != io.EOF {
-		err = seriesReadError(err)
-	}
-	return n, err
-}
-
-func seriesReadError(err error) error {
-	var me *models.Error
-	var tl *http.MaxBytesError
-	switch {
-	case errors.As(err, &me):
-		return err
-	case errors.As(err, &tl):
-		return seriesTooLarge(tl.Limit)
-	}
-	return failCode(models.Malformed, "the upload could not be read to its end: %v", err)
-}
-
+// seriesTooLarge words the 413 for a series, which cannot be split.
 func seriesTooLarge(limit int64) error {
-	return failCode(models.TooLarge, "the upload is over the %d-byte limit (--max-upload): nothing was written", limit)
+	return failCode(models.TooLarge, "the upload is over the %s limit (--max-upload): nothing was written", byteSize(limit))
 }
 
 // seriesError maps the series readers' errors to problems (api.md §11
