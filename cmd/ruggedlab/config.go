@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/url"
 	"strings"
+
+	"github.com/dustin/go-humanize"
 )
 
 // dbFlag is the shared --db flag: flags over RUGGEDLAB_DB over DATABASE_URL
@@ -68,4 +71,30 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 		return nil, usageError{fmt.Sprintf("--log-level: %v", err)}
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// byteSize is a flag holding a size in bytes, written as people write sizes:
+// "10MiB", "1 GiB", "500kB" or a plain byte count. go-humanize parses the SI
+// and IEC suffixes, so the README's "--max-json 10MiB" means 10 × 2^20.
+type byteSize int64
+
+func (b *byteSize) String() string { return humanize.IBytes(uint64(*b)) }
+
+func (b *byteSize) Set(s string) error {
+	n, err := humanize.ParseBytes(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a size: give bytes or a unit, e.g. 10MiB or 1GiB", s)
+	}
+	if n == 0 || n > math.MaxInt64 {
+		return fmt.Errorf("%q is out of range: give a size above 0 bytes", s)
+	}
+	*b = byteSize(n)
+	return nil
+}
+
+// byteSizeFlag defines a byteSize flag with a default.
+func byteSizeFlag(fs *flag.FlagSet, name string, def int64, usage string) *int64 {
+	b := byteSize(def)
+	fs.Var(&b, name, usage)
+	return (*int64)(&b)
 }
