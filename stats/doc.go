@@ -1,13 +1,15 @@
 // Package stats holds the statistics RuggedLab reports: binomial confidence
 // intervals for pass proportions, zero-failure (success-run) bounds,
 // Kaplan–Meier survival over drops, the log-rank test, Fisher's exact test,
-// and t intervals and Welch's test for battery means (domain.md §6).
+// t intervals and Welch's test for battery means (domain.md §6), and Holm's
+// adjustment of a family of p-values for multiplicity.
 //
 // The package is pure: slices in, numbers out; no database, HTTP or clock.
 // Distribution quantiles and tail probabilities come from
 // gonum.org/v1/gonum/stat/distuv. Every result is finite (never NaN or ±Inf),
 // so it can be written as JSON; the doc comment of each function says which
-// convention replaces an undefined value.
+// convention replaces an undefined value. The exception is Holm, which takes
+// and returns NaN for a p-value that could not be computed.
 //
 // Each function matches a reference implementation, and the tests compare
 // against values that implementation produced (testdata/reference.R writes
@@ -23,8 +25,10 @@
 //   - FisherExact: R stats::fisher.test(matrix(c(a, c, b, d), 2))$p.value
 //   - MeanT: R stats::t.test(x, conf.level = C)$conf.int
 //   - Welch: R stats::t.test(a, b, var.equal = FALSE, conf.level = C)
+//   - Holm: R stats::p.adjust(p, "holm") (testdata/holm.R, base R only)
 //
 // Regenerate the reference values with
 //
 //	Rscript stats/testdata/reference.R > stats/testdata/reference.json
+//	Rscript stats/testdata/holm.R > stats/testdata/holm.json
 package stats
