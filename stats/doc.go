@@ -2,7 +2,8 @@
 // intervals for pass proportions, zero-failure (success-run) bounds,
 // Kaplan–Meier survival over drops, the log-rank test, Fisher's exact test,
 // t intervals and Welch's test for battery means (domain.md §6), and Holm's
-// adjustment of a family of p-values for multiplicity.
+// adjustment of a family of p-values for multiplicity; for field pilots,
+// exact Poisson rates and rate ratios, per-unit shares and SUS scores.
 //
 // The package is pure: slices in, numbers out; no database, HTTP or clock.
 // Distribution quantiles and tail probabilities come from
@@ -26,9 +27,14 @@
 //   - MeanT: R stats::t.test(x, conf.level = C)$conf.int
 //   - Welch: R stats::t.test(a, b, var.equal = FALSE, conf.level = C)
 //   - Holm: R stats::p.adjust(p, "holm") (testdata/holm.R, base R only)
+//   - PoissonExact: R stats::poisson.test(x, T) (Garwood's exact interval)
+//   - RateRatio: R stats::poisson.test(c(x1, x2), c(T1, T2))
+//   - WilsonShare, ShareByUnit: R prop.test(s*n, n, correct = FALSE)
+//   - SUSScore: Brooke's rule evaluated in R (testdata/poisson.R, base R)
 //
 // Regenerate the reference values with
 //
 //	Rscript stats/testdata/reference.R > stats/testdata/reference.json
 //	Rscript stats/testdata/holm.R > stats/testdata/holm.json
+//	Rscript stats/testdata/poisson.R > stats/testdata/poisson.json
 package stats
