@@ -6,15 +6,27 @@
 // page/chart Render points at a CDN and writes option text into a <script>
 // unescaped (a series name "</script><script>…" or "__f__…__f__" becomes
 // live JavaScript; see stack-notes §2.4). Instead [Options] takes the option
-// map from go-echarts and [Chart.HTML] inserts it through html/template's
-// JavaScript escaping into a fixed, developer-written init snippet.
+// map from go-echarts and [Chart.HTML] writes it, through html/template's
+// escaping, into a <script type="application/json"> data block: data, never
+// code. One static file, static/charts.js, finds every [data-chart] element,
+// JSON.parses its block and draws it.
 //
 // Consequences:
 //   - No option may be a JavaScript function (formatters, renderItem,
 //     event handlers): a types.FuncStr arrives in the browser as a plain
 //     string. Use ECharts string templates ("{b}: {c}") or literal text.
-//   - The page must load ECharts itself, once, before the first chart:
-//     <script src="{{static.EChartsPath}}"></script>.
+//   - Pages run under a strict Content-Security-Policy (docs/api.md
+//     "Security headers"): no inline script, no style attribute, nothing
+//     from another origin. A page with charts loads, once, in its <head>:
+//     <script src="{{echartsPath}}"></script> and then
+//     <script src="{{static "charts.js"}}" defer></script>
+//     (layout.html does it when the page data says HasCharts). New pages
+//     embed charts only through Chart.HTML, and any other script of theirs
+//     as a static file under static/ with its data in data-* attributes or
+//     a <script type="application/json"> block, never inline code or
+//     onclick= handlers; colours and sizes go in app.css classes (see the
+//     .swatch.cN classes), or are set from static JS through the CSSOM
+//     (element.style.x = …), which the policy allows.
 package charts
 
 import (
@@ -47,18 +59,16 @@ type Chart struct {
 	Option json.RawMessage
 }
 
-// chartHTML is the only JavaScript a chart carries. The option is inserted
-// in a JS value context, where html/template JSON-encodes it and escapes <,
-// > and & (so "</script>" cannot end the element) and does not strip
-// go-echarts' "__f__" function markers.
-const chartHTML = `<div data-chart="{{.Name}}" id="{{.ID}}" style="height:{{.Height}}px"{{with .Title}} role="img" aria-label="{{.}}"{{end}}></div>
-<script>
-(function () {
-  var chart = echarts.init(document.getElementById({{.ID}}), null, {renderer: "canvas"});
-  chart.setOption({{.Option}});
-  window.addEventListener("resize", function () { chart.resize(); });
-}());
-</script>
+// chartHTML is all a chart puts in the page: a container and its option as
+// a JSON data block, which browsers never execute. The option is inserted in
+// a script element of type application/json, where html/template encodes
+// it as a JS value: JSON, with <, > and & escaped as \u003c… (so
+// "</script>" cannot end the element). static/charts.js reads the block
+// with JSON.parse, so go-echarts' "__f__" function markers stay strings.
+// The height travels as data-height; charts.js sets it through the CSSOM,
+// which the page's Content-Security-Policy allows, unlike a style attribute.
+const chartHTML = `<div data-chart="{{.Name}}" id="{{.ID}}" data-height="{{.Height}}"{{with .Title}} role="img" aria-label="{{.}}"{{end}}></div>
+<script type="application/json" data-chart-option="{{.ID}}">{{.Option}}</script>
 `
 
 // Validate reports what is wrong with c, if anything: a bad Name or ID, a
@@ -85,7 +95,7 @@ func (c Chart) Validate() error {
 	return nil
 }
 
-// HTML renders the chart container and its init script. It returns an error
+// HTML renders the chart container and its option data block. It returns an error
 // from Validate, or from template execution. Call it from a page template as
 // {{.Chart.HTML}} or put its result in the page data.
 //

@@ -3,6 +3,7 @@ package charts
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,17 +21,22 @@ const (
 // HTML and decodes it, i.e. it reads the option the way the browser will.
 func optionFromHTML(t *testing.T, html string) map[string]any {
 	t.Helper()
-	_, rest, ok := strings.Cut(html, "chart.setOption(")
+	// What static/charts.js does: JSON.parse the data block's text.
+	_, rest, ok := strings.Cut(html, `<script type="application/json" data-chart-option="`)
 	if !ok {
-		t.Fatalf("no setOption( in:\n%s", html)
+		t.Fatalf("no option data block in:\n%s", html)
 	}
-	arg, _, ok := strings.Cut(rest, ");\n")
+	_, rest, ok = strings.Cut(rest, `">`)
 	if !ok {
-		t.Fatalf("setOption( not closed in:\n%s", html)
+		t.Fatalf("option data block tag not closed in:\n%s", html)
+	}
+	arg, _, ok := strings.Cut(rest, "</script>")
+	if !ok {
+		t.Fatalf("option data block not closed in:\n%s", html)
 	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(arg), &m); err != nil {
-		t.Fatalf("setOption argument is not JSON: %v\n%s", err, arg)
+		t.Fatalf("option data block is not JSON: %v\n%s", err, arg)
 	}
 	return m
 }
@@ -209,15 +215,31 @@ func TestHTMLIsDeterministic(t *testing.T) {
 	if a != b {
 		t.Fatalf("two renders differ:\n%s\n%s", a, b)
 	}
+	// No code and no style attribute: the page's Content-Security-Policy
+	// allows neither inline scripts nor style attributes.
+	for _, bad := range []string{"style=", "<script>", "echarts.init", "on" + "load="} {
+		if strings.Contains(a, bad) {
+			t.Errorf("output contains %q, which the pages' CSP blocks:\n%s", bad, a)
+		}
+	}
 	for _, want := range []string{
-		`<div data-chart="bar" id="bar-1" style="height:400px"></div>`,
-		`document.getElementById("bar-1")`,
-		`{renderer: "canvas"}`,
+		`<div data-chart="bar" id="bar-1" data-height="400"></div>`,
+		`<script type="application/json" data-chart-option="bar-1">{`,
 		`"animation":false`,
-		`window.addEventListener("resize"`,
 	} {
 		if !strings.Contains(a, want) {
 			t.Errorf("output lacks %q:\n%s", want, a)
 		}
+	}
+}
+
+func TestColorClass(t *testing.T) {
+	for i := range len(palette) + 2 {
+		if got, want := ColorClass(Color(i)), "c"+strconv.Itoa(i%len(palette)); got != want {
+			t.Errorf("ColorClass(Color(%d)) = %q, want %q", i, got, want)
+		}
+	}
+	if got := ColorClass("#123456"); got != "" {
+		t.Errorf("ColorClass of a colour outside the palette = %q, want \"\"", got)
 	}
 }

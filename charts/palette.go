@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // palette gives each candidate on a page its colour: Okabe–Ito, which stays
@@ -94,3 +95,16 @@ type emphasis struct {
 }
 
 func hidden() *seriesTooltip { f := false; return &seriesTooltip{Show: &f} }
+
+// ColorClass returns the app.css class that paints a colour key (.swatch)
+// in color, one of the palette's colours: "c0" for Color(0), and so on.
+// Pages use it instead of a style attribute, which their
+// Content-Security-Policy forbids. It returns "" for any other colour.
+func ColorClass(color string) string {
+	for i, c := range palette {
+		if c == color {
+			return "c" + strconv.Itoa(i)
+		}
+	}
+	return ""
+}

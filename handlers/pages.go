@@ -46,6 +46,7 @@ func newPages(s *Server) *pages {
 	funcs := template.FuncMap{
 		"static":      static.Path,
 		"echartsPath": static.EChartsPath,
+		"swatch":      charts.ColorClass,
 	}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html"))
 	names, err := fs.Glob(templateFiles, "templates/*.html")

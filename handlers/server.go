@@ -75,6 +75,7 @@ func (s *Server) Routes() http.Handler {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true // c.Done()/c.Value reach the request context
 	_ = r.SetTrustedProxies(nil)
+	r.Use(securityHeaders) // first: every answer carries them
 	r.Use(s.withRequestID, s.recoverPanic, s.logRequest)
 	r.Use(s.recordWrites, s.refuseCrossSite(), s.authenticate) // before any route or group
 	r.NoRoute(s.noRoute)

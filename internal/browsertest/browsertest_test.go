@@ -31,7 +31,15 @@ type page struct {
 	Body   template.HTML // extra <body> content
 	Note   string        // user text shown in the body
 	Charts []charts.Chart
+	// CSP is the Content-Security-Policy header to send; pages without
+	// one are the broken pages that need an inline script to misbehave.
+	CSP string
 }
+
+// strictCSP is the policy RuggedLab serves (handlers/headers.go): the
+// stand-in pages must draw under it without a violation.
+const strictCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 const layout = `<!doctype html>
 <html lang="en">
@@ -41,6 +49,7 @@ const layout = `<!doctype html>
 <link rel="icon" href="{{static "favicon.svg"}}" type="image/svg+xml">
 <link rel="stylesheet" href="{{static "app.css"}}">
 <script src="{{echartsPath}}"></script>
+<script src="{{static "charts.js"}}" defer></script>
 {{.Head}}
 </head>
 <body>
@@ -133,7 +142,7 @@ func server(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	pages := map[string]page{
-		"/pass-rate": {Title: "Ingress IP68: pass rate", Charts: []charts.Chart{
+		"/pass-rate": {Title: "Ingress IP68: pass rate", CSP: strictCSP, Charts: []charts.Chart{
 			passRate(t, "pass-rate-ingress", "Ingress IP68 (30 min at 1.5 m)", []charts.PassRateBar{
 				{Label: "atlas-r1", Passed: 5, N: 6, Estimate: 5.0 / 6, Lower: 0.4365, Upper: 0.9699},
 				{Label: "brick-x", Passed: 10, N: 10, Estimate: 1, Lower: 0.7225, Upper: 1},
@@ -141,21 +150,23 @@ func server(t *testing.T) *httptest.Server {
 				{Label: "dune-s (no units yet)", N: 0},
 			}),
 		}},
-		"/xss": {Title: payloadScript, Note: payloadMarker, Charts: []charts.Chart{
+		"/xss": {Title: payloadScript, Note: payloadMarker, CSP: strictCSP, Charts: []charts.Chart{
 			passRate(t, "pass-rate-xss", payloadScript, []charts.PassRateBar{
 				{Label: payloadScript, Passed: 2, N: 3, Estimate: 2.0 / 3, Lower: 0.2077, Upper: 0.9385},
 				{Label: payloadMarker, Passed: 3, N: 3, Estimate: 1, Lower: 0.4385, Upper: 1},
 			}),
 			payloadBar(t),
 		}},
-		"/styles": {Title: "Stylesheet reference", Body: stylesBody},
+		"/styles":            {Title: "Stylesheet reference", Body: stylesBody, CSP: strictCSP},
+		"/bad/inline-script": {Title: "inline script", CSP: strictCSP, Body: `<script>document.title = "ran"</script>`},
+		"/bad/style-attr":    {Title: "style attribute", CSP: strictCSP, Body: `<p style="color: red">red</p>`},
 		"/bad/foreign-script": {Title: "foreign",
 			Head: `<script src="http://example.invalid/x.js"></script>`},
 		"/bad/no-echarts": {Title: "no echarts", Body: `<div data-chart="km" id="km"></div>`},
 		"/bad/alert":      {Title: "alert", Body: `<script>alert("boom")</script>`},
 		"/bad/missing-css": {Title: "missing css",
 			Head: template.HTML(`<link rel="stylesheet" href="/static/` + static.Version() + `/nope.css">`)},
-		"/bad/empty-chart": {Title: "empty chart", Charts: []charts.Chart{
+		"/bad/empty-chart": {Title: "empty chart", CSP: strictCSP, Charts: []charts.Chart{
 			{Name: "empty", ID: "empty", Option: []byte(`{"series":[]}`)},
 		}},
 	}
@@ -165,6 +176,9 @@ func server(t *testing.T) *httptest.Server {
 	for path, p := range pages {
 		body := render(t, p)
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			if p.CSP != "" {
+				w.Header().Set("Content-Security-Policy", p.CSP)
+			}
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Write(body)
 		})
@@ -234,6 +248,8 @@ func TestBrowser(t *testing.T) {
 			{"/bad/alert", []string{"dialog: alert: boom"}},
 			{"/bad/missing-css", []string{"failed request: " + srv.URL + "/static/", "HTTP 404", "console error: "}},
 			{"/bad/empty-chart", []string{`chart "empty" (#empty): no series`}},
+			{"/bad/inline-script", []string{"Content-Security-Policy violation: script-src-elem blocked \"inline\""}},
+			{"/bad/style-attr", []string{"Content-Security-Policy violation: style-src-attr blocked \"inline\""}},
 		} {
 			t.Run(tt.path, func(t *testing.T) {
 				r := b.Visit(t, srv.URL+tt.path, "")

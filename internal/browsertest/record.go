@@ -35,6 +35,7 @@ type recorder struct {
 	failed     []failure
 	foreign    []string
 	dialogs    []string
+	csp        []string
 }
 
 // failure is a failed request. The URL is resolved when the report is
@@ -95,6 +96,10 @@ func (r *recorder) event(ev any) {
 			}
 			r.console = append(r.console, msg)
 		}
+	case *runtime.EventBindingCalled:
+		if line, ok := parseCSPBinding(ev); ok {
+			r.csp = append(r.csp, line)
+		}
 	case *page.EventJavascriptDialogOpening:
 		r.dialogs = append(r.dialogs, string(ev.Type)+": "+ev.Message)
 		r.onDialog()
@@ -139,6 +144,7 @@ func (r *recorder) fill(rep *PageReport) {
 	rep.FailedRequests = uniq(failed)
 	rep.ForeignRequests = uniq(r.foreign)
 	rep.Dialogs = slices.Clone(r.dialogs)
+	rep.CSPViolations = uniq(r.csp)
 }
 
 // uniq drops repeated lines, keeping the first of each. Chrome often

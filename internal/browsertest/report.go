@@ -22,6 +22,10 @@ type PageReport struct {
 	// Dialogs holds alert/confirm/prompt/beforeunload dialogs, as
 	// "type: message". They were accepted so the page could go on.
 	Dialogs []string
+	// CSPViolations holds every Content-Security-Policy violation the
+	// page's documents raised (securitypolicyviolation events): blocked
+	// inline scripts, style attributes, eval, foreign loads.
+	CSPViolations []string
 	// Charts describes every [data-chart] element, in document order.
 	Charts []ChartReport
 	// Title is document.title and BodyText is document.body.innerText, as
@@ -70,6 +74,9 @@ func (r PageReport) Problems() []string {
 	for _, e := range r.Dialogs {
 		out = append(out, "dialog: "+e)
 	}
+	for _, e := range r.CSPViolations {
+		out = append(out, "Content-Security-Policy violation: "+e)
+	}
 	for _, c := range r.Charts {
 		where := fmt.Sprintf("chart %q (#%s)", c.Name, c.ID)
 		switch {
@@ -86,8 +93,9 @@ func (r PageReport) Problems() []string {
 }
 
 // AssertClean fails t (without stopping it) for each problem: any console
-// error, any failed or foreign request, any dialog, and any chart without an
-// ECharts instance, without a series, or with InkPixels ≤ 500.
+// error, any failed or foreign request, any dialog, any Content-Security-
+// Policy violation, and any chart without an ECharts instance, without a
+// series, or with InkPixels ≤ 500.
 func (r PageReport) AssertClean(t testing.TB) {
 	t.Helper()
 	for _, p := range r.Problems() {

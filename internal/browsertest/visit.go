@@ -95,6 +95,9 @@ func (b *Browser) Visit(t testing.TB, pageURL, screenshotPath string) PageReport
 	if err := chromedp.Listen(tab, rec.event); err != nil {
 		t.Fatalf("browsertest: open tab: %v", err)
 	}
+	if err := watchCSP(tab); err != nil {
+		t.Fatalf("browsertest: %v", err)
+	}
 
 	ctx, cancel := context.WithTimeout(tab, visitTimeout)
 	defer cancel()
