@@ -211,13 +211,13 @@ func history(ctx context.Context, st *store.Store, runs []models.Run) error {
 		}
 	}
 	if retract != nil {
-		if _, err := st.RetractRun(ctx, retract.ID, "drop rig guide rail found misaligned after this run; the run is void", Recorder); err != nil {
+		if _, err := st.RetractRun(ctx, retract.ID, models.Retraction{Reason: "drop rig guide rail found misaligned after this run; the run is void"}, Recorder); err != nil {
 			return err
 		}
 	}
 	if amend != nil {
 		changes, _ := json.Marshal(map[string]any{"worst_severity": 2, "notes": "chipped frame corner seen under magnifier"})
-		if _, err := st.AmendRun(ctx, amend.ID, store.Amendment{Reason: "re-inspection under magnifier found a chipped frame", Revision: 1, Changes: changes}, Recorder); err != nil {
+		if _, err := st.AmendRun(ctx, amend.ID, models.Amendment{Reason: "re-inspection under magnifier found a chipped frame", Revision: 1, Changes: changes}, Recorder); err != nil {
 			return err
 		}
 	}

@@ -7,12 +7,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"ruggedlab/models"
-	"ruggedlab/store"
 )
 
 // runForm is GET /runs/new?kind=…&handset=…&unit=…: the fields of one
@@ -236,61 +234,41 @@ func (f *forms) saveAmendment(c *gin.Context) {
 		f.fail(c, err)
 		return
 	}
-	next := cur
-	next.Drops = slices.Clone(cur.Drops)
-	values, errs := decodeRunForm(c, &next, immutableRunFields...)
-	values["reason"] = c.PostForm("reason")
+	values := map[string]string{"reason": c.PostForm("reason")}
+	a := models.Amendment{Reason: values["reason"], Cells: map[string]string{}}
+	for _, fi := range models.RunFields(cur.Kind) {
+		if slices.Contains(immutableRunFields, fi.Name) || fi.Type == models.Nested {
+			continue
+		}
+		val := c.PostForm(fi.Name)
+		values[fi.Name] = val
+		if fi.Type == models.Timestamp {
+			val = normalizeTime(val)
+		}
+		a.Cells[fi.Name] = val
+	}
 	revText := c.PostForm("revision")
+	a.Revision, _ = strconv.Atoi(revText)
 	v := f.amendView(c, cur, values, revText)
 	if c.PostForm("edit") == "1" { // back from the confirmation to the form
 		f.show(c, http.StatusOK, v)
 		return
 	}
-	rev, perr := strconv.Atoi(revText)
-	reason := strings.TrimSpace(values["reason"])
-	switch {
-	case cur.Status == models.Retracted:
-		f.failForm(c, v, models.Errorf(models.Conflict, "run %s is retracted: it cannot be amended", cur.ID))
-		return
-	case perr != nil:
-		f.failForm(c, v, models.FieldErrors{{Field: "revision", Message: "is missing: reload the form"}}.Err("the amendment is not valid"))
-		return
-	case rev != cur.Revision:
-		f.failForm(c, v, models.Errorf(models.Conflict, "the run was amended meanwhile (it is now at revision %d, the form shows revision %d): open the form again to amend the latest", cur.Revision, rev))
-		return
+	facts := models.HandsetFacts{}
+	if h, herr := f.s.Store.Handset(ctx, cur.Handset); herr == nil {
+		facts = h.Facts()
 	}
-	if len([]rune(reason)) < 3 {
-		errs.Add("reason", "is required: say why the run is amended (ISO/IEC 17025 §7.5.2)")
-	}
-	changes := models.Diff(cur, next)
-	if len(changes) == 0 && len(errs) == 0 {
-		errs.Add("changes", "nothing was changed: change at least one field")
-	}
-	if len(errs) == 0 {
-		facts := models.HandsetFacts{}
-		if h, herr := f.s.Store.Handset(ctx, cur.Handset); herr == nil {
-			facts = h.Facts()
-		}
-		errs = validateForm(errs, next.Validate(f.s.Now(), facts))
-	}
-	if len(errs) > 0 {
-		f.failForm(c, v, errs.Err("the amendment is not valid"))
+	// The same rules and messages as the store applies in its transaction.
+	_, changes, err := a.Apply(cur, f.s.Now(), facts)
+	if err != nil {
+		f.failForm(c, v, err)
 		return
 	}
 	if c.PostForm("confirm") != "1" {
 		f.show(c, http.StatusOK, confirmView(v, changes))
 		return
 	}
-	body := map[string]any{}
-	for name, ch := range changes {
-		body[name] = ch.To
-	}
-	raw, err := json.Marshal(body)
-	if err != nil {
-		f.fail(c, err)
-		return
-	}
-	saved, err := f.s.Store.AmendRun(ctx, cur.ID, store.Amendment{Reason: reason, Revision: rev, Changes: raw}, f.s.author(c))
+	saved, err := f.s.Store.AmendRun(ctx, cur.ID, a, f.s.author(c))
 	if err != nil {
 		f.failForm(c, v, err)
 		return
@@ -341,8 +319,8 @@ func (f *forms) retractForm(c *gin.Context) {
 	f.show(c, http.StatusOK, f.retractView(c, r, ""))
 }
 
-// saveRetraction is POST /runs/{id}/retract: the API's rule (a reason of
-// at least 3 characters), then RetractRun.
+// saveRetraction is POST /runs/{id}/retract: the same RetractRun, and so
+// the same rules (models.Retraction), as the API.
 func (f *forms) saveRetraction(c *gin.Context) {
 	r, err := f.s.Store.Run(c.Request.Context(), c.Param("id"))
 	if err != nil {
@@ -352,11 +330,7 @@ func (f *forms) saveRetraction(c *gin.Context) {
 	reason := c.PostForm("reason")
 	v := f.retractView(c, r, reason)
 	v.Messages = nil
-	if len([]rune(strings.TrimSpace(reason))) < 3 {
-		f.failForm(c, v, models.FieldErrors{{Field: "reason", Message: "is required: say why the run is retracted"}}.Err("the retraction is not valid"))
-		return
-	}
-	if _, err := f.s.Store.RetractRun(c.Request.Context(), r.ID, reason, f.s.author(c)); err != nil {
+	if _, err := f.s.Store.RetractRun(c.Request.Context(), r.ID, models.Retraction{Reason: reason}, f.s.author(c)); err != nil {
 		f.failForm(c, v, err)
 		return
 	}

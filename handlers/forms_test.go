@@ -120,6 +120,14 @@ func TestAmendFormShowsDiffThenSaves(t *testing.T) {
 		if r := a.postForm(t, techName, loc+"/amend", form); r.Status != 422 || !bytes.Contains(r.Body, []byte(`data-error-for="reason"`)) {
 			t.Errorf("no reason: status %d, want 422 with the error beside reason", r.Status)
 		}
+		// "no" gets the store's words, as the API gets them.
+		form.Set("reason", "no")
+		if r := a.postForm(t, techName, loc+"/amend", form); r.Status != 422 || !bytes.Contains(r.Body, []byte("at least 3 characters")) {
+			t.Errorf("reason no: status %d, want 422 saying at least 3 characters\n%s", r.Status, r.Body)
+		}
+		if p := a.must(t, 422, "POST", "/api/v1"+loc+"/amendments", `{"reason": "no", "revision": 1, "changes": {"worst_severity": 3}}`, a.as(techName)...).Body; !bytes.Contains(p, []byte("at least 3 characters")) {
+			t.Errorf("API reason no: %s, want at least 3 characters", p)
+		}
 		form.Set("reason", "re-inspected under a magnifier")
 		r := a.postForm(t, techName, loc+"/amend", form)
 		if r.Status != 200 || !bytes.Contains(r.Body, []byte(`<td>worst_severity</td><td>2</td><td>3</td>`)) ||
@@ -156,6 +164,12 @@ func TestRetractFormNeedsReason(t *testing.T) {
 		}
 		if st := object(t, a.must(t, 200, "GET", "/api/v1"+loc, "", a.as(techName)...))["status"]; st != "active" {
 			t.Errorf("status %v after a refused retraction", st)
+		}
+		if r := a.postForm(t, techName, loc+"/retract", url.Values{"reason": {"no"}}); r.Status != 422 || !bytes.Contains(r.Body, []byte("at least 3 characters")) {
+			t.Errorf("reason no: status %d, want 422 saying at least 3 characters\n%s", r.Status, r.Body)
+		}
+		if p := a.must(t, 422, "POST", "/api/v1"+loc+"/retraction", `{"reason": "no"}`, a.as(techName)...).Body; !bytes.Contains(p, []byte("at least 3 characters")) {
+			t.Errorf("API reason no: %s, want at least 3 characters", p)
 		}
 		r = a.postForm(t, techName, loc+"/retract", url.Values{"reason": {"rig misaligned"}})
 		if r.Status != http.StatusSeeOther {

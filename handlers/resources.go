@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -240,21 +239,11 @@ func (s *Server) amendRun(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var errs models.FieldErrors
-	if len([]rune(strings.TrimSpace(b.Reason))) < 3 {
-		errs.Add("reason", "is required: say why the run is amended (ISO/IEC 17025 §7.5.2)")
+	a := models.Amendment{Reason: b.Reason, Changes: b.Changes}
+	if b.Revision != nil {
+		a.Revision = *b.Revision
 	}
-	if b.Revision == nil {
-		errs.Add("revision", "is required: the revision you amend (from GET /api/v1/runs/{id})")
-	}
-	if len(b.Changes) == 0 {
-		errs.Add("changes", "is required: an object of fields and their new values")
-	}
-	if err := errs.Err("the amendment is not valid"); err != nil {
-		s.fail(c, err)
-		return
-	}
-	r, err := s.Store.AmendRun(c.Request.Context(), c.Param("id"), store.Amendment{Reason: b.Reason, Revision: *b.Revision, Changes: b.Changes}, s.author(c))
+	r, err := s.Store.AmendRun(c.Request.Context(), c.Param("id"), a, s.author(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -271,11 +260,7 @@ func (s *Server) retractRun(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if len([]rune(strings.TrimSpace(b.Reason))) < 3 {
-		s.fail(c, models.FieldErrors{{Field: "reason", Message: "is required: say why the run is retracted"}}.Err("the retraction is not valid"))
-		return
-	}
-	r, err := s.Store.RetractRun(c.Request.Context(), c.Param("id"), b.Reason, s.author(c))
+	r, err := s.Store.RetractRun(c.Request.Context(), c.Param("id"), models.Retraction{Reason: b.Reason}, s.author(c))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -54,10 +54,10 @@ func seedEvidence(t *testing.T, s *store.Store) map[string]models.Run {
 	for i, n := range names {
 		out[n] = created[i]
 	}
-	if _, err := s.RetractRun(ctx, out["retracted"].ID, "rig fault", "t"); err != nil {
+	if _, err := s.RetractRun(ctx, out["retracted"].ID, models.Retraction{Reason: "rig fault"}, "t"); err != nil {
 		t.Fatal(err)
 	}
-	amended, err := s.AmendRun(ctx, out["amended"].ID, store.Amendment{Reason: "re-inspected", Revision: 1, Changes: json.RawMessage(`{"worst_severity": 3}`)}, "t")
+	amended, err := s.AmendRun(ctx, out["amended"].ID, models.Amendment{Reason: "re-inspected", Revision: 1, Changes: json.RawMessage(`{"worst_severity": 3}`)}, "t")
 	if err != nil {
 		t.Fatal(err)
 	}

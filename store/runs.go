@@ -354,40 +354,24 @@ func (s *Store) Run(ctx context.Context, id string) (models.Run, error) {
 	return row.model(), nil
 }
 
-// Amendment asks for a new revision of a run.
-type Amendment struct {
-	Reason   string
-	Revision int // the revision the change was made against
-	Changes  json.RawMessage
-}
-
-// AmendRun records a new revision of a run. Errors: NotFound, Conflict
-// (stale revision, retracted run), Invalid.
-func (s *Store) AmendRun(ctx context.Context, id string, a Amendment, by string) (models.Run, error) {
+// AmendRun records a new revision of a run: a's own rules, then a applied
+// to the run as locked in this transaction (models.Amendment.Apply).
+// Errors: NotFound, Conflict (stale revision, retracted run), Invalid.
+func (s *Store) AmendRun(ctx context.Context, id string, a models.Amendment, by string) (models.Run, error) {
 	var out models.Run
+	if err := a.Validate(); err != nil {
+		return out, err
+	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		cur, facts, err := s.lockRun(tx, id)
 		if err != nil {
 			return err
 		}
-		if cur.Status == models.Retracted {
-			return models.Errorf(models.Conflict, "run %s is retracted and cannot be amended", id)
-		}
-		if a.Revision != cur.Revision {
-			return conflictAt("revision", "run %s is at revision %d, not %d: reload it and amend the latest revision", id, cur.Revision, a.Revision)
-		}
-		next, err := cur.Amend(a.Changes)
+		now := s.stamp()
+		next, changes, err := a.Apply(cur, now, facts)
 		if err != nil {
 			return err
 		}
-		if err := next.Validate(s.stamp(), facts); err != nil {
-			return prefixFields(err, "changes.")
-		}
-		changes := models.Diff(cur, next)
-		if len(changes) == 0 {
-			return models.FieldErrors{{Field: "changes", Message: "changes nothing: every value equals the current one"}}.Err("the amendment is not valid")
-		}
-		now := s.stamp()
 		next.Revision, next.RecordedBy, next.RecordedAt = cur.Revision+1, by, now
 		out = next
 		return s.saveRevision(tx, cur, next, a.Reason, changes)
@@ -399,22 +383,24 @@ func (s *Store) AmendRun(ctx context.Context, id string, a Amendment, by string)
 }
 
 // RetractRun takes a run out of the statistics; it stays visible.
-// Errors: NotFound, Conflict (already retracted).
-func (s *Store) RetractRun(ctx context.Context, id, reason, by string) (models.Run, error) {
+// Errors: Invalid (reason), NotFound, Conflict (already retracted).
+func (s *Store) RetractRun(ctx context.Context, id string, r models.Retraction, by string) (models.Run, error) {
 	var out models.Run
+	if err := r.Validate(); err != nil {
+		return out, err
+	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		cur, _, err := s.lockRun(tx, id)
 		if err != nil {
 			return err
 		}
-		if cur.Status == models.Retracted {
-			return models.Errorf(models.Conflict, "run %s is already retracted", id)
+		next, changes, err := r.Apply(cur)
+		if err != nil {
+			return err
 		}
-		next := cur
-		next.Status, next.Revision, next.RecordedBy, next.RecordedAt = models.Retracted, cur.Revision+1, by, s.stamp()
+		next.Revision, next.RecordedBy, next.RecordedAt = cur.Revision+1, by, s.stamp()
 		out = next
-		changes := models.Changes{"status": {From: string(models.Active), To: string(models.Retracted)}}
-		return s.saveRevision(tx, cur, next, reason, changes)
+		return s.saveRevision(tx, cur, next, r.Reason, changes)
 	})
 	if err != nil {
 		return out, translate(err, "run "+id)

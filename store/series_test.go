@@ -269,7 +269,7 @@ func TestIngestSeriesRefusals(t *testing.T) {
 		drop := mustRun(t, s, dropRun("ATL-0001", testNow.Add(-48*time.Hour)))
 		bat := mustRun(t, s, batteryRun("ATL-0002", testNow.Add(-72*time.Hour)))
 		gone := mustRun(t, s, batteryRun("ATL-0001", testNow.Add(-96*time.Hour)))
-		if _, err := s.RetractRun(ctx, gone.ID, "wrong unit", "tester"); err != nil {
+		if _, err := s.RetractRun(ctx, gone.ID, models.Retraction{Reason: "wrong unit"}, "tester"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.IngestSeries(ctx, bat.ID, csvSeries(dischargeCSV(10)), store.IngestOptions{By: "tester"}); err != nil {
@@ -357,7 +357,7 @@ func TestReplaceSeriesKeepsTheOldOne(t *testing.T) {
 			}
 		}
 		// An amendment after the replacement still sees the series.
-		amended, err := s.AmendRun(ctx, run.ID, store.Amendment{Reason: "typo", Revision: 2, Changes: []byte(`{"notes": "shelf 3"}`)}, "bob")
+		amended, err := s.AmendRun(ctx, run.ID, models.Amendment{Reason: "typo", Revision: 2, Changes: []byte(`{"notes": "shelf 3"}`)}, "bob")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -122,15 +123,15 @@ func TestRunsHistory(t *testing.T) {
 			t.Errorf("run of an unregistered unit: got %v, want invalid", err)
 		}
 		// Amend against revision 1, then again against the stale 1.
-		amended, err := s.AmendRun(ctx, first.ID, store.Amendment{Reason: "recount", Revision: 1, Changes: json.RawMessage(`{"worst_severity": 3}`)}, "chief")
+		amended, err := s.AmendRun(ctx, first.ID, models.Amendment{Reason: "recount", Revision: 1, Changes: json.RawMessage(`{"worst_severity": 3}`)}, "chief")
 		if err != nil || amended.Revision != 2 || *amended.WorstSeverity != 3 {
 			t.Fatalf("AmendRun = %+v, %v", amended, err)
 		}
-		_, err = s.AmendRun(ctx, first.ID, store.Amendment{Reason: "again", Revision: 1, Changes: json.RawMessage(`{"worst_severity": 2}`)}, "chief")
+		_, err = s.AmendRun(ctx, first.ID, models.Amendment{Reason: "again", Revision: 1, Changes: json.RawMessage(`{"worst_severity": 2}`)}, "chief")
 		if code(err) != models.Conflict {
 			t.Errorf("stale amendment: got %v, want conflict", err)
 		}
-		_, err = s.AmendRun(ctx, first.ID, store.Amendment{Reason: "typo", Revision: 2, Changes: json.RawMessage(`{"height_m": 48}`)}, "chief")
+		_, err = s.AmendRun(ctx, first.ID, models.Amendment{Reason: "typo", Revision: 2, Changes: json.RawMessage(`{"height_m": 48}`)}, "chief")
 		if code(err) != models.Invalid {
 			t.Errorf("invalid amendment: got %v, want invalid", err)
 		}
@@ -138,11 +139,20 @@ func TestRunsHistory(t *testing.T) {
 		if err != nil || got.Revision != 2 || *got.HeightM != 2.0 {
 			t.Errorf("run after rejected amendment = %+v, %v", got, err)
 		}
-		retracted, err := s.RetractRun(ctx, first.ID, "wrong rig", "chief")
+		// The store applies the rules itself: a reason of "no" is refused
+		// with the same message the API and the forms show.
+		_, err = s.AmendRun(ctx, first.ID, models.Amendment{Reason: "no", Revision: 2, Changes: json.RawMessage(`{"worst_severity": 4}`)}, "chief")
+		if code(err) != models.Invalid || !strings.Contains(err.Error(), "at least 3 characters") {
+			t.Errorf("amendment with reason %q: got %v, want invalid, at least 3 characters", "no", err)
+		}
+		if _, err := s.RetractRun(ctx, first.ID, models.Retraction{Reason: " no "}, "chief"); code(err) != models.Invalid || !strings.Contains(err.Error(), "at least 3 characters") {
+			t.Errorf("retraction with reason %q: got %v, want invalid, at least 3 characters", "no", err)
+		}
+		retracted, err := s.RetractRun(ctx, first.ID, models.Retraction{Reason: "wrong rig"}, "chief")
 		if err != nil || retracted.Status != models.Retracted || retracted.Revision != 3 {
 			t.Fatalf("RetractRun = %+v, %v", retracted, err)
 		}
-		if _, err := s.RetractRun(ctx, first.ID, "again", "chief"); code(err) != models.Conflict {
+		if _, err := s.RetractRun(ctx, first.ID, models.Retraction{Reason: "again"}, "chief"); code(err) != models.Conflict {
 			t.Errorf("second retraction: got %v, want conflict", err)
 		}
 		revs, err := s.Revisions(ctx, first.ID)
