@@ -62,8 +62,9 @@ import (
 // a form without a file) are plain problem answers even then.
 func (s *Server) createImport(c *gin.Context) {
 	target := c.Param("kind")
-	if !slices.Contains(importer.Targets(), target) {
-		s.fail(c, failCode(models.NotFound, "nothing to import as %q: use one of %s", target, strings.Join(importer.Targets(), ", ")))
+	trial := slices.Contains(importer.TrialTargets(), target) // field pilots (trials.go)
+	if !slices.Contains(importer.Targets(), target) && !trial {
+		s.fail(c, failCode(models.NotFound, "nothing to import as %q: use one of %s", target, strings.Join(append(importer.Targets(), importer.TrialTargets()...), ", ")))
 		return
 	}
 	dryRun := false
@@ -74,6 +75,10 @@ func (s *Server) createImport(c *gin.Context) {
 			return
 		}
 		dryRun = b
+	}
+	if trial {
+		s.importTrialFile(c, target, dryRun)
+		return
 	}
 	o := store.ImportOptions{By: s.author(c), DryRun: dryRun}
 	hash, err := s.importKey(c, &o)

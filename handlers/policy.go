@@ -47,6 +47,8 @@ func requiredRole(method, route string) models.Role {
 		"POST /api/v1/runs/:id/retraction",
 		"POST /api/v1/runs/:id/series",
 		"POST /api/v1/imports/:kind",
+		"POST /api/v1/trials", "POST /api/v1/trials/:id/incidents", "POST /api/v1/trials/:id/shifts",
+		"POST /api/v1/trials/:id/questionnaires", "POST /api/v1/trials/:id/incidents/:incident/retraction",
 		"POST /runs/new", // the technicians' forms (forms.go)
 		"POST /handsets/:code/units/new",
 		"POST /runs/:id/amend",

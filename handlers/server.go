@@ -112,6 +112,15 @@ func (s *Server) Routes() http.Handler {
 	// Imports stream: no requireJSON (it buffers); the handler honours
 	// Idempotency-Key itself by hashing the file as it streams.
 	api.POST("/imports/:kind", s.createImport)
+	api.POST("/trials", append(js, s.createTrial)...) // field pilots (trials.go)
+	api.GET("/trials", s.listTrials)
+	api.GET("/trials/:id", s.getTrial)
+	api.GET("/trials/:id/summary", s.trialSummary)
+	api.POST("/trials/:id/incidents", append(js, s.createIncident)...)
+	api.GET("/trials/:id/incidents", s.listIncidents)
+	api.POST("/trials/:id/incidents/:incident/retraction", append(js, s.retractIncident)...)
+	api.POST("/trials/:id/shifts", append(js, s.createShift)...)
+	api.POST("/trials/:id/questionnaires", append(js, s.createQuestionnaire)...)
 	api.GET("/imports/:id", s.getImport)
 	// Evaluator pages and their assets (api.md §8).
 	s.pageRoutes(r)
