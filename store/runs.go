@@ -326,7 +326,10 @@ func (s *Store) Runs(ctx context.Context, f RunFilter) ([]models.Run, string, er
 	}
 	if c != nil {
 		t := c.T.UTC().Truncate(time.Microsecond)
-		q = q.Where("runs.started_at < ? OR (runs.started_at = ? AND runs.id < ?)", t, t, c.ID)
+		// The first condition is implied by the second; it is there so the
+		// index on started_at can start at the cursor instead of filtering
+		// every newer run.
+		q = q.Where("runs.started_at <= ? AND (runs.started_at < ? OR (runs.started_at = ? AND runs.id < ?))", t, t, t, c.ID)
 	}
 	var rows []runRow
 	if err := q.Find(&rows).Error; err != nil {
