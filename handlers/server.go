@@ -78,6 +78,7 @@ func (s *Server) Routes() http.Handler {
 	r.Use(securityHeaders) // first: every answer carries them
 	r.Use(s.withRequestID, s.recoverPanic, s.logRequest)
 	r.Use(s.recordWrites, s.refuseCrossSite(), s.authenticate) // before any route or group
+	r.Use(s.blindMask)                                         // blind mode on every route (blind_mask.go)
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
 
