@@ -56,7 +56,7 @@ func (t *table) cell(i int, col string) string {
 
 func readTable(src io.Reader, known, required []string, extra bool, pb *models.FieldErrors) (*table, error) {
 	s := &source{r: src}
-	br, _, comma, err := open(s)
+	br, skipped, comma, err := open(s)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +93,7 @@ func readTable(src io.Reader, known, required []string, extra bool, pb *models.F
 		}
 	}
 	for {
+		s.recordStart = skipped + cr.InputOffset()
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break

@@ -317,6 +317,7 @@ func (c *checker) all() {
 	c.operations()
 	c.handsets()
 	ids := c.runs()
+	c.trials() // field pilots (trials.go)
 	c.badInput()
 	c.idempotency()
 	c.history(ids)

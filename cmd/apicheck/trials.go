@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// trials checks the field-pilot contract (api.md §12.6): a trial with
+// assignments, bad input refused with nothing written, CSV imports, and
+// the summary's names.
+func (c *checker) trials() {
+	trial := func(changes map[string]any) string {
+		t := map[string]any{"name": "apicheck pilot", "site": "apicheck", "start": "2026-03-02", "end": "2026-04-12",
+			"assignments": []any{
+				map[string]any{"handset": c.code, "unit": "CHK-0001", "carrier": "CHK-A", "from": "2026-03-02", "to": "2026-04-12"},
+				map[string]any{"handset": c.other, "unit": "CHK-T1", "carrier": "CHK-B", "from": "2026-03-02", "to": "2026-04-12"},
+			}}
+		for k, v := range changes {
+			t[k] = v
+		}
+		return js(t)
+	}
+	c.check("POST /api/v1/handsets/{other}/units CHK-T1 → 201 (a second candidate)", func() error {
+		return c.do("POST", "/api/v1/handsets/"+c.other+"/units", `{"serial": "CHK-T1"}`).is(201)
+	})
+	c.check("POST /api/v1/trials ending before it starts → 422 naming end, nothing written", func() error {
+		return c.unchanged(func() error {
+			return c.do("POST", "/api/v1/trials", trial(map[string]any{"end": "2026-03-01"})).is(422, "end")
+		})
+	})
+	c.check("POST /api/v1/trials with an e-mail as carrier → 422 naming assignments[0].carrier", func() error {
+		bad := trial(nil)
+		bad = strings.Replace(bad, `"CHK-A"`, `"jean.dupont@example.fr"`, 1)
+		return c.unchanged(func() error { return c.do("POST", "/api/v1/trials", bad).is(422, "assignments[0].carrier") })
+	})
+	var id string
+	c.check("POST /api/v1/trials → 201 with id and Location", func() error {
+		a := c.do("POST", "/api/v1/trials", trial(nil))
+		m, err := a.object()
+		if e := each(a.is(201), err, has(m, map[string]any{"name": "apicheck pilot", "end": "2026-04-12"})); e != nil {
+			return e
+		}
+		id, _ = m["id"].(string)
+		return header(a, "Location", "/api/v1/trials/"+id)
+	})
+	if id == "" {
+		return
+	}
+	c.check("GET /api/v1/trials/{id} → 200 with its 2 assignments", func() error {
+		a := c.do("GET", "/api/v1/trials/"+id, "")
+		m, err := a.object()
+		if e := each(a.is(200), err); e != nil {
+			return e
+		}
+		if as, _ := m["assignments"].([]any); len(as) != 2 {
+			return fmt.Errorf("assignments %v", m["assignments"])
+		}
+		return nil
+	})
+	c.check("GET /api/v1/trials lists it", func() error {
+		items, _, err := c.do("GET", "/api/v1/trials", "").list()
+		for _, it := range items {
+			if it["id"] == id {
+				return err
+			}
+		}
+		return fmt.Errorf("trial %s not listed (%v)", id, err)
+	})
+	csv := func(kind, file string) *answer {
+		return c.do("POST", "/api/v1/imports/"+kind, file, "Content-Type", "text/csv")
+	}
+	inc := "trial,handset,unit,date,category,severity,out_of_service_h,outcome,notes\n"
+	c.check("POST /api/v1/imports/incident with an incident outside the assignment → 422, nothing written", func() error {
+		return csv("incident", inc+id+","+c.code+",CHK-0001,2026-05-01,display_cracked,3,0,none,\n").is(422, "")
+	})
+	c.check("POST /api/v1/imports/incident?dry_run=true → 200 {dry_run: true, rows: 2}", func() error {
+		a := c.do("POST", "/api/v1/imports/incident?dry_run=true", inc+id+","+c.code+",CHK-0001,2026-03-10,display_cracked,3,24,replaced,\n"+
+			id+","+c.other+",CHK-T1,2026-03-11,buttons,4,0,repaired,\n", "Content-Type", "text/csv")
+		m, err := a.object()
+		return each(a.is(200), err, has(m, map[string]any{"dry_run": true, "rows": 2}))
+	})
+	c.check("POST /api/v1/imports/incident → 201 {rows: 2}", func() error {
+		a := csv("incident", inc+id+","+c.code+",CHK-0001,2026-03-10,display_cracked,3,24,replaced,\n"+id+","+c.other+",CHK-T1,2026-03-11,buttons,4,0,repaired,\n")
+		m, err := a.object()
+		return each(a.is(201), err, has(m, map[string]any{"rows": 2, "kind": "incident"}))
+	})
+	sh := "trial,handset,unit,start,length_h,battery_start_pct,battery_end_pct,charged,lasted_shift\n"
+	c.check("POST /api/v1/imports/shift with a 26 h shift → 422", func() error {
+		return csv("shift", sh+id+","+c.code+",CHK-0001,2026-03-02T07:00:00Z,26,100,20,false,\n").is(422, "")
+	})
+	c.check("POST /api/v1/imports/shift → 201 {rows: 2}", func() error {
+		a := csv("shift", sh+id+","+c.code+",CHK-0001,2026-03-02T07:00:00Z,8,100,20,false,\n"+id+","+c.other+",CHK-T1,2026-03-02T07:00:00Z,8,100,0,false,\n")
+		return a.is(201)
+	})
+	q := "trial,handset,respondent,sus1,sus2,sus3,sus4,sus5,sus6,sus7,sus8,sus9,sus10\n"
+	c.check("POST /api/v1/imports/questionnaire with an answer of 6 → 422", func() error {
+		return csv("questionnaire", q+id+","+c.code+",R1,6,2,5,1,4,2,4,2,5,2\n").is(422, "")
+	})
+	c.check("POST /api/v1/imports/questionnaire → 201", func() error {
+		return csv("questionnaire", q+id+","+c.code+",R1,4,2,5,1,4,2,4,2,5,2\n"+id+","+c.other+",R1,3,3,3,3,3,3,3,3,3,3\n").is(201)
+	})
+	c.check("GET /api/v1/trials/{id}/summary?confidence=0.95 → the contract's names", func() error {
+		a := c.do("GET", "/api/v1/trials/"+id+"/summary?confidence=0.95", "")
+		m, err := a.object()
+		if e := each(a.is(200), err); e != nil {
+			return e
+		}
+		cands, _ := m["candidates"].([]any)
+		if len(cands) != 2 {
+			return fmt.Errorf("candidates %v", m["candidates"])
+		}
+		for _, x := range cands {
+			cm, _ := x.(map[string]any)
+			for _, k := range []string{"handset", "device_days", "incidents", "incident_rate_per_1000_device_days", "shifts", "sus"} {
+				if _, ok := cm[k]; !ok {
+					return fmt.Errorf("candidate without %q: %v", k, cm)
+				}
+			}
+			if err := each(has(cm, map[string]any{"device_days": 42, "incidents": 1}),
+				has(cm["shifts"].(map[string]any), map[string]any{"units": 1, "total": 1}),
+				has(cm["sus"].(map[string]any), map[string]any{"respondents": 1})); err != nil {
+				return err
+			}
+		}
+		rr, _ := m["rate_ratios"].([]any)
+		if len(rr) != 1 {
+			return fmt.Errorf("rate_ratios %v", m["rate_ratios"])
+		}
+		r, _ := rr[0].(map[string]any)
+		for _, k := range []string{"a", "b", "ratio", "low", "high", "p", "p_holm"} {
+			if _, ok := r[k]; !ok {
+				return fmt.Errorf("rate ratio without %q: %v", k, r)
+			}
+		}
+		return has(r, map[string]any{"ratio": 1, "p": 1})
+	})
+}
