@@ -29,6 +29,15 @@ type Declared struct {
 	BatteryCapacityMAh *float64 `json:"battery_capacity_mah,omitempty"`
 	NominalVoltageV    *float64 `json:"nominal_voltage_v,omitempty"`
 	RepairabilityClass string   `json:"repairability_class,omitempty"`
+
+	// Support parameters of the repairability index (2023/1669 Annex IV
+	// point 5: SSP, SSU, SRI): commitments only the supplier can make, used
+	// as declared, with where the declaration was read.
+	SparePartsAccess    string `json:"spare_parts_access,omitempty"`
+	SparePartsYears     *int   `json:"spare_parts_years,omitempty"`
+	SoftwareUpdateYears *int   `json:"software_update_years,omitempty"`
+	RepairInfoAccess    string `json:"repair_info_access,omitempty"`
+	SupportSource       string `json:"support_source,omitempty"`
 }
 
 // Handset is a candidate product in the tender.
@@ -46,7 +55,7 @@ type Handset struct {
 
 // Facts returns the declared values run rules need.
 func (h Handset) Facts() HandsetFacts {
-	var f HandsetFacts
+	f := HandsetFacts{FormFactor: h.FormFactor}
 	if h.Declared.BatteryCapacityMAh != nil {
 		f.BatteryCapacityMAh = *h.Declared.BatteryCapacityMAh
 	}
@@ -65,6 +74,11 @@ var declaredFields = []field[Declared]{
 	num("battery_capacity_mah", "mAh", 500, 30000, false, func(d *Declared) **float64 { return &d.BatteryCapacityMAh }),
 	num("nominal_voltage_v", "V", 3.0, 4.5, false, func(d *Declared) **float64 { return &d.NominalVoltageV }),
 	enum("repairability_class", []string{"A", "B", "C", "D", "E"}, false, func(d *Declared) *string { return &d.RepairabilityClass }),
+	enum("spare_parts_access", SupportAccess, false, func(d *Declared) *string { return &d.SparePartsAccess }),
+	integer("spare_parts_years", 0, 30, false, func(d *Declared) **int { return &d.SparePartsYears }),
+	integer("software_update_years", 0, 30, false, func(d *Declared) **int { return &d.SoftwareUpdateYears }),
+	enum("repair_info_access", SupportAccess, false, func(d *Declared) *string { return &d.RepairInfoAccess }),
+	text("support_source", 300, false, func(d *Declared) *string { return &d.SupportSource }),
 }
 
 var handsetFields = []field[Handset]{

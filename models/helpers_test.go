@@ -80,6 +80,18 @@ func validRun(kind models.Kind) map[string]any {
 			"brightness_nits": 200,
 			"ambient_c":       22,
 		})
+	case models.Repair:
+		maps.Copy(m, map[string]any{
+			"method":            "2023/1669 Annex IV point 5, supplier sequence",
+			"part":              "display",
+			"disassembly_steps": 14,
+			"fasteners":         "resupplied",
+			"tools":             "proprietary",
+			"disassembly_s":     1250,
+			"reassembly_s":      1100,
+			"part_replaced":     true,
+			"functional_after":  true,
+		})
 	}
 	return m
 }

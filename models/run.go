@@ -18,10 +18,13 @@ const (
 	Temperature Kind = "temperature"
 	Ingress     Kind = "ingress"
 	Battery     Kind = "battery"
+	// Repair is one disassembly and reassembly of one priority part of one
+	// unit (domain.md §5, reference/repairability.md).
+	Repair Kind = "repair"
 )
 
 // Kinds lists the test kinds in the order pages show them.
-var Kinds = []Kind{Drop, Temperature, Ingress, Battery}
+var Kinds = []Kind{Drop, Temperature, Ingress, Battery, Repair}
 
 // ParseKind checks a kind name.
 func ParseKind(s string) (Kind, bool) {
@@ -103,6 +106,16 @@ type Run struct {
 	BrightnessNits *float64
 	AmbientC       *float64
 	Metrics        *BatteryMetrics
+
+	// repair (functional_after is shared with ingress: same meaning, the
+	// unit works fully afterwards)
+	Part             string
+	DisassemblySteps *int
+	Fasteners        string
+	Tools            string
+	DisassemblyS     *float64
+	ReassemblyS      *float64
+	PartReplaced     *bool
 
 	// record keeping, never taken from a body
 	Revision   int
@@ -195,6 +208,7 @@ var kindFields = map[Kind][]field[Run]{
 		num("brightness_nits", "cd/m²", 0, 2500, false, func(r *Run) **float64 { return &r.BrightnessNits }),
 		num("ambient_c", "°C", -40, 60, false, func(r *Run) **float64 { return &r.AmbientC }),
 	},
+	Repair: repairFields,
 }
 
 // RunFields describes the input fields of a kind, envelope first, for forms,

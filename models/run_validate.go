@@ -17,6 +17,9 @@ var ipCodePattern = regexp.MustCompile(`^IP[0-6X][0-9X]K?$`)
 type HandsetFacts struct {
 	BatteryCapacityMAh float64
 	NominalVoltageV    float64
+	// FormFactor is the handset's form factor ("" when unknown): a hinge
+	// can only be repaired on a foldable.
+	FormFactor string
 }
 
 // Validate checks every rule of api.md §3 and the physical sanity rules of
@@ -54,6 +57,8 @@ func (r *Run) check(now time.Time, facts HandsetFacts, errs *FieldErrors) {
 		r.checkIngress(errs)
 	case Battery:
 		r.checkBattery(facts, errs)
+	case Repair:
+		r.checkRepair(facts, errs)
 	}
 }
 

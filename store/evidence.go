@@ -102,6 +102,15 @@ var evidenceColumns = map[models.Kind][]evidenceColumn{
 		floatCol("brightness_nits", func(r *models.Run) **float64 { return &r.BrightnessNits }),
 		floatCol("ambient_c", func(r *models.Run) **float64 { return &r.AmbientC }),
 	},
+	models.Repair: {
+		textCol("part", func(r *models.Run) *string { return &r.Part }),
+		intCol("disassembly_steps", func(r *models.Run) **int { return &r.DisassemblySteps }),
+		textCol("fasteners", func(r *models.Run) *string { return &r.Fasteners }),
+		textCol("tools", func(r *models.Run) *string { return &r.Tools }),
+		floatCol("disassembly_s", func(r *models.Run) **float64 { return &r.DisassemblyS }),
+		floatCol("reassembly_s", func(r *models.Run) **float64 { return &r.ReassemblyS }),
+		boolCol("functional_after", func(r *models.Run) **bool { return &r.FunctionalAfter }),
+	},
 }
 
 // Evidence returns the handsets asked for and their active runs of the

@@ -61,6 +61,14 @@ type runRow struct {
 	TimeTo20pctH   *float64 `gorm:"column:time_to_20pct_h"`
 	MeanPowerW     *float64
 
+	Part             *string
+	DisassemblySteps *int
+	Fasteners        *string
+	Tools            *string
+	DisassemblyS     *float64 `gorm:"column:disassembly_s"`
+	ReassemblyS      *float64 `gorm:"column:reassembly_s"`
+	PartReplaced     *bool
+
 	HasSeries  bool
 	Revision   int
 	Status     string
@@ -100,6 +108,8 @@ func toRow(r models.Run) runRow {
 		IngressFound: r.IngressFound, FunctionalAfter: r.FunctionalAfter,
 		Protocol: str(r.Protocol), RuntimeH: r.RuntimeH, StartSocPct: r.StartSocPct, EndSocPct: r.EndSocPct,
 		BrightnessNits: r.BrightnessNits, AmbientC: r.AmbientC,
+		Part: str(r.Part), DisassemblySteps: r.DisassemblySteps, Fasteners: str(r.Fasteners), Tools: str(r.Tools),
+		DisassemblyS: r.DisassemblyS, ReassemblyS: r.ReassemblyS, PartReplaced: r.PartReplaced,
 		HasSeries: r.HasSeries, Revision: r.Revision, Status: string(r.Status), RecordedBy: r.RecordedBy,
 		RecordedAt: r.RecordedAt.UTC().Truncate(time.Microsecond),
 	}
@@ -126,6 +136,8 @@ func (row runRow) model() models.Run {
 		IngressFound: row.IngressFound, FunctionalAfter: row.FunctionalAfter,
 		Protocol: val(row.Protocol), RuntimeH: row.RuntimeH, StartSocPct: row.StartSocPct, EndSocPct: row.EndSocPct,
 		BrightnessNits: row.BrightnessNits, AmbientC: row.AmbientC,
+		Part: val(row.Part), DisassemblySteps: row.DisassemblySteps, Fasteners: val(row.Fasteners), Tools: val(row.Tools),
+		DisassemblyS: row.DisassemblyS, ReassemblyS: row.ReassemblyS, PartReplaced: row.PartReplaced,
 		HasSeries: row.HasSeries, Revision: row.Revision, Status: models.Status(row.Status), RecordedBy: row.RecordedBy,
 		RecordedAt: row.RecordedAt.UTC(),
 	}
