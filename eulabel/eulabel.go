@@ -27,7 +27,11 @@ type Measured struct {
 	// when no code was demonstrated.
 	IPCode  *string    `json:"ip_code"`
 	Ingress []IPResult `json:"ingress"`
-	Counted string     `json:"counted"`
+	// Repairability is the repairability class recomputed from repair
+	// runs (repair.go); never null, its class is null until every
+	// priority part has a run.
+	Repairability *Repairability `json:"repairability"`
+	Counted       string         `json:"counted"`
 }
 
 // FreeFall is the repeated free-fall reliability class (Annex IV point 4)
@@ -116,6 +120,7 @@ func Measure(h models.Handset, runs []models.Run) Measured {
 	m.FreeFall = freeFall(h, mine)
 	m.Battery = energy(h, mine)
 	m.Ingress, m.IPCode = ingress(mine)
+	m.Repairability = Repair(h, mine)
 	return m
 }
 
