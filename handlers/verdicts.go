@@ -57,7 +57,7 @@ func (s *Server) matrix(ctx context.Context, id string, version int, handsets []
 	if err != nil {
 		return verdict.Matrix{}, err
 	}
-	return verdict.Evaluate(p, ev.Codes(), ev.Runs), nil
+	return verdict.EvaluateHandsets(p, ev.Handsets, ev.Runs), nil
 }
 
 // profileKinds lists the kinds a profile's requirements read, so the
@@ -351,7 +351,7 @@ func (s *Server) diff(ctx context.Context, id string, from, to int, handsets []s
 	if err != nil {
 		return profileDiff{}, err
 	}
-	a, b := verdict.Evaluate(older, ev.Codes(), ev.Runs), verdict.Evaluate(newer, ev.Codes(), ev.Runs)
+	a, b := verdict.EvaluateHandsets(older, ev.Handsets, ev.Runs), verdict.EvaluateHandsets(newer, ev.Handsets, ev.Runs)
 	return profileDiff{Profile: b.Profile, From: older.Version, To: newer.Version, Handsets: b.Handsets, Changes: verdict.Diff(a, b)}, nil
 }
 
@@ -408,7 +408,7 @@ type handsetWithMeasured struct {
 // Errors: NotFound.
 func (s *Server) measuredHandset(ctx context.Context, code string) (handsetWithMeasured, error) {
 	ev, err := s.Store.Evidence(ctx, store.EvidenceFilter{Handsets: []string{code},
-		Kinds: []models.Kind{models.Drop, models.Ingress, models.Battery}})
+		Kinds: []models.Kind{models.Drop, models.Ingress, models.Battery, models.Repair}})
 	if err != nil {
 		return handsetWithMeasured{}, err
 	}

@@ -77,6 +77,8 @@ type Where struct {
 	BrightnessNitsMax *float64 `json:"brightness_nits_max,omitempty"`
 	AmbientCMin       *float64 `json:"ambient_c_min,omitempty"`
 	AmbientCMax       *float64 `json:"ambient_c_max,omitempty"`
+	// repair
+	Part []string `json:"part,omitempty"`
 }
 
 // UnitPassesIf says when one run of a unit passes; a unit passes when all
@@ -95,6 +97,15 @@ type UnitPassesIf struct {
 	// battery: the unit's mean runtime reaches this (all_units and
 	// lower_bound rules; for mean_lower_bound it only counts passed_units).
 	RuntimeHMin *float64 `json:"runtime_h_min,omitempty"`
+	// repair, per run of the parts in where.part (every unit must pass
+	// under all_units): at most this many steps, at most this disassembly
+	// plus reassembly time, and functional_after (only when set true).
+	MaxDisassemblySteps *int     `json:"max_disassembly_steps,omitempty"`
+	MaxRepairS          *float64 `json:"max_repair_s,omitempty"`
+	// repair, the model's class: the measured repairability class
+	// (eulabel) is this letter or better. Judged with all_units over the
+	// priority parts' units; alone in unit_passes_if.
+	RepairabilityClassAtLeast string `json:"repairability_class_at_least,omitempty"`
 }
 
 // Decision turns the units' results into a verdict.
@@ -178,6 +189,9 @@ var whereFields = map[Kind][]field[Where]{
 		num("ambient_c_min", "°C", -40, 60, false, func(w *Where) **float64 { return &w.AmbientCMin }),
 		num("ambient_c_max", "°C", -40, 60, false, func(w *Where) **float64 { return &w.AmbientCMax }),
 	},
+	Repair: {
+		enumList("part", Parts, func(w *Where) *[]string { return &w.Part }),
+	},
 }
 
 // passFields is the closed set of unit pass conditions per kind.
@@ -196,6 +210,12 @@ var passFields = map[Kind][]field[UnitPassesIf]{
 	},
 	Battery: {
 		num("runtime_h_min", "h", 0, 2000, false, func(u *UnitPassesIf) **float64 { return &u.RuntimeHMin }),
+	},
+	Repair: {
+		integer("max_disassembly_steps", 1, 500, false, func(u *UnitPassesIf) **int { return &u.MaxDisassemblySteps }),
+		num("max_repair_s", "s", 1, 2*maxRepairS, false, func(u *UnitPassesIf) **float64 { return &u.MaxRepairS }),
+		boolean("functional_after", false, func(u *UnitPassesIf) **bool { return &u.FunctionalAfter }),
+		enum("repairability_class_at_least", []string{"A", "B", "C", "D", "E"}, false, func(u *UnitPassesIf) *string { return &u.RepairabilityClassAtLeast }),
 	},
 }
 
@@ -521,6 +541,18 @@ func (r Requirement) checkRanges(add func(field, format string, args ...any)) {
 	case Ingress:
 		if u.NoIngress != nil && !*u.NoIngress && u.FunctionalAfter != nil && !*u.FunctionalAfter {
 			add("unit_passes_if", "requires nothing: set no_ingress and/or functional_after to true")
+		}
+	case Repair:
+		perRun := u.MaxDisassemblySteps != nil || u.MaxRepairS != nil || (u.FunctionalAfter != nil && *u.FunctionalAfter)
+		switch {
+		case u.RepairabilityClassAtLeast != "" && (perRun || u.FunctionalAfter != nil):
+			add("unit_passes_if.repairability_class_at_least", "judges the whole model: put per-part conditions in a requirement of their own")
+		case u.RepairabilityClassAtLeast != "" && len(w.Part) > 0:
+			add("where.part", "does not apply to repairability_class_at_least: the class needs every priority part")
+		case u.RepairabilityClassAtLeast != "" && r.Decision.Rule != AllUnits && r.Decision.Rule != "":
+			add("decision.rule", "repairability_class_at_least is judged with all_units (the class is the worst unit's)")
+		case u.RepairabilityClassAtLeast == "" && !perRun:
+			add("unit_passes_if", "requires nothing: set max_disassembly_steps, max_repair_s, functional_after: true or repairability_class_at_least")
 		}
 	}
 }

@@ -173,7 +173,7 @@ type BatteryPair struct {
 // confidence is the interval level (0 means 95 %).
 func Compare(kind models.Kind, handsets []string, runs []models.Run, confidence float64) (Comparison, error) {
 	if _, ok := models.ParseKind(string(kind)); !ok {
-		return Comparison{}, models.FieldErrors{{Field: "kind", Message: fmt.Sprintf("must be one of drop, temperature, ingress, battery, not %q", kind)}}.Err("the comparison is not valid")
+		return Comparison{}, models.FieldErrors{{Field: "kind", Message: fmt.Sprintf("must be one of drop, temperature, ingress, battery, repair, not %q", kind)}}.Err("the comparison is not valid")
 	}
 	if confidence == 0 {
 		confidence = DefaultConfidence
@@ -289,8 +289,12 @@ func dropStats(handset string, units []unit, confidence float64) DropStats {
 // comparisons (api.md §7): temperature passed; ingress no ingress and
 // functional afterwards.
 func passOf(kind models.Kind, r *models.Run) bool {
-	if kind == models.Temperature {
+	switch kind {
+	case models.Temperature:
 		return isTrue(r.Passed)
+	case models.Repair:
+		// a repair comparison's pass: the unit works after reassembly
+		return isTrue(r.FunctionalAfter)
 	}
 	return isFalse(r.IngressFound) && isTrue(r.FunctionalAfter)
 }

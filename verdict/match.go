@@ -44,6 +44,8 @@ func matches(q *models.Requirement, r *models.Run) bool {
 	case models.Battery:
 		return oneOf(r.Protocol, w.Protocol) && atLeast(r.BrightnessNits, w.BrightnessNitsMin) && atMost(r.BrightnessNits, w.BrightnessNitsMax) &&
 			atLeast(r.AmbientC, w.AmbientCMin) && atMost(r.AmbientC, w.AmbientCMax)
+	case models.Repair:
+		return oneOf(r.Part, w.Part)
 	}
 	return false
 }
@@ -97,6 +99,14 @@ func runPasses(q *models.Requirement, r *models.Run) bool {
 		return !flag(u.FunctionalAfter) || isTrue(r.FunctionalAfter)
 	case models.Battery:
 		return r.RuntimeH != nil && (u.RuntimeHMin == nil || *r.RuntimeH >= *u.RuntimeHMin-eps)
+	case models.Repair:
+		if u.MaxDisassemblySteps != nil && (r.DisassemblySteps == nil || *r.DisassemblySteps > *u.MaxDisassemblySteps) {
+			return false
+		}
+		if u.MaxRepairS != nil && !atMost(r.RepairTimeS(), u.MaxRepairS) {
+			return false
+		}
+		return !isTrue(u.FunctionalAfter) || isTrue(r.FunctionalAfter)
 	}
 	return false
 }

@@ -70,13 +70,32 @@ type Cell struct {
 // in display order) from runs. Runs are matched to each requirement with
 // Matches; retracted runs are left out.
 func Evaluate(p models.Profile, handsets []string, runs []models.Run) Matrix {
+	hs := make([]models.Handset, len(handsets))
+	for i, c := range handsets {
+		hs[i] = models.Handset{Code: c}
+	}
+	return EvaluateHandsets(p, hs, runs)
+}
+
+// EvaluateHandsets is Evaluate with the handsets themselves: a
+// repairability_class_at_least requirement needs their form factor and
+// declared support parameters (with codes only, it is inconclusive).
+func EvaluateHandsets(p models.Profile, hs []models.Handset, runs []models.Run) Matrix {
+	handsets := make([]string, len(hs))
+	for i, h := range hs {
+		handsets[i] = h.Code
+	}
 	m := Matrix{Profile: ProfileRef{ID: p.ID, Name: p.Name, Version: p.Version}, Handsets: nonNil(handsets), Counted: Counted, Rows: []Row{}}
 	for i := range p.Requirements {
 		q := &p.Requirements[i]
 		units := byHandset(runs, func(r *models.Run) bool { return matches(q, r) })
 		row := Row{Key: q.Key, Title: q.Title, Kind: q.Kind, Rule: q.Decision.Rule, Target: q.Decision.Target,
 			Confidence: q.Decision.Confidence, MinUnits: q.MinUnits, Cells: []Cell{}}
-		for _, h := range handsets {
+		for i, h := range handsets {
+			if q.Kind == models.Repair && q.UnitPassesIf.RepairabilityClassAtLeast != "" {
+				row.Cells = append(row.Cells, judgeClass(q, hs[i], runs))
+				continue
+			}
 			row.Cells = append(row.Cells, judge(q, h, units[h]))
 		}
 		m.Rows = append(m.Rows, row)

@@ -321,6 +321,7 @@ func (c *checker) all() {
 	c.badInput()
 	c.idempotency()
 	c.history(ids)
+	c.repair()
 }
 
 func (c *checker) operations() {
