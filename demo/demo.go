@@ -78,7 +78,9 @@ func Load(ctx context.Context, st *store.Store, now time.Time) (bool, error) {
 	}
 	rng := rand.New(rand.NewPCG(2020, 316)) // fixed seed: the same tender every time
 	var runs []models.Run
+	repairRng := rand.New(rand.NewPCG(2023, 1669)) // its own stream: the other kinds stay as they were
 	for ci, c := range candidates() {
+		c.handset.Declared = withSupport(c.handset.Declared, repairSupport(c.handset.Code))
 		if _, err := st.CreateHandset(ctx, c.handset, Recorder); err != nil {
 			return false, err
 		}
@@ -93,6 +95,7 @@ func Load(ctx context.Context, st *store.Store, now time.Time) (bool, error) {
 			start := campaignStart.Add(time.Duration(ci*24+ui*2) * time.Hour)
 			runs = append(runs, c.unitRuns(rng, u.Serial, ui, start)...)
 		}
+		runs = append(runs, c.repairRuns(repairRng, ci)...)
 	}
 	for _, r := range runs {
 		if r.EndedAt.After(now) {
