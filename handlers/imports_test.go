@@ -138,6 +138,21 @@ func TestImport422(t *testing.T) {
 				"atlas-r1,ATL-0001,EU 2023/1669 Annex IV,2026-02-16T08:00:00Z,2026-02-17T22:15:00Z,eu_eei_loop,1800,100,0,200\n",
 			[]string{"2/runtime_h/1800: implies a mean power of 0.011 W from the declared 5000 mAh at 3.87 V — below 0.05 W, implausible for eu_eei_loop (hours typed as minutes?)",
 				"2/runtime_h/1800: implies an energy-efficiency index of 93.02 1/W — above 15, implausible"}},
+		{"repair: hinge on a phone, 0 or 2.5 steps, over 24 h, functional_after missing", "repair",
+			"handset,unit,method,started_at,ended_at,part,disassembly_steps,fasteners,tools,disassembly_s,reassembly_s,functional_after\n" +
+				"atlas-r1,ATL-0001,M,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,hinge,4,reusable,basic,300,200,true\n" +
+				"atlas-r1,ATL-0001,M,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,display,0,reusable,basic,300,90000,true\n" +
+				"atlas-r1,ATL-0001,M,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,display,2.5,glue,hammer,300,200,true\n" +
+				"atlas-r1,ATL-0001,M,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,display,3,reusable,basic,300,200,\n",
+			[]string{
+				"2/part/hinge: is hinge but the handset's form factor is phone: only foldables have a hinge assembly",
+				"3/disassembly_steps/0: must be between 1 and 500, not 0",
+				"3/reassembly_s/90000: must be between 1 and 86400 (s), not 90000",
+				`4/disassembly_steps/2.5: "2.5" is not a whole number`,
+				`4/fasteners/glue: must be one of reusable, resupplied, removable, non_removable, not "glue"`,
+				`4/tools/hammer: must be one of none, basic, supplied_with_part, supplied_with_product, commercial, proprietary, not "hammer"`,
+				"5/functional_after/: is required (true or false)",
+			}},
 		{"units: unknown handset, bad serial, registered serial, twice in the file", "units",
 			"handset,serial,notes\nzeta-z9,Z-1,\natlas-r1,ATL 0102,\natlas-r1,ATL-0001,\natlas-r1,ATL-0103,\n,ATL-0104,\natlas-r1,ATL-0103,again\n",
 			[]string{

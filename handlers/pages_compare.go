@@ -146,6 +146,8 @@ func (k sectionKey) filter(kind models.Kind, base store.EvidenceFilter) (store.E
 	case models.Ingress:
 		f.IPCode = k.value
 		return f, map[string]string{"ip_code": k.value}
+	case models.Repair:
+		return f, map[string]string{"part": k.value}
 	}
 	f.Protocol = k.value
 	return f, map[string]string{"protocol": k.value}
@@ -163,6 +165,8 @@ func keyOf(r models.Run) sectionKey {
 		return sectionKey{value: r.Procedure}
 	case models.Ingress:
 		return sectionKey{value: r.IPCode}
+	case models.Repair:
+		return sectionKey{value: r.Part}
 	}
 	return sectionKey{value: r.Protocol}
 }
@@ -172,6 +176,7 @@ var kindQuestions = map[models.Kind]string{
 	models.Temperature: "Does each candidate work at each temperature procedure?",
 	models.Ingress:     "Does each candidate stay dry and working at each IP code tested?",
 	models.Battery:     "Which candidate lasts longer, and is the difference real? How does charge fall over time?",
+	models.Repair:      "How repairable is each candidate when the lab opens it: steps, tools and time per priority part, and the EU class it earns?",
 }
 
 // compare serves GET /compare: the chooser without kind, else the charts.
@@ -189,7 +194,7 @@ func (p *pages) compare() gin.HandlerFunc {
 func (p *pages) compareChooser(c *gin.Context) {
 	blind := isBlind(c)
 	v := compareView{chrome: newChrome("Compare candidates", "compare", blind)}
-	v.Kinds = v.Nav[2:6]
+	v.Kinds = v.Nav[2 : 2+len(models.Kinds)]
 	p.render(c, http.StatusOK, "compare.html", v)
 }
 
@@ -227,7 +232,7 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 		Question: kindQuestions[q.kind], Confidence: strconv.FormatFloat(q.confidence, 'f', -1, 64)}
 	v.Title = v.KindTitle + ": compare candidates"
 	v.HasCharts, v.Wide = true, true
-	v.Kinds = v.Nav[2:6]
+	v.Kinds = v.Nav[2 : 2+len(models.Kinds)]
 	v.Permalink = q.url("/compare")
 	v.Exports = []exportLink{{"csv", q.url("/compare/export.csv")}, {"json", q.url("/compare/export.json")}}
 	if !cs.blind {
@@ -276,9 +281,11 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 	})
 	for i, k := range keys {
 		f, echo := k.filter(q.kind, q.filter)
-		res, err := p.s.comparison(ctx, f, q.confidence)
-		if err != nil {
-			return v, err
+		var res verdict.Comparison
+		if q.kind != models.Repair { // repair sections read their own runs
+			if res, err = p.s.comparison(ctx, f, q.confidence); err != nil {
+				return v, err
+			}
 		}
 		sec := compareSection{ID: "s" + strconv.Itoa(i+1), Filters: echo}
 		if !cs.blind {
@@ -291,6 +298,9 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 			return v, err
 		}
 		v.Sections = append(v.Sections, sec)
+	}
+	if q.kind == models.Repair && len(v.Sections) > 0 {
+		v.Sections = append([]compareSection{repairClassSection(cs, ev.Handsets, ev.Runs)}, v.Sections...)
 	}
 	v.Empty = len(v.Sections) == 0
 	return v, nil
@@ -334,6 +344,8 @@ func (b *sectionBuilder) build(ctx context.Context, k sectionKey) error {
 		return b.drop(k)
 	case models.Battery:
 		return b.battery(ctx, k)
+	case models.Repair:
+		return b.repair(k)
 	}
 	return b.pass(k)
 }

@@ -225,6 +225,8 @@ func (f *pagesFixture) pages() []page {
 		{"compare-temperature", "/compare?kind=temperature", []string{"pass-rate"}, nil},
 		{"compare-ingress", "/compare?kind=ingress", []string{"pass-rate"}, nil},
 		{"compare-battery", "/compare?kind=battery", []string{"battery-runtime", "discharge"}, nil},
+		{"compare-repair", "/compare?kind=repair", []string{"repair-steps", "repair-time"}, nil},
+		{"handset-repair-worse", "/handsets/dune-p5", nil, nil},
 		{"profiles", "/profiles", nil, nil},
 		{"matrix", "/profiles/" + f.profileID + "/matrix?version=1", nil, nil},
 		{"matrix-diff", "/profiles/" + f.profileID + "/matrix?version=2&from=1", nil, []string{xssScript, formulaTitle}},

@@ -166,6 +166,7 @@ type handsetView struct {
 	Label, Name, Manufacturer, FormFactor string
 	Color                                 string
 	Declared                              table
+	Repair                                *table
 	Units                                 []unitSequence
 	Compare                               []navLink
 }
@@ -284,7 +285,8 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 	} else {
 		row("EU loop runtime", "", "", "no eu_eei_loop battery runs")
 	}
-	row("Repairability class", d.RepairabilityClass, "", "declared only (not a lab test)")
+	repMeasured, repBasis := repairRow(m.Repairability)
+	row("Repairability class (EU label)", d.RepairabilityClass, repMeasured, repBasis)
 
 	units, _, err := p.s.Store.Units(ctx, code, store.Page{Limit: 500})
 	if err != nil {
@@ -303,6 +305,7 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 		}
 		v.Units = append(v.Units, seq)
 	}
+	v.Repair = repairTable(cs, code, m.Repairability, cs.blind)
 	return v, nil
 }
 
