@@ -10,6 +10,9 @@ import (
 	"ruggedlab/models"
 )
 
+// maxListedRepairUnits caps the per-unit table of a part.
+const maxListedRepairUnits = 200
+
 // repair builds one /compare?kind=repair section: one priority part, each
 // unit's disassembly steps and its disassembly + reassembly time as dots
 // per candidate, and the worst unit per candidate (what the class uses).
@@ -116,7 +119,12 @@ func (b *sectionBuilder) repair(k sectionKey) error {
 	if err != nil {
 		return err
 	}
-	b.sec.Tables = []table{summary, units}
+	b.sec.Tables = []table{summary}
+	// Every unit is listed up to maxListedRepairUnits per part; beyond, the
+	// dots show them (10,000 runs would otherwise make a 7 MB page).
+	if len(units.Rows) <= maxListedRepairUnits {
+		b.sec.Tables = append(b.sec.Tables, units)
+	}
 	b.sec.Charts, err = chartHTML(sc, tc)
 	return err
 }
