@@ -302,8 +302,9 @@ func Repair(h models.Handset, runs []models.Run) *Repairability {
 				if r.FunctionalAfter == nil || !*r.FunctionalAfter {
 					u.FunctionalAfter = false
 				}
-				if r.Fasteners == "non_removable" || r.Tools == "proprietary" {
-					flags = append(flags, fmt.Sprintf("%s on %s (%s, %s)", part, s, r.Fasteners, r.Tools))
+				// No serial in the note: it is shown on blind pages too.
+				if f := fmt.Sprintf("%s (%s, %s)", part, r.Fasteners, r.Tools); (r.Fasteners == "non_removable" || r.Tools == "proprietary") && !slices.Contains(flags, f) {
+					flags = append(flags, f)
 				}
 			}
 			uScores.DisassemblyDepth = DepthScore(u.DisassemblySteps)
