@@ -226,7 +226,7 @@ func TestImportRefusals(t *testing.T) {
 		{"a form that ends early", "/api/v1/imports/drop", "multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n" + dropCSVHeader + "\n", 400,
 			"the upload could not be read to its end: unexpected EOF"},
 		{"unknown kind", "/api/v1/imports/shock", "text/csv", dropFile(1, nil), 404,
-			"nothing to import as \"shock\": use one of units, drop, temperature, ingress, battery, repair"},
+			"nothing to import as \"shock\": use one of units, drop, temperature, ingress, battery, repair, incident, shift, questionnaire"},
 		{"a form without the file field", "/api/v1/imports/drop", noFileCT, string(noFileBody), 422, "the form has no file"},
 		{"dry_run not a boolean", "/api/v1/imports/drop?dry_run=maybe", "text/plain", dropFile(1, nil), 422, "the import request is not valid"},
 	}
