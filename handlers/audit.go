@@ -4,67 +4,58 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
-	"path"
 
 	"github.com/gin-gonic/gin"
 
 	"ruggedlab/models"
+	"ruggedlab/store"
 )
-
-const auditNotesKey = "audit_notes"
 
 // noteAudit adds a fact to the audit entry of this request (a login's
 // tried name, say); it never holds secrets.
 func noteAudit(c *gin.Context, key string, v any) {
-	notes, _ := c.Get(auditNotesKey)
-	m, _ := notes.(map[string]any)
-	if m == nil {
-		m = map[string]any{}
-		c.Set(auditNotesKey, m)
+	if a := store.AuditFrom(c.Request.Context()); a != nil {
+		a.Note(key, v)
 	}
-	m[key] = v
 }
 
-// recordWrites enters every state-changing request in the audit log once
-// it has been answered, refused ones included: who (account, role,
-// address), when, what (route, path, route parameters such as the run
-// id, the created resource's id) and how it ended (status, request ID).
-// The entry is written after the answer, so a failure to write it is
-// logged rather than turned into an error for a write that happened.
+// recordWrites puts the request's audit descriptor (who, address, request
+// ID, route, path, route parameters) in the context of every
+// state-changing request, so that the store appends the entry, with what
+// changed, inside the write's own transaction: no write without its entry
+// (store.Audit). A request that wrote nothing (refused, failed, replayed)
+// is entered once it has been answered, with its status.
 func (s *Server) recordWrites(c *gin.Context) {
 	if s.Auth == nil || isSafeMethod(c.Request.Method) {
 		c.Next()
 		return
 	}
-	c.Next()
-	detail := map[string]any{}
-	notes, _ := c.Get(auditNotesKey)
-	if m, ok := notes.(map[string]any); ok {
-		for k, v := range m {
-			detail[k] = v
-		}
-	}
+	a := &store.Audit{Describe: func() models.AuditEntry { return auditEntry(c) }}
 	if len(c.Params) > 0 {
 		params := map[string]string{}
 		for _, p := range c.Params {
 			params[p.Key] = p.Value
 		}
-		detail["params"] = params
+		a.Note("params", params)
 	}
-	status := c.Writer.Status()
-	if loc := c.Writer.Header().Get("Location"); loc != "" && status >= 200 && status < 300 {
-		detail["location"] = loc
-		if id, err := url.PathUnescape(path.Base(loc)); err == nil && status == http.StatusCreated {
-			detail["created"] = id
+	c.Request = c.Request.WithContext(store.WithAudit(c.Request.Context(), a))
+	defer func() {
+		// authenticate runs after this middleware: read who only now.
+		if a.Written() > 0 {
+			return
 		}
-	}
-	if c.Writer.Header().Get("Idempotent-Replayed") == "true" {
-		detail["replayed"] = true
-	}
-	if err := s.writeAudit(context.WithoutCancel(c.Request.Context()), c, status, detail); err != nil {
-		s.Log.Error("audit entry not written", "request_id", requestID(c), "route", c.FullPath(), "err", err)
-	}
+		detail := a.Notes()
+		if detail == nil {
+			detail = map[string]any{}
+		}
+		if c.Writer.Header().Get("Idempotent-Replayed") == "true" {
+			detail["replayed"] = true
+		}
+		if err := s.writeAudit(context.WithoutCancel(c.Request.Context()), c, c.Writer.Status(), detail); err != nil {
+			s.Log.Error("audit entry not written", "request_id", requestID(c), "route", c.FullPath(), "err", err)
+		}
+	}()
+	c.Next()
 }
 
 // audit records an action that is not a write but must leave a trace,
@@ -81,19 +72,27 @@ func (s *Server) audit(c *gin.Context, action string, detail map[string]any) err
 	return s.writeAudit(c.Request.Context(), c, http.StatusOK, d)
 }
 
-func (s *Server) writeAudit(ctx context.Context, c *gin.Context, status int, detail map[string]any) error {
-	raw, err := json.Marshal(detail)
-	if err != nil {
-		return err
-	}
+// auditEntry is who made this request and where it went; the store adds
+// the rest (store.Audit).
+func auditEntry(c *gin.Context) models.AuditEntry {
 	e := models.AuditEntry{RequestID: requestID(c), Method: c.Request.Method, Route: c.FullPath(),
-		Path: c.Request.URL.Path, Status: status, Detail: raw, Address: c.ClientIP()}
+		Path: c.Request.URL.Path, Address: c.ClientIP()}
 	if e.Route == "" {
 		e.Route = "unmatched"
 	}
 	if a, ok := account(c); ok {
 		e.Account, e.Role = a.Name, a.Role
 	}
+	return e
+}
+
+func (s *Server) writeAudit(ctx context.Context, c *gin.Context, status int, detail map[string]any) error {
+	raw, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	e := auditEntry(c)
+	e.Status, e.Detail = status, raw
 	return s.Store.RecordAudit(ctx, e)
 }
 

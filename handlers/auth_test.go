@@ -412,9 +412,18 @@ func TestAuditLog(t *testing.T) {
 		}
 		wantFields(t, l.Items[0], map[string]any{"status": 401, "detail": map[string]any{"name": "mallory", "outcome": "wrong_name_or_password"}, "address": "192.0.2.1"})
 		wantFields(t, l.Items[1], map[string]any{"status": 403})
-		wantFields(t, l.Items[2], map[string]any{"status": 200, "detail": map[string]any{"params": map[string]any{"id": runID}}})
+		// Writes are entered by the store in their own transaction, with
+		// what they changed.
+		wantFields(t, l.Items[2], map[string]any{"status": 200, "detail": map[string]any{"params": map[string]any{"id": runID},
+			"action": "retract_run", "target": runID, "reason": "wrong unit on the rig", "revision": 2,
+			"changes": map[string]any{"status": map[string]any{"from": "active", "to": "retracted"}}}})
 		wantFields(t, l.Items[3], map[string]any{"status": 201, "request_id": "rig3-0001", "at": nowJSON, "address": "192.0.2.1",
-			"detail": map[string]any{"created": runID, "location": "/api/v1/runs/" + runID}})
+			"detail": map[string]any{"action": "create_runs", "created": runID}})
+		for i, e := range l.Items[:len(l.Items)-1] {
+			if h, _ := e["hash"].(string); len(h) != 64 || l.Items[i+1]["hash"] != e["prev_hash"] {
+				t.Errorf("entry %v: hash %v, prev_hash %v; want it chained to %v", e["id"], e["hash"], e["prev_hash"], l.Items[i+1]["hash"])
+			}
+		}
 		if l.NextCursor == nil {
 			t.Fatal("no next page")
 		}

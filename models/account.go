@@ -102,4 +102,9 @@ type AuditEntry struct {
 	Status    int             `json:"status"`
 	Detail    json.RawMessage `json:"detail"`
 	Address   string          `json:"address"`
+	// PrevHash and Hash chain the log: Hash is the SHA-256 (hex) of this
+	// entry's canonical content including PrevHash, the previous entry's
+	// Hash ("" for the first).
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
 }

@@ -58,7 +58,8 @@ func (s *Store) CreateAccount(ctx context.Context, name string, role models.Role
 		row.PasswordHash = &h
 	}
 	token, digest := auth.NewToken()
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, "create_account", func(tx *gorm.DB, ch change) error {
+		ch["created"], ch["role"] = name, role
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -77,7 +78,8 @@ func (s *Store) CreateAccount(ctx context.Context, name string, role models.Role
 // once. Errors: NotFound.
 func (s *Store) IssueToken(ctx context.Context, name string) (string, error) {
 	token, digest := auth.NewToken()
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, "issue_token", func(tx *gorm.DB, ch change) error {
+		ch["target"] = name
 		a, err := activeAccount(tx, name)
 		if err != nil {
 			return err
@@ -96,7 +98,8 @@ func (s *Store) IssueToken(ctx context.Context, name string) (string, error) {
 // active account of that name).
 func (s *Store) RemoveAccount(ctx context.Context, name string) error {
 	now := s.stamp()
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, "remove_account", func(tx *gorm.DB, ch change) error {
+		ch["target"] = name
 		a, err := activeAccount(tx, name)
 		if err != nil {
 			return err

@@ -44,7 +44,11 @@ func (s *Store) CreateHandset(ctx context.Context, h models.Handset, by string) 
 	}
 	row := handsetRow{ID: s.newID(), Code: h.Code, Name: h.Name, Manufacturer: h.Manufacturer,
 		FormFactor: h.FormFactor, Declared: declaredJSON(h.Declared), RecordedBy: by, RecordedAt: s.stamp()}
-	err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
+	err := s.writeTx(ctx, "create_handset", func(tx *gorm.DB, ch change) error {
+		ch["created"] = h.Code
+		ch["values"] = h
+		return tx.Create(&row).Error
+	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return h, conflictAt("code", "handset %s already exists", h.Code)
 	}
@@ -111,7 +115,7 @@ func (s *Store) Handset(ctx context.Context, code string) (models.Handset, error
 // Errors: NotFound, Invalid.
 func (s *Store) PatchHandset(ctx context.Context, code string, patch func(models.Handset) (models.Handset, error)) (models.Handset, error) {
 	var out models.Handset
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, "patch_handset", func(tx *gorm.DB, ch change) error {
 		var row handsetRow
 		if err := tx.Where("code = ?", code).Take(&row).Error; err != nil {
 			return err
@@ -123,6 +127,8 @@ func (s *Store) PatchHandset(ctx context.Context, code string, patch func(models
 		if err := h.Validate(); err != nil {
 			return err
 		}
+		ch["target"] = code
+		ch["changes"] = fieldChanges(row.model(), h, "name", "manufacturer", "declared")
 		row.Name, row.Manufacturer, row.Declared = h.Name, h.Manufacturer, declaredJSON(h.Declared)
 		if err := tx.Model(&row).Select("name", "manufacturer", "declared").Updates(&row).Error; err != nil {
 			return err

@@ -149,7 +149,15 @@ func importFile[T any](ctx context.Context, s *Store, rd *importer.Reader[T], o 
 		// write lock.
 		err = body(s.db.WithContext(ctx))
 	} else {
-		err = s.tx(ctx, body)
+		err = s.writeTx(ctx, "import_"+imp.Kind, func(tx *gorm.DB, ch change) error {
+			if err := body(tx); err != nil {
+				return err
+			}
+			// The import's record lists every created id; the entry
+			// names the import and counts them.
+			ch["created"], ch["rows"], ch["created_count"] = imp.ID, imp.Rows, len(imp.Created)
+			return nil
+		})
 	}
 	if err != nil {
 		return models.Import{}, translate(err, "import")

@@ -37,7 +37,11 @@ func (s *Store) CreateProfile(ctx context.Context, p models.Profile, by string) 
 		return p, err
 	}
 	p.ID, p.Version = s.newID(), 1
-	err := s.tx(ctx, func(tx *gorm.DB) error { return s.insertProfile(tx, &p, by) })
+	err := s.writeTx(ctx, "create_profile", func(tx *gorm.DB, ch change) error {
+		ch["created"] = p.ID
+		ch["version"] = 1
+		return s.insertProfile(tx, &p, by)
+	})
 	return p, translate(err, "profile")
 }
 
@@ -56,7 +60,7 @@ func (s *Store) CreateProfileVersion(ctx context.Context, id string, p models.Pr
 }
 
 func (s *Store) createProfileVersion(ctx context.Context, id string, p models.Profile, by string) (models.Profile, error) {
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, "create_profile_version", func(tx *gorm.DB, ch change) error {
 		var latest profileRow
 		if err := tx.Where("id = ?", id).Order("version DESC").Take(&latest).Error; err != nil {
 			return err
@@ -68,6 +72,8 @@ func (s *Store) createProfileVersion(ctx context.Context, id string, p models.Pr
 			return err
 		}
 		p.ID, p.Version = id, latest.Version+1
+		ch["created"] = fmt.Sprintf("%s/versions/%d", id, p.Version)
+		ch["target"], ch["version"] = id, p.Version
 		return s.insertProfile(tx, &p, by)
 	})
 	return p, err

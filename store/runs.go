@@ -203,7 +203,7 @@ type unitRef struct {
 func (s *Store) CreateRuns(ctx context.Context, runs []models.Run, by string) ([]models.Run, error) {
 	now := s.stamp()
 	out := make([]models.Run, len(runs))
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, "create_runs", func(tx *gorm.DB, ch change) error {
 		refs, err := s.lookupUnits(tx, runs)
 		if err != nil {
 			return err
@@ -236,6 +236,15 @@ func (s *Store) CreateRuns(ctx context.Context, runs []models.Run, by string) ([
 		}
 		if err := tx.CreateInBatches(&rows, 100).Error; err != nil {
 			return err
+		}
+		ids := make([]string, len(out))
+		for i, r := range out {
+			ids[i] = r.ID
+		}
+		if len(ids) == 1 {
+			ch["created"] = ids[0]
+		} else {
+			ch["created"] = ids
 		}
 		return tx.CreateInBatches(&revs, 200).Error
 	})
@@ -377,7 +386,7 @@ func (s *Store) AmendRun(ctx context.Context, id string, a models.Amendment, by 
 	if err := a.Validate(); err != nil {
 		return out, err
 	}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, "amend_run", func(tx *gorm.DB, ch change) error {
 		cur, facts, err := s.lockRun(tx, id)
 		if err != nil {
 			return err
@@ -389,6 +398,8 @@ func (s *Store) AmendRun(ctx context.Context, id string, a models.Amendment, by 
 		}
 		next.Revision, next.RecordedBy, next.RecordedAt = cur.Revision+1, by, now
 		out = next
+		ch["target"], ch["reason"], ch["changes"] = id, a.Reason, changes
+		ch["created"] = fmt.Sprintf("%s/revisions/%d", id, next.Revision)
 		return s.saveRevision(tx, cur, next, a.Reason, changes)
 	})
 	if err != nil {
@@ -404,7 +415,7 @@ func (s *Store) RetractRun(ctx context.Context, id string, r models.Retraction, 
 	if err := r.Validate(); err != nil {
 		return out, err
 	}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, "retract_run", func(tx *gorm.DB, ch change) error {
 		cur, _, err := s.lockRun(tx, id)
 		if err != nil {
 			return err
@@ -415,6 +426,7 @@ func (s *Store) RetractRun(ctx context.Context, id string, r models.Retraction, 
 		}
 		next.Revision, next.RecordedBy, next.RecordedAt = cur.Revision+1, by, s.stamp()
 		out = next
+		ch["target"], ch["reason"], ch["changes"], ch["revision"] = id, r.Reason, changes, next.Revision
 		return s.saveRevision(tx, cur, next, r.Reason, changes)
 	})
 	if err != nil {

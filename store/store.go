@@ -214,6 +214,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate %s database: %w", s.engine, err)
 	}
+	if err := s.sealAudit(ctx); err != nil {
+		return fmt.Errorf("seal the audit log of the %s database: %w", s.engine, err)
+	}
 	return nil
 }
 

@@ -48,7 +48,7 @@ func (s *Store) CreateUnits(ctx context.Context, units []models.Unit, by string)
 	}
 	now := s.stamp()
 	out := make([]models.Unit, len(units))
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, "create_units", func(tx *gorm.DB, ch change) error {
 		ids, err := handsetIDs(tx, units)
 		if err != nil {
 			return err
@@ -61,6 +61,11 @@ func (s *Store) CreateUnits(ctx context.Context, units []models.Unit, by string)
 		if err := tx.CreateInBatches(&rows, 200).Error; err != nil {
 			return translate(err, "unit serial")
 		}
+		created := make([]string, len(out))
+		for i, u := range out {
+			created[i] = u.Handset + "/" + u.Serial
+		}
+		ch["created"] = created
 		return nil
 	})
 	if err != nil {

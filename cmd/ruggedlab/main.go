@@ -48,6 +48,7 @@ Usage:
   ruggedlab migrate [--db ./ruggedlab.db]                                    apply database migrations
   ruggedlab user add --name NAME --role ROLE [--password-stdin]              create an account, print its API token
   ruggedlab user remove --name NAME | ruggedlab user list                    manage accounts
+  ruggedlab audit verify [--db …]                                            check the audit log's hash chain
   ruggedlab help                                                             this text
 
 The database is a SQLite file unless --db (or DATABASE_URL) is a
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "user":
 		return user(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
+	case "audit":
+		return audit(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil
