@@ -3,7 +3,6 @@ package handlers
 import (
 	"github.com/gin-gonic/gin"
 
-	"ruggedlab/store"
 )
 
 const forcedBlindKey = "forced_blind"
@@ -29,21 +28,15 @@ func (s *Server) allUnmasked(c *gin.Context, unmasked map[string]bool) bool {
 }
 
 func (s *Server) profileIDs(c *gin.Context) ([]string, error) {
-	var ids []string
-	p := store.Page{Limit: 500}
-	for {
-		items, next, err := s.Store.Profiles(c.Request.Context(), p)
-		if err != nil {
-			return nil, err
-		}
-		for _, pr := range items {
-			ids = append(ids, pr.ID)
-		}
-		if next == "" {
-			return ids, nil
-		}
-		p.Cursor = next
+	all, err := s.Store.AllProfiles(c.Request.Context())
+	if err != nil {
+		return nil, err
 	}
+	ids := make([]string, len(all))
+	for i, pr := range all {
+		ids[i] = pr.ID
+	}
+	return ids, nil
 }
 
 // forcedBlind reports whether blindMask marked this request blind.

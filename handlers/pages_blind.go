@@ -193,15 +193,21 @@ func (c *cast) loadUnits(ctx context.Context, st *store.Store, codes []string) e
 	if !c.blind {
 		return nil
 	}
+	var missing []string
 	for _, code := range codes {
-		if _, done := c.units[code]; done {
-			continue
+		if _, done := c.units[code]; !done {
+			missing = append(missing, code)
 		}
-		us, _, err := st.Units(ctx, code, store.Page{Limit: 500})
-		if err != nil {
-			return err
-		}
-		c.setUnits(code, us)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	unitsOf, err := st.UnitsOf(ctx, missing)
+	if err != nil {
+		return err
+	}
+	for _, code := range missing {
+		c.setUnits(code, unitsOf[code])
 	}
 	return nil
 }

@@ -56,11 +56,11 @@ func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, 
 	if err != nil {
 		return v, err
 	}
-	profiles, _, err := p.s.Store.Profiles(ctx, store.Page{Limit: 500})
+	nProfiles, err := p.s.Store.CountProfiles(ctx)
 	if err != nil {
 		return v, err
 	}
-	v.Profiles = len(profiles)
+	v.Profiles = nProfiles
 	hs := cs.Handsets()
 	if len(hs) == 0 {
 		v.Empty = true
@@ -94,12 +94,13 @@ func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, 
 		name := string(k)
 		cols = append(cols, column{name + "_runs", strings.ToUpper(name[:1]) + name[1:], true})
 	}
+	unitsOf, err := p.s.Store.UnitsOf(ctx, cs.Codes())
+	if err != nil {
+		return v, err
+	}
 	v.Candidates = table{ID: "candidates", Caption: "Candidates, with their active runs per kind (retracted runs are not counted)", Columns: cols}
 	for i, h := range hs {
-		units, _, err := p.s.Store.Units(ctx, h.Code, store.Page{Limit: 500})
-		if err != nil {
-			return v, err
-		}
+		units := unitsOf[h.Code]
 		cs.setUnits(h.Code, units)
 		row := []cell{{Text: cs.Label(h.Code), Color: charts.Color(i), Href: handsetHref(cs, h.Code)}}
 		if !blind {
@@ -288,10 +289,11 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 	repMeasured, repBasis := repairRow(m.Repairability)
 	row("Repairability class (EU label)", d.RepairabilityClass, repMeasured, repBasis)
 
-	units, _, err := p.s.Store.Units(ctx, code, store.Page{Limit: 500})
+	unitsOf, err := p.s.Store.UnitsOf(ctx, []string{code})
 	if err != nil {
 		return v, err
 	}
+	units := unitsOf[code]
 	cs.setUnits(code, units)
 	for _, u := range units {
 		full, err := p.s.Store.Unit(ctx, code, u.Serial)

@@ -12,7 +12,6 @@ import (
 
 	"ruggedlab/charts"
 	"ruggedlab/models"
-	"ruggedlab/store"
 	"ruggedlab/verdict"
 )
 
@@ -30,7 +29,7 @@ func (p *pages) profiles(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	list, _, err := p.s.Store.Profiles(c.Request.Context(), store.Page{Limit: 500})
+	list, err := p.s.Store.AllProfiles(c.Request.Context())
 	if err != nil {
 		p.fail(c, err)
 		return

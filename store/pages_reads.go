@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"ruggedlab/models"
+)
+
+// Reads shaped for the pages, which show everything at once: unlike the
+// paginated list methods (Units, Profiles) they have no limit, so a page
+// never shows part of the data while looking complete (#10 item 3). The
+// API keeps the paginated methods.
+
+// UnitsOf returns every unit of the given handsets, by handset code, each
+// list ordered by serial as Units orders it. Handsets without units, and
+// codes no handset has, are absent from the map. One query, whatever the
+// number of handsets.
+func (s *Store) UnitsOf(ctx context.Context, codes []string) (map[string][]models.Unit, error) {
+	out := map[string][]models.Unit{}
+	if len(codes) == 0 {
+		return out, nil
+	}
+	// unitRow's fields plus the handset's code (an embedded unexported
+	// struct would not be scanned by GORM).
+	var rows []struct {
+		ID, HandsetID, Serial, Notes, RecordedBy string
+		RecordedAt                               time.Time
+		Code                                     string
+	}
+	err := s.db.WithContext(ctx).Table("units").Select("units.*, handsets.code AS code").
+		Joins("JOIN handsets ON handsets.id = units.handset_id").
+		Where("handsets.code IN ?", codes).Order("handsets.code, units.serial").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "units")
+	}
+	for _, r := range rows {
+		u := unitRow{ID: r.ID, HandsetID: r.HandsetID, Serial: r.Serial, Notes: r.Notes, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
+		out[r.Code] = append(out[r.Code], u.model(r.Code))
+	}
+	return out, nil
+}
+
+// AllProfiles returns the latest version of every requirement profile,
+// ordered by ID as Profiles orders them.
+func (s *Store) AllProfiles(ctx context.Context) ([]models.Profile, error) {
+	var rows []profileRow
+	err := s.db.WithContext(ctx).Model(&profileRow{}).
+		Where("version = (SELECT max(v.version) FROM profiles v WHERE v.id = profiles.id)").
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "profiles")
+	}
+	out := make([]models.Profile, len(rows))
+	for i, r := range rows {
+		var err error
+		if out[i], err = r.model(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CountProfiles returns how many requirement profiles exist (each counted
+// once, whatever its number of versions).
+func (s *Store) CountProfiles(ctx context.Context) (int, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&profileRow{}).Distinct("id").Count(&n).Error; err != nil {
+		return 0, translate(err, "profiles")
+	}
+	return int(n), nil
+}
