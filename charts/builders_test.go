@@ -33,7 +33,7 @@ var kmFixture = []KMCurve{
 }
 
 func TestKaplanMeierOption(t *testing.T) {
-	c, err := KaplanMeier("km-1", "Tumbler 1 m", "falls", kmFixture)
+	c, err := KaplanMeier("km-1", "Tumbler 1 m", "falls", 0.95, kmFixture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestKaplanMeierErrors(t *testing.T) {
 		{"template in axis name", "{a}", []KMCurve{{Label: "a"}}, "brace"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := KaplanMeier("km", "t", tt.xName, tt.curves)
+			_, err := KaplanMeier("km", "t", tt.xName, 0.95, tt.curves)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}
@@ -120,7 +120,7 @@ func TestKaplanMeierErrors(t *testing.T) {
 }
 
 func TestBatteryRuntimeOption(t *testing.T) {
-	c, err := BatteryRuntime("rt", "EU loop", []RuntimeGroup{
+	c, err := BatteryRuntime("rt", "EU loop", 0.95, []RuntimeGroup{
 		{Label: "atlas-r1", UnitMeans: []float64{38.2, 36.9, 39.4}, Mean: 38.1666, HasCI: true, Lower: 35.0, Upper: 41.3},
 		{Label: "solo", UnitMeans: []float64{30}, Mean: 30},
 		{Label: "none"},
@@ -174,7 +174,7 @@ func TestBatteryRuntimeOption(t *testing.T) {
 		{"repeated", []RuntimeGroup{{Label: "a"}, {Label: "a"}}, "repeated"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := BatteryRuntime("rt", "t", tt.groups)
+			_, err := BatteryRuntime("rt", "t", 0.95, tt.groups)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
@@ -258,10 +258,10 @@ func TestTimeCharts(t *testing.T) {
 func TestNewBuildersEscapeLabels(t *testing.T) {
 	build := map[string]func(label string) (Chart, error){
 		"km": func(l string) (Chart, error) {
-			return KaplanMeier("km", l, "drops", []KMCurve{{Label: l, Steps: []KMStep{{T: 3, Surv: 1, Lower: 1, Upper: 1, Censored: 1, N: 1}}}})
+			return KaplanMeier("km", l, "drops", 0.95, []KMCurve{{Label: l, Steps: []KMStep{{T: 3, Surv: 1, Lower: 1, Upper: 1, Censored: 1, N: 1}}}})
 		},
 		"battery-runtime": func(l string) (Chart, error) {
-			return BatteryRuntime("rt", l, []RuntimeGroup{{Label: l, UnitMeans: []float64{3, 4}, Mean: 3.5, HasCI: true, Lower: 1, Upper: 6}})
+			return BatteryRuntime("rt", l, 0.95, []RuntimeGroup{{Label: l, UnitMeans: []float64{3, 4}, Mean: 3.5, HasCI: true, Lower: 1, Upper: 6}})
 		},
 		"discharge": func(l string) (Chart, error) {
 			return Discharge("d", l, []string{l}, []Curve{{X: []float64{0, 1}, Y: []float64{100, 0}}})

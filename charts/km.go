@@ -57,14 +57,19 @@ const censorSymbol = "path://M4,0H6V4H10V6H6V10H4V6H0V4H4Z"
 // candidate's series share its name, so its legend entry hides curve, band
 // and marks together.
 //
-// It returns ErrNoData for no curves, and an error for an empty or
-// repeated label, a time that is negative, not finite or not increasing, or
-// a bound outside 0 ≤ lower ≤ surv ≤ upper ≤ 1.
-func KaplanMeier(id, title, xName string, curves []KMCurve) (Chart, error) {
+// confidence is the level of the bands, which the subtitle names. It
+// returns ErrNoData for no curves, and an error for an empty or repeated
+// label, a time that is negative, not finite or not increasing, a
+// confidence outside (0, 1), or a bound outside 0 ≤ lower ≤ surv ≤ upper ≤ 1.
+func KaplanMeier(id, title, xName string, confidence float64, curves []KMCurve) (Chart, error) {
 	if len(curves) == 0 {
 		return Chart{}, ErrNoData
 	}
 	if err := checkKM(curves); err != nil {
+		return Chart{}, err
+	}
+	level, err := levelLabel(confidence)
+	if err != nil {
 		return Chart{}, err
 	}
 	unit, err := literalText(xName)
@@ -130,7 +135,7 @@ func KaplanMeier(id, title, xName string, curves []KMCurve) (Chart, error) {
 	line := echarts.NewLine()
 	line.SetGlobalOptions(
 		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left",
-			Subtitle: "Shaded: 95 % log-log band (Greenwood). +: unit censored (stopped without a failure)."}),
+			Subtitle: "Shaded: " + level + " log-log band (Greenwood). +: unit censored (stopped without a failure)."}),
 		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: labels}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		echarts.WithGridOpts(opts.Grid{Top: "88", Bottom: "56", Left: "56", Right: "24"}),

@@ -28,7 +28,8 @@ type PassRateBar struct {
 	// Color is the candidate's colour (as in the page's other charts and
 	// tables); empty draws the default bar colour.
 	Color string
-	// Estimate, Lower and Upper are x/n and the 95 % Wilson bounds.
+	// Estimate, Lower and Upper are x/n and the Wilson bounds at the
+	// chart's confidence.
 	Estimate, Lower, Upper float64
 }
 
@@ -43,7 +44,6 @@ const (
 	passRateBarColor  = "#56b4e9" // Okabe–Ito sky blue
 	passRateInkColor  = "#1b1f24"
 	passRateSeries    = "Pass rate"
-	passRateCISeries  = "95 % interval (Wilson)"
 	passRateLabelSize = 13
 )
 
@@ -56,17 +56,24 @@ const (
 // stack-notes §2.3: a boxplot overlapped on the bars whose five values are
 // [lower, est, est, est, upper].
 //
-// id is the element id (see Chart.ID); title is shown above the chart.
-// It returns ErrNoData for no bars, and an error for an empty or repeated
-// label, impossible counts, or (when N > 0) a bound that is not finite or
-// not ordered 0 ≤ lower ≤ estimate ≤ upper ≤ 1.
-func PassRate(id, title string, bars []PassRateBar) (Chart, error) {
+// id is the element id (see Chart.ID); title is shown above the chart;
+// confidence is the level of the bars' intervals, which the legend and
+// tooltips name. It returns ErrNoData for no bars, and an error for an empty
+// or repeated label, impossible counts, a confidence outside (0, 1), or
+// (when N > 0) a bound that is not finite or not ordered
+// 0 ≤ lower ≤ estimate ≤ upper ≤ 1.
+func PassRate(id, title string, confidence float64, bars []PassRateBar) (Chart, error) {
 	if len(bars) == 0 {
 		return Chart{}, ErrNoData
 	}
 	if err := checkPassRate(bars); err != nil {
 		return Chart{}, err
 	}
+	level, err := levelLabel(confidence)
+	if err != nil {
+		return Chart{}, err
+	}
+	ciSeries := level + " interval (Wilson)"
 
 	labels := make([]string, len(bars))
 	barItems := make([]barItem, len(bars))
@@ -82,7 +89,7 @@ func PassRate(id, title string, bars []PassRateBar) (Chart, error) {
 		if err != nil {
 			return Chart{}, err
 		}
-		tip, err := passRateTooltip(b)
+		tip, err := passRateTooltip(b, level)
 		if err != nil {
 			return Chart{}, err
 		}
@@ -116,7 +123,7 @@ func PassRate(id, title string, bars []PassRateBar) (Chart, error) {
 		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: []legendItem{
 			{Name: passRateSeries, Icon: "rect"},
 			// A boxplot's default legend icon is a filled box; show a whisker.
-			{Name: passRateCISeries, Icon: whiskerIcon},
+			{Name: ciSeries, Icon: whiskerIcon},
 		}}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		echarts.WithGridOpts(opts.Grid{
@@ -144,7 +151,7 @@ func PassRate(id, title string, bars []PassRateBar) (Chart, error) {
 		echarts.WithItemStyleOpts(opts.ItemStyle{Color: passRateBarColor}),
 	)
 	box := echarts.NewBoxPlot()
-	box.AddSeries(passRateCISeries, nil,
+	box.AddSeries(ciSeries, nil,
 		echarts.WithSeriesOpts(func(s *echarts.SingleSeries) { s.Data = boxItems }),
 		echarts.WithItemStyleOpts(opts.ItemStyle{
 			Color: "transparent", BorderColor: passRateInkColor, BorderWidth: 1.5,
@@ -199,9 +206,9 @@ type itemTooltip struct {
 
 // passRateTooltip is an ECharts string template: {b} (the candidate label)
 // is HTML-escaped by ECharts; the rest is our own digits and markup.
-func passRateTooltip(b PassRateBar) (string, error) {
-	text, err := literalText(fmt.Sprintf("%d/%d passed (%s %%)<br/>95 %% Wilson interval %s–%s %%",
-		b.Passed, b.N, pctText(b.Estimate), pctText(b.Lower), pctText(b.Upper)))
+func passRateTooltip(b PassRateBar, level string) (string, error) {
+	text, err := literalText(fmt.Sprintf("%d/%d passed (%s %%)<br/>%s Wilson interval %s–%s %%",
+		b.Passed, b.N, pctText(b.Estimate), level, pctText(b.Lower), pctText(b.Upper)))
 	if err != nil {
 		return "", err
 	}

@@ -10,7 +10,7 @@ import (
 
 func mustPassRate(t *testing.T, title string, bars []PassRateBar) (Chart, map[string]any) {
 	t.Helper()
-	c, err := PassRate("pass-rate-test", title, bars)
+	c, err := PassRate("pass-rate-test", title, 0.95, bars)
 	if err != nil {
 		t.Fatalf("PassRate: %v", err)
 	}
@@ -43,7 +43,7 @@ func TestPassRateOption(t *testing.T) {
 		{[]any{"yAxis", 0, "min"}, 0.0},
 		{[]any{"yAxis", 0, "max"}, 100.0},
 		{[]any{"yAxis", 0, "axisLabel", "formatter"}, "{value} %"},
-		{[]any{"legend", "data", 1, "name"}, passRateCISeries},
+		{[]any{"legend", "data", 1, "name"}, "95 % interval (Wilson)"},
 		{[]any{"legend", "data", 1, "icon"}, whiskerIcon},
 		// bar 0: estimate as a percentage, literal x/n label lifted above the cap
 		{[]any{"series", 0, "data", 0, "value"}, 83.3},
@@ -99,7 +99,7 @@ func TestPassRateErrors(t *testing.T) {
 		{"repeated label", []PassRateBar{good, good}, "repeated"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := PassRate("pr", "t", tt.bars)
+			c, err := PassRate("pr", "t", 0.95, tt.bars)
 			if err == nil {
 				t.Fatalf("PassRate = %s, want an error", c.Option)
 			}
@@ -108,7 +108,7 @@ func TestPassRateErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := PassRate("pr", "t", nil); !errors.Is(err, ErrNoData) {
+	if _, err := PassRate("pr", "t", 0.95, nil); !errors.Is(err, ErrNoData) {
 		t.Errorf("no bars: %v, want ErrNoData", err)
 	}
 }
@@ -119,7 +119,7 @@ func TestPassRateEscapesLabels(t *testing.T) {
 		{Label: payloadMarker, Passed: 0, N: 1, Estimate: 0, Lower: 0, Upper: 0.8},
 		{Label: "{b|rich} {a}", Passed: 1, N: 2, Estimate: 0.5, Lower: 0.1, Upper: 0.9},
 	}
-	c, err := PassRate("pass-rate-xss", payloadScript, bars)
+	c, err := PassRate("pass-rate-xss", payloadScript, 0.95, bars)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,6 @@ const (
 	runtimeHeight     = 400
 	runtimeDotSeries  = "Unit (mean of its runs)"
 	runtimeMeanSeries = "Mean over units"
-	runtimeCISeries   = "95 % interval (t)"
 	runtimeInk        = "#1b1f24"
 	// runtimeJitter spreads a candidate's dots sideways by this many pixels
 	// per column, over five columns, so units with close runtimes stay
@@ -44,16 +43,22 @@ const (
 // as a whisker (the boxplot technique of PassRate). Dots take the
 // candidate's colour; the y axis (hours) is scaled to the data, not to 0.
 //
-// It returns ErrNoData for no groups, and an error for an empty or repeated
-// label, a non-finite or negative runtime, or an interval that does not
-// contain its mean.
-func BatteryRuntime(id, title string, groups []RuntimeGroup) (Chart, error) {
+// confidence is the level of the t intervals, which the subtitle, legend
+// and tooltips name. It returns ErrNoData for no groups, and an error for an
+// empty or repeated label, a non-finite or negative runtime, a confidence
+// outside (0, 1), or an interval that does not contain its mean.
+func BatteryRuntime(id, title string, confidence float64, groups []RuntimeGroup) (Chart, error) {
 	if len(groups) == 0 {
 		return Chart{}, ErrNoData
 	}
 	if err := checkRuntime(groups); err != nil {
 		return Chart{}, err
 	}
+	level, err := levelLabel(confidence)
+	if err != nil {
+		return Chart{}, err
+	}
+	ciSeries := level + " interval (t)"
 	labels := make([]string, len(groups))
 	var dots, means []runtimeItem
 	whiskers := make([]boxItem, len(groups))
@@ -72,7 +77,7 @@ func BatteryRuntime(id, title string, groups []RuntimeGroup) (Chart, error) {
 				ItemStyle: &itemStyle{Color: Color(i), Opacity: 0.85, BorderColor: "#ffffff", BorderWidth: 1},
 				Tooltip:   &seriesTooltip{Formatter: "{b}<br/>unit mean " + strconv.FormatFloat(roundTo(v, 2), 'f', 2, 64) + " h"}})
 		}
-		tip, err := runtimeTooltip(g)
+		tip, err := runtimeTooltip(g, level)
 		if err != nil {
 			return Chart{}, err
 		}
@@ -84,7 +89,7 @@ func BatteryRuntime(id, title string, groups []RuntimeGroup) (Chart, error) {
 	}
 
 	series := []any{
-		runtimeSeries{Type: "boxplot", Name: runtimeCISeries, Data: whiskers, BoxWidth: []string{"28", "28"},
+		runtimeSeries{Type: "boxplot", Name: ciSeries, Data: whiskers, BoxWidth: []string{"28", "28"},
 			ItemStyle: &itemStyle{Color: "transparent", BorderColor: runtimeInk, BorderWidth: 1.5}, Z: 2},
 		// The series colour only paints the legend icon: each dot carries
 		// its candidate's colour.
@@ -95,11 +100,11 @@ func BatteryRuntime(id, title string, groups []RuntimeGroup) (Chart, error) {
 	}
 	bar := echarts.NewBar() // any rect chart: the series are replaced
 	bar.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left", Subtitle: "Dots: one per unit. Bar: mean over units. Whisker: 95 % t interval."}),
+		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left", Subtitle: "Dots: one per unit. Bar: mean over units. Whisker: " + level + " t interval."}),
 		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: []legendItem{
 			{Name: runtimeDotSeries, Icon: "circle"},
 			{Name: runtimeMeanSeries, Icon: "rect"},
-			{Name: runtimeCISeries, Icon: whiskerIcon},
+			{Name: ciSeries, Icon: whiskerIcon},
 		}}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		echarts.WithGridOpts(opts.Grid{Top: "88", Bottom: "48", Left: "56", Right: "16"}),
@@ -149,10 +154,10 @@ func nonNilItems(s []runtimeItem) []runtimeItem {
 
 // runtimeTooltip is a string template: {b} is the candidate (escaped by
 // ECharts), the rest our own digits.
-func runtimeTooltip(g RuntimeGroup) (string, error) {
+func runtimeTooltip(g RuntimeGroup, level string) (string, error) {
 	s := fmt.Sprintf("n = %d units, mean %.2f h", len(g.UnitMeans), g.Mean)
 	if g.HasCI {
-		s += fmt.Sprintf("<br/>95 %% t interval %.2f–%.2f h", g.Lower, g.Upper)
+		s += fmt.Sprintf("<br/>%s t interval %.2f–%.2f h", level, g.Lower, g.Upper)
 	} else {
 		s += "<br/>no interval: one unit says nothing about spread"
 	}

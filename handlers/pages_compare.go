@@ -18,6 +18,7 @@ import (
 	"ruggedlab/charts"
 	"ruggedlab/models"
 	"ruggedlab/series"
+	"ruggedlab/stats"
 	"ruggedlab/store"
 	"ruggedlab/verdict"
 )
@@ -91,6 +92,8 @@ type compareView struct {
 	Candidates []candidateOption
 	Filters    []filterField
 	Confidence string
+	// Level is the confidence as captions say it ("99 %").
+	Level string
 	// ConfidenceOptions are the levels the picker offers.
 	ConfidenceOptions []string
 	Sections          []compareSection
@@ -229,7 +232,7 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 	cs := q.cast
 	v := compareView{chrome: newChrome("Compare: "+string(q.kind), "compare-"+string(q.kind), cs.blind),
 		Kind: string(q.kind), KindTitle: strings.ToUpper(string(q.kind)[:1]) + string(q.kind)[1:],
-		Question: kindQuestions[q.kind], Confidence: strconv.FormatFloat(q.confidence, 'f', -1, 64)}
+		Question: kindQuestions[q.kind], Confidence: strconv.FormatFloat(q.confidence, 'f', -1, 64), Level: charts.LevelLabel(q.confidence)}
 	v.Title = v.KindTitle + ": compare candidates"
 	v.HasCharts, v.Wide = true, true
 	v.Kinds = v.Nav[2 : 2+len(models.Kinds)]
@@ -338,6 +341,10 @@ type sectionBuilder struct {
 
 func (b *sectionBuilder) id(name string) string { return name + "-" + strconv.Itoa(b.n) }
 
+// level is the confidence of every interval in the section, as captions
+// and headers say it: the level asked for, never a constant.
+func (b *sectionBuilder) level() string { return charts.LevelLabel(b.q.confidence) }
+
 func (b *sectionBuilder) build(ctx context.Context, k sectionKey) error {
 	switch b.q.kind {
 	case models.Drop:
@@ -410,30 +417,29 @@ func (b *sectionBuilder) drop(k sectionKey) error {
 	}
 	km := repeatedFalls(k, b.runs)
 
-	summary := table{ID: b.id("units"), Caption: unitsCaption,
+	lv := b.level()
+	summary := table{ID: b.id("units"), Caption: unitsCaption(lv),
 		Columns: []column{{"candidate", "Candidate", false}, {"units", "Units (n)", true}, {"survived", "Survived (x)", true},
 			{"x_of_n", "x/n", true}, {"failed", "Failed", true}, {"censored", "Censored", true},
-			{"estimate_pct", "Survived %", true}, {"wilson_lower_pct", "Wilson low %", true}, {"wilson_upper_pct", "Wilson high %", true},
-			{"clopper_pearson_lower_pct", "C–P low %", true}, {"clopper_pearson_upper_pct", "C–P high %", true},
-			{"success_run_lower_pct", "Zero-failure bound %", true}, {"km_median", "KM median (drops)", true}, {"runs", "Runs", true}}}
+			{"estimate_pct", "Survived %", true}, {"wilson_lower_pct", "Wilson " + lv + " low %", true}, {"wilson_upper_pct", "Wilson " + lv + " high %", true},
+			{"clopper_pearson_lower_pct", "C–P " + lv + " low %", true}, {"clopper_pearson_upper_pct", "C–P " + lv + " high %", true},
+			{"success_run_lower_pct", "Zero-failure bound " + lv + " %", true}, {"km_median", "KM median (drops)", true}, {"runs", "Runs", true}}}
+	var summaryWhy []string
 	var bars []charts.PassRateBar
 	var curves []charts.KMCurve
-	steps := table{ID: b.id("km-steps"), Caption: "Kaplan–Meier steps (the points of the chart)", Collapsed: true,
+	steps := table{ID: b.id("km-steps"), Caption: "Kaplan–Meier steps (the points of the chart), with the " + lv + " log-log band", Collapsed: true,
 		Columns: []column{{"candidate", "Candidate", false}, {"t", "Drops", true}, {"n_risk", "At risk", true}, {"n_event", "Events", true},
-			{"n_censor", "Censored", true}, {"surv_pct", "Surviving %", true}, {"lower_pct", "Band low %", true}, {"upper_pct", "Band high %", true}}}
+			{"n_censor", "Censored", true}, {"surv_pct", "Surviving %", true}, {"lower_pct", "Band " + lv + " low %", true}, {"upper_pct", "Band " + lv + " high %", true}}}
 	units := b.unitTable(column{"t_drops", "Drops (to failure or survived)", true})
 	for _, h := range b.res.Drop {
+		wl, wu := ivCells(h.Wilson)
+		cl, cu := ivCells(h.ClopperPearson)
 		summary.Rows = append(summary.Rows, []cell{b.candidate(h.Handset), intCell(h.Units), intCell(h.Survived),
 			textCell(fmt.Sprintf("%d/%d", h.Survived, h.Units)), intCell(h.Failed), intCell(h.Censored),
-			optPctCell(h.Proportion), ivCell(h.Units, h.Wilson.Lower), ivCell(h.Units, h.Wilson.Upper),
-			ivCell(h.Units, h.ClopperPearson.Lower), ivCell(h.Units, h.ClopperPearson.Upper),
+			optPctCell(h.Proportion), wl, wu, cl, cu,
 			optPctCell(h.SuccessRunLower), optCell(h.KM.Median, 0), b.runLinks(runIDsOfDrop(h))})
-		est := 0.0
-		if h.Proportion != nil {
-			est = *h.Proportion
-		}
-		bars = append(bars, charts.PassRateBar{Label: b.cs.Label(h.Handset), Color: charts.Color(b.cs.Index(h.Handset)), Passed: h.Survived, N: h.Units,
-			Estimate: est, Lower: h.Wilson.Lower, Upper: h.Wilson.Upper})
+		summaryWhy = append(summaryWhy, b.why(h.NullReasons))
+		bars = append(bars, passRateBar(b, h.Handset, h.Survived, h.Units, h.Proportion, h.Wilson))
 		curve := charts.KMCurve{Label: b.cs.Label(h.Handset)}
 		for _, s := range h.KM.Steps {
 			curve.Steps = append(curve.Steps, charts.KMStep{T: s.T, Surv: s.Surv, Lower: s.Lower, Upper: s.Upper, Events: s.NEvent, Censored: s.NCensor, N: s.NRisk})
@@ -447,28 +453,42 @@ func (b *sectionBuilder) drop(k sectionKey) error {
 		}
 	}
 
-	pairs := table{ID: b.id("pairs"), Caption: "Between candidates: log-rank test of the survival curves, and Fisher's exact test of the survived proportions",
+	pairs := table{ID: b.id("pairs"), Caption: "Between candidates: log-rank test of the survival curves, and Fisher's exact test of the survived proportions. " +
+		holmCaption(len(b.res.DropPairs)),
 		Columns: []column{{"a", "A", false}, {"b", "B", false}, {"logrank_chisq", "Log-rank χ²", true}, {"logrank_df", "df", true},
-			{"logrank_p", "Log-rank p", true}, {"fisher_p", "Fisher p", true}}}
+			{"logrank_p", "Log-rank p (raw)", true}, {"logrank_p_holm", "Log-rank p (Holm)", true},
+			{"fisher_p", "Fisher p (raw)", true}, {"fisher_p_holm", "Fisher p (Holm)", true}}}
+	var pairsWhy []string
 	for _, pr := range b.res.DropPairs {
-		pairs.Rows = append(pairs.Rows, []cell{b.candidate(pr.A), b.candidate(pr.B), numCell(pr.ChiSq, 2), intCell(pr.DF), pCell(pr.P), pCell(pr.FisherP)})
+		pairs.Rows = append(pairs.Rows, []cell{b.candidate(pr.A), b.candidate(pr.B), optCell(pr.ChiSq, 2), optIntCell(pr.DF),
+			optPCell(pr.P), optPCell(pr.PHolm), optPCell(pr.FisherP), optPCell(pr.FisherPHolm)})
+		pairsWhy = append(pairsWhy, b.why(pr.NullReasons))
 	}
 	if o := b.res.Overall; o != nil && len(b.res.Drop) > 2 {
-		pairs.Rows = append(pairs.Rows, []cell{textCell("all candidates"), textCell(""), numCell(o.ChiSq, 2), intCell(o.DF), pCell(o.P), textCell("")})
+		pairs.Rows = append(pairs.Rows, []cell{textCell("all candidates"), textCell(""), optCell(o.ChiSq, 2), optIntCell(o.DF), optPCell(o.P),
+			textCell(""), textCell(""), textCell("")})
+		why := b.why(o.NullReasons)
+		if why != "" {
+			why += "; "
+		}
+		pairsWhy = append(pairsWhy, why+"Holm and Fisher: the overall log-rank test is one test across all candidates, not a pair")
 	}
+	withReasons(&summary, summaryWhy)
+	withReasons(&pairs, pairsWhy)
 
 	var built []charts.Chart
 	if km {
 		b.sec.Lede = "Kaplan–Meier: the share of units still without a defect after each number of falls. A unit stopped without a failure is censored (+), not counted as surviving beyond its last fall."
-		ch, err := charts.KaplanMeier(b.id("km"), b.sec.Title, "drops", curves)
+		ch, err := charts.KaplanMeier(b.id("km"), b.sec.Title, "drops", b.q.confidence, curves)
 		if err != nil {
 			return err
 		}
 		built = append(built, ch)
 		b.sec.Tables = []table{summary, pairs, steps, units}
 	} else {
-		b.sec.Lede = "Share of units that survived the whole programme, with its 95 % Wilson interval; x/n above each bar. With 5 units, 5/5 only shows survival ≥ 57 %."
-		ch, err := charts.PassRate(b.id("pass-rate"), b.sec.Title, bars)
+		b.sec.Lede = "Share of units that survived the whole programme, with its " + lv + " Wilson interval; x/n above each bar. " +
+			"With 5 units, 5/5 only shows survival ≥ " + wilson5of5(b.q.confidence) + "."
+		ch, err := charts.PassRate(b.id("pass-rate"), b.sec.Title, b.q.confidence, bars)
 		if err != nil {
 			return err
 		}
@@ -480,9 +500,98 @@ func (b *sectionBuilder) drop(k sectionKey) error {
 	return err
 }
 
-// unitsCaption explains the columns of a pass-rate table.
-const unitsCaption = "Units per candidate: each unit counts once, whatever its number of runs. " +
-	"Wilson and Clopper–Pearson (C–P) 95 % intervals; the zero-failure bound (1 − C)^(1/n) is shown when no unit failed."
+// unitsCaption explains the columns of a pass-rate table at level lv.
+func unitsCaption(lv string) string {
+	return "Units per candidate: each unit counts once, whatever its number of runs. " +
+		"Wilson and Clopper–Pearson (C–P) " + lv + " intervals; the zero-failure bound (1 − C)^(1/n) at C = " + lv + " is shown when no unit failed."
+}
+
+// wilson5of5 is the Wilson lower bound of 5/5 at the page's level, for the
+// lede's example ("57 %" at 95 %).
+func wilson5of5(confidence float64) string {
+	iv, err := stats.Wilson(5, 5, confidence)
+	if err != nil {
+		return missing
+	}
+	return strconv.FormatFloat(math.Round(iv.Lower*100), 'f', 0, 64) + " %"
+}
+
+// holmCaption says which p-values a pairs table shows (issue #10, item 6).
+func holmCaption(pairs int) string {
+	if pairs <= 1 {
+		return "One pair: its Holm-adjusted p equals the raw p."
+	}
+	return fmt.Sprintf("Each p-value is shown raw and Holm-adjusted over the %d pairs of this programme (each test its own family): "+
+		"read the Holm column when asking whether any candidate differs from another; the raw p only holds for one pair chosen in advance.", pairs)
+}
+
+func passRateBar(b *sectionBuilder, code string, x, n int, est *float64, wilson *stats.Interval) charts.PassRateBar {
+	bar := charts.PassRateBar{Label: b.cs.Label(code), Color: charts.Color(b.cs.Index(code)), Passed: x, N: n}
+	if est != nil && wilson != nil {
+		bar.Estimate, bar.Lower, bar.Upper = *est, wilson.Lower, wilson.Upper
+	} else {
+		bar.N = 0 // nothing to draw: an empty slot
+	}
+	return bar
+}
+
+// nullNames are the statistics of compare entries as the pages name them
+// in a "Why –" column.
+var nullNames = map[string]string{
+	"proportion": "estimate", "wilson": "Wilson", "clopper_pearson": "C–P", "success_run_lower": "zero-failure bound",
+	"km.median": "KM median", "mean": "mean", "sd": "SD", "ci": "t interval",
+	"chisq": "log-rank", "df": "log-rank", "p": "test", "p_holm": "test", "fisher_p": "Fisher", "fisher_p_holm": "Fisher",
+	"diff": "difference", "t": "Welch", "diff_ci": "Welch",
+}
+
+// why is a row's explanation of its "–" cells: each distinct reason once,
+// after the names of the statistics it explains, in blind mode without
+// candidate names.
+func (b *sectionBuilder) why(r verdict.Reasons) string {
+	if len(r) == 0 {
+		return ""
+	}
+	names := map[string][]string{}
+	var reasons []string
+	for _, field := range slices.Sorted(maps.Keys(r)) {
+		reason := r[field]
+		if _, ok := names[reason]; !ok {
+			reasons = append(reasons, reason)
+		}
+		name := nullNames[field]
+		if field == "p" || field == "p_holm" {
+			name = map[models.Kind]string{models.Drop: "log-rank", models.Battery: "Welch"}[b.q.kind]
+		}
+		if name == "" {
+			name = field
+		}
+		if !slices.Contains(names[reason], name) {
+			names[reason] = append(names[reason], name)
+		}
+	}
+	parts := make([]string, len(reasons))
+	for i, reason := range reasons {
+		parts[i] = strings.Join(names[reason], ", ") + ": " + b.cs.Text(reason)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// withReasons adds a last "Why –" column with each row's reasons, when any
+// row has one: a missing value is "–" on the page and null in the JSON
+// export, and this column (key null_reasons) says why.
+func withReasons(t *table, why []string) {
+	if !slices.ContainsFunc(why, func(s string) bool { return s != "" }) {
+		return
+	}
+	t.Columns = append(t.Columns, column{"null_reasons", "Why “–”", false})
+	for i := range t.Rows {
+		c := cell{Text: missing}
+		if i < len(why) && why[i] != "" {
+			c = cell{Text: why[i], Class: "why"}
+		}
+		t.Rows[i] = append(t.Rows[i], c)
+	}
+}
 
 // unitTable lists every unit with its outcome, any extra columns, and its
 // evidence runs.
@@ -500,22 +609,38 @@ func runIDsOfDrop(h verdict.DropStats) []string {
 	return ids
 }
 
-// ivCell is an interval bound in percent; no units, no interval.
-func ivCell(n int, v float64) cell {
-	if n == 0 {
+// ivCells are an interval's bounds in percent; null, missing.
+func ivCells(iv *stats.Interval) (lower, upper cell) {
+	if iv == nil {
+		return cell{Text: missing}, cell{Text: missing}
+	}
+	return pctCell(iv.Lower), pctCell(iv.Upper)
+}
+
+func optIntCell(n *int) cell {
+	if n == nil {
 		return cell{Text: missing}
 	}
-	return pctCell(v)
+	return intCell(*n)
+}
+
+func optPCell(p *float64) cell {
+	if p == nil {
+		return cell{Text: missing}
+	}
+	return pCell(*p)
 }
 
 func (b *sectionBuilder) pass(k sectionKey) error {
 	b.sec.Title = passTitle(b.q.kind, k.value, b.runs)
-	b.sec.Lede = "Share of units that passed every matching run, with its 95 % Wilson interval; x/n above each bar."
-	summary := table{ID: b.id("units"), Caption: unitsCaption,
+	lv := b.level()
+	b.sec.Lede = "Share of units that passed every matching run, with its " + lv + " Wilson interval; x/n above each bar."
+	summary := table{ID: b.id("units"), Caption: unitsCaption(lv),
 		Columns: []column{{"candidate", "Candidate", false}, {"units", "Units (n)", true}, {"passed", "Passed (x)", true},
-			{"x_of_n", "x/n", true}, {"estimate_pct", "Passed %", true}, {"wilson_lower_pct", "Wilson low %", true},
-			{"wilson_upper_pct", "Wilson high %", true}, {"clopper_pearson_lower_pct", "C–P low %", true},
-			{"clopper_pearson_upper_pct", "C–P high %", true}, {"success_run_lower_pct", "Zero-failure bound %", true}, {"runs", "Runs", true}}}
+			{"x_of_n", "x/n", true}, {"estimate_pct", "Passed %", true}, {"wilson_lower_pct", "Wilson " + lv + " low %", true},
+			{"wilson_upper_pct", "Wilson " + lv + " high %", true}, {"clopper_pearson_lower_pct", "C–P " + lv + " low %", true},
+			{"clopper_pearson_upper_pct", "C–P " + lv + " high %", true}, {"success_run_lower_pct", "Zero-failure bound " + lv + " %", true}, {"runs", "Runs", true}}}
+	var summaryWhy []string
 	units := b.unitTable()
 	var bars []charts.PassRateBar
 	for _, h := range b.res.Pass {
@@ -528,22 +653,24 @@ func (b *sectionBuilder) pass(k sectionKey) error {
 			}
 			units.Rows = append(units.Rows, []cell{b.candidate(h.Handset), textCell(b.cs.Unit(h.Handset, u.Unit)), textCell(outcome), b.runLinks(u.Runs)})
 		}
+		wl, wu := ivCells(h.Wilson)
+		cl, cu := ivCells(h.ClopperPearson)
 		summary.Rows = append(summary.Rows, []cell{b.candidate(h.Handset), intCell(h.Units), intCell(h.Passed),
 			textCell(fmt.Sprintf("%d/%d", h.Passed, h.Units)), optPctCell(h.Proportion),
-			ivCell(h.Units, h.Wilson.Lower), ivCell(h.Units, h.Wilson.Upper), ivCell(h.Units, h.ClopperPearson.Lower),
-			ivCell(h.Units, h.ClopperPearson.Upper), optPctCell(h.SuccessRunLower), b.runLinks(ids)})
-		est := 0.0
-		if h.Proportion != nil {
-			est = *h.Proportion
-		}
-		bars = append(bars, charts.PassRateBar{Label: b.cs.Label(h.Handset), Color: charts.Color(b.cs.Index(h.Handset)), Passed: h.Passed, N: h.Units, Estimate: est, Lower: h.Wilson.Lower, Upper: h.Wilson.Upper})
+			wl, wu, cl, cu, optPctCell(h.SuccessRunLower), b.runLinks(ids)})
+		summaryWhy = append(summaryWhy, b.why(h.NullReasons))
+		bars = append(bars, passRateBar(b, h.Handset, h.Passed, h.Units, h.Proportion, h.Wilson))
 	}
-	pairs := table{ID: b.id("pairs"), Caption: "Between candidates: Fisher's exact test of the pass proportions (two-sided)",
-		Columns: []column{{"a", "A", false}, {"b", "B", false}, {"fisher_p", "Fisher p", true}}}
+	pairs := table{ID: b.id("pairs"), Caption: "Between candidates: Fisher's exact test of the pass proportions (two-sided). " + holmCaption(len(b.res.PassPairs)),
+		Columns: []column{{"a", "A", false}, {"b", "B", false}, {"fisher_p", "Fisher p (raw)", true}, {"fisher_p_holm", "Fisher p (Holm)", true}}}
+	var pairsWhy []string
 	for _, pr := range b.res.PassPairs {
-		pairs.Rows = append(pairs.Rows, []cell{b.candidate(pr.A), b.candidate(pr.B), pCell(pr.FisherP)})
+		pairs.Rows = append(pairs.Rows, []cell{b.candidate(pr.A), b.candidate(pr.B), optPCell(pr.FisherP), optPCell(pr.FisherPHolm)})
+		pairsWhy = append(pairsWhy, b.why(pr.NullReasons))
 	}
-	ch, err := charts.PassRate(b.id("pass-rate"), b.sec.Title, bars)
+	withReasons(&summary, summaryWhy)
+	withReasons(&pairs, pairsWhy)
+	ch, err := charts.PassRate(b.id("pass-rate"), b.sec.Title, b.q.confidence, bars)
 	if err != nil {
 		return err
 	}
@@ -599,10 +726,12 @@ const (
 
 func (b *sectionBuilder) battery(ctx context.Context, k sectionKey) error {
 	b.sec.Title = protocolTitle(k.value)
-	b.sec.Lede = "Each unit counts once, by the mean of its runs. Whisker: 95 % t interval of the mean over units; Welch's t-test between candidates."
-	summary := table{ID: b.id("units"), Caption: "Runtime per candidate, over unit means",
+	lv := b.level()
+	b.sec.Lede = "Each unit counts once, by the mean of its runs. Whisker: " + lv + " t interval of the mean over units; Welch's t-test between candidates."
+	summary := table{ID: b.id("units"), Caption: "Runtime per candidate, over unit means, with the " + lv + " t interval",
 		Columns: []column{{"candidate", "Candidate", false}, {"n", "Units (n)", true}, {"mean_h", "Mean (h)", true}, {"sd_h", "SD (h)", true},
-			{"ci_lower_h", "95 % low (h)", true}, {"ci_upper_h", "95 % high (h)", true}, {"unit_means_h", "Unit means (h)", false}, {"runs", "Runs", true}}}
+			{"ci_lower_h", lv + " low (h)", true}, {"ci_upper_h", lv + " high (h)", true}, {"unit_means_h", "Unit means (h)", false}, {"runs", "Runs", true}}}
+	var summaryWhy []string
 	units := b.unitTable()
 	units.Columns = []column{{"candidate", "Candidate", false}, {"unit", "Unit", false}, {"mean_h", "Mean runtime (h)", true}, {"runs", "Runs", true}}
 	var groups []charts.RuntimeGroup
@@ -627,17 +756,26 @@ func (b *sectionBuilder) battery(ctx context.Context, k sectionKey) error {
 		}
 		summary.Rows = append(summary.Rows, []cell{b.candidate(h.Handset), intCell(h.N), optCell(h.Mean, 2), optCell(h.SD, 2), lo, hi,
 			textCell(strings.Join(means, " ")), b.runLinks(ids)})
+		summaryWhy = append(summaryWhy, b.why(h.NullReasons))
 		groups = append(groups, g)
 	}
-	pairs := table{ID: b.id("pairs"), Caption: "Between candidates: Welch's t-test of mean(A) − mean(B) over unit means",
+	pairs := table{ID: b.id("pairs"), Caption: "Between candidates: Welch's t-test of mean(A) − mean(B) over unit means, with the " + lv +
+		" interval of the difference. " + holmCaption(len(b.res.BatteryPairs)),
 		Columns: []column{{"a", "A", false}, {"b", "B", false}, {"diff_h", "Difference (h)", true}, {"t", "t", true}, {"df", "df", true},
-			{"p", "p", true}, {"diff_ci_lower_h", "95 % low (h)", true}, {"diff_ci_upper_h", "95 % high (h)", true}}}
+			{"p", "p (raw)", true}, {"p_holm", "p (Holm)", true}, {"diff_ci_lower_h", lv + " low (h)", true}, {"diff_ci_upper_h", lv + " high (h)", true}}}
+	var pairsWhy []string
 	for _, pr := range b.res.BatteryPairs {
-		diff := (pr.DiffCI.Lower + pr.DiffCI.Upper) / 2
-		pairs.Rows = append(pairs.Rows, []cell{b.candidate(pr.A), b.candidate(pr.B), numCell(diff, 2), tCell(pr.T), numCell(pr.DF, 1),
-			pCell(pr.P), numCell(pr.DiffCI.Lower, 2), numCell(pr.DiffCI.Upper, 2)})
+		lo, hi := cell{Text: missing}, cell{Text: missing}
+		if pr.DiffCI != nil {
+			lo, hi = numCell(pr.DiffCI.Lower, 2), numCell(pr.DiffCI.Upper, 2)
+		}
+		pairs.Rows = append(pairs.Rows, []cell{b.candidate(pr.A), b.candidate(pr.B), optCell(pr.Diff, 2), optCell(pr.T, 2), optCell(pr.DF, 1),
+			optPCell(pr.P), optPCell(pr.PHolm), lo, hi})
+		pairsWhy = append(pairsWhy, b.why(pr.NullReasons))
 	}
-	rt, err := charts.BatteryRuntime(b.id("battery-runtime"), b.sec.Title+": runtime", groups)
+	withReasons(&summary, summaryWhy)
+	withReasons(&pairs, pairsWhy)
+	rt, err := charts.BatteryRuntime(b.id("battery-runtime"), b.sec.Title+": runtime", b.q.confidence, groups)
 	if err != nil {
 		return err
 	}
@@ -655,18 +793,6 @@ func (b *sectionBuilder) battery(ctx context.Context, k sectionKey) error {
 	}
 	b.sec.Charts, err = chartHTML(built...)
 	return err
-}
-
-// tCell shows a t statistic; ±MaxFloat64 (constant groups, stats.Welch)
-// reads as infinite.
-func tCell(t float64) cell {
-	if math.Abs(t) >= math.MaxFloat64/2 {
-		if t < 0 {
-			return cell{Text: "−∞"}
-		}
-		return cell{Text: "∞"}
-	}
-	return numCell(t, 2)
 }
 
 type dischargeChart struct {

@@ -115,8 +115,8 @@ func TestCells(t *testing.T) {
 		{"pct", pctCell(0.6756), "67.6", 67.6},
 		{"p small", pCell(7.789233346211535e-9), "7.79e-09", 7.79e-09},
 		{"p", pCell(0.0349650349), "0.035", 0.035},
-		{"t max", tCell(math.MaxFloat64), "∞", "∞"}, // JSON has no infinity: the text
-		{"t min", tCell(-math.MaxFloat64), "−∞", "−∞"},
+		{"nil p", optPCell(nil), missing, nil},
+		{"nil int", optIntCell(nil), missing, nil},
 		{"text", textCell("x"), "x", "x"},
 		{"empty text", textCell(""), missing, nil},
 		{"nil pct", optPctCell(nil), missing, nil},

@@ -231,10 +231,12 @@ type apiCompare struct {
 		} `json:"km"`
 	} `json:"handsets"`
 	Pairwise []struct {
-		A       string  `json:"a"`
-		B       string  `json:"b"`
-		P       float64 `json:"p"`
-		FisherP float64 `json:"fisher_p"`
+		A           string   `json:"a"`
+		B           string   `json:"b"`
+		P           *float64 `json:"p"`
+		PHolm       *float64 `json:"p_holm"`
+		FisherP     *float64 `json:"fisher_p"`
+		FisherPHolm *float64 `json:"fisher_p_holm"`
 	} `json:"pairwise"`
 }
 
@@ -316,12 +318,24 @@ func (f *pagesFixture) testExportsMatchAPI(t *testing.T) {
 					t.Fatalf("%s: %d pair rows, API has %d", sec.Title, len(pairs), len(api.Pairwise))
 				}
 				for i, pr := range api.Pairwise {
-					col, want := "fisher_p", sig3(pr.FisherP)
-					if kind == "battery" {
-						col, want = "p", sig3(pr.P)
+					cols := map[string]*float64{"fisher_p": pr.FisherP, "fisher_p_holm": pr.FisherPHolm}
+					switch kind {
+					case "battery":
+						cols = map[string]*float64{"p": pr.P, "p_holm": pr.PHolm}
+					case "drop":
+						cols["logrank_p"], cols["logrank_p_holm"] = pr.P, pr.PHolm
 					}
-					if got := pairs[i][col]; got != want || pairs[i]["a"] != pr.A || pairs[i]["b"] != pr.B {
-						t.Errorf("%s pair %s–%s: %s %v (%v–%v), API %v", sec.Title, pr.A, pr.B, col, got, pairs[i]["a"], pairs[i]["b"], want)
+					for col, v := range cols {
+						var want any // null in the API, null in the export
+						if v != nil {
+							want = sig3(*v)
+						}
+						if got := pairs[i][col]; got != want || pairs[i]["a"] != pr.A || pairs[i]["b"] != pr.B {
+							t.Errorf("%s pair %s–%s: %s %v (%v–%v), API %v", sec.Title, pr.A, pr.B, col, got, pairs[i]["a"], pairs[i]["b"], want)
+						}
+						if v == nil && pairs[i]["null_reasons"] == nil {
+							t.Errorf("%s pair %s–%s: %s is null without a reason", sec.Title, pr.A, pr.B, col)
+						}
 					}
 				}
 			}

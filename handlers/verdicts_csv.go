@@ -3,9 +3,11 @@ package handlers
 import (
 	"bytes"
 	"encoding/csv"
+	"maps"
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,35 +76,45 @@ func compareCSV(cmp verdict.Comparison) [][]string {
 	switch cmp.Kind {
 	case models.Drop:
 		rows := [][]string{{"handset", "units", "survived", "failed", "censored", "proportion", "wilson_lower", "wilson_upper",
-			"clopper_pearson_lower", "clopper_pearson_upper", "success_run_lower", "km_median", "runs"}}
+			"clopper_pearson_lower", "clopper_pearson_upper", "success_run_lower", "km_median", "runs", "null_reasons"}}
 		for _, h := range cmp.Drop {
-			wl, wu := bounds(&h.Wilson)
-			cl, cu := bounds(&h.ClopperPearson)
+			wl, wu := bounds(h.Wilson)
+			cl, cu := bounds(h.ClopperPearson)
 			rows = append(rows, []string{h.Handset, fint(h.Units), fint(h.Survived), fint(h.Failed), fint(h.Censored),
-				fptr(h.Proportion), wl, wu, cl, cu, fptr(h.SuccessRunLower), fptr(h.KM.Median), fint(h.Runs)})
+				fptr(h.Proportion), wl, wu, cl, cu, fptr(h.SuccessRunLower), fptr(h.KM.Median), fint(h.Runs), reasonsText(h.NullReasons)})
 		}
 		return rows
 	case models.Battery:
-		rows := [][]string{{"handset", "n", "mean_h", "sd_h", "ci_lower", "ci_upper", "unit_means_h", "runs"}}
+		rows := [][]string{{"handset", "n", "mean_h", "sd_h", "ci_lower", "ci_upper", "unit_means_h", "runs", "null_reasons"}}
 		for _, h := range cmp.Battery {
 			lo, hi := bounds(h.CI)
 			means := make([]string, len(h.UnitMeans))
 			for i, m := range h.UnitMeans {
 				means[i] = fnum(m)
 			}
-			rows = append(rows, []string{h.Handset, fint(h.N), fptr(h.Mean), fptr(h.SD), lo, hi, strings.Join(means, " "), fint(h.Runs)})
+			rows = append(rows, []string{h.Handset, fint(h.N), fptr(h.Mean), fptr(h.SD), lo, hi, strings.Join(means, " "), fint(h.Runs), reasonsText(h.NullReasons)})
 		}
 		return rows
 	}
 	rows := [][]string{{"handset", "units", "passed", "failed", "proportion", "wilson_lower", "wilson_upper",
-		"clopper_pearson_lower", "clopper_pearson_upper", "success_run_lower", "runs"}}
+		"clopper_pearson_lower", "clopper_pearson_upper", "success_run_lower", "runs", "null_reasons"}}
 	for _, h := range cmp.Pass {
-		wl, wu := bounds(&h.Wilson)
-		cl, cu := bounds(&h.ClopperPearson)
+		wl, wu := bounds(h.Wilson)
+		cl, cu := bounds(h.ClopperPearson)
 		rows = append(rows, []string{h.Handset, fint(h.Units), fint(h.Passed), fint(h.Failed), fptr(h.Proportion),
-			wl, wu, cl, cu, fptr(h.SuccessRunLower), fint(h.Runs)})
+			wl, wu, cl, cu, fptr(h.SuccessRunLower), fint(h.Runs), reasonsText(h.NullReasons)})
 	}
 	return rows
+}
+
+// reasonsText is an entry's null_reasons in one CSV cell:
+// "field: reason; field: reason", by field name.
+func reasonsText(r verdict.Reasons) string {
+	parts := make([]string, 0, len(r))
+	for _, k := range slices.Sorted(maps.Keys(r)) {
+		parts = append(parts, k+": "+r[k])
+	}
+	return strings.Join(parts, "; ")
 }
 
 // matrixCSV is the verdict matrix in long form: one row per cell, so a

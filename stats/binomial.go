@@ -54,12 +54,13 @@ func clampCount(x, n int) int {
 // Wilson returns the Wilson score interval for x successes out of n trials,
 // without continuity correction, as R's prop.test(x, n, correct = FALSE).
 //
-// Edge cases: n <= 0 gives [0, 1] (no information); x = 0 gives a lower
-// bound of exactly 0 and x = n an upper bound of exactly 1. x outside
-// [0, n] is clamped into it. confidence must lie in (0, 1).
-func Wilson(x, n int, confidence float64) Interval {
+// Edge cases: n <= 0 has no interval (ErrNoData: no units, no estimate);
+// x = 0 gives a lower bound of exactly 0 and x = n an upper bound of
+// exactly 1. x outside [0, n] is clamped into it. confidence must lie in
+// (0, 1).
+func Wilson(x, n int, confidence float64) (Interval, error) {
 	if n <= 0 {
-		return Interval{0, 1}
+		return Interval{}, fmt.Errorf("%w: Wilson interval of 0 trials", ErrNoData)
 	}
 	x = clampCount(x, n)
 	z := zTwoSided(confidence)
@@ -76,7 +77,7 @@ func Wilson(x, n int, confidence float64) Interval {
 	if x < n {
 		upper = (p + z22n + half) / (1 + 2*z22n)
 	}
-	return Interval{max(lower, 0), min(upper, 1)}
+	return Interval{max(lower, 0), min(upper, 1)}, nil
 }
 
 // ClopperPearson returns the exact (beta) interval for x successes out of n
@@ -84,11 +85,12 @@ func Wilson(x, n int, confidence float64) Interval {
 // Beta(x, n−x+1) and Beta(x+1, n−x), with α = 1 − confidence.
 //
 // Edge cases: x = 0 gives a lower bound of 0 and x = n an upper bound of 1
-// (the beta quantile is undefined there); n <= 0 gives [0, 1]. x outside
-// [0, n] is clamped into it. confidence must lie in (0, 1).
-func ClopperPearson(x, n int, confidence float64) Interval {
+// (the beta quantile is undefined there); n <= 0 has no interval
+// (ErrNoData). x outside [0, n] is clamped into it. confidence must lie in
+// (0, 1).
+func ClopperPearson(x, n int, confidence float64) (Interval, error) {
 	if n <= 0 {
-		return Interval{0, 1}
+		return Interval{}, fmt.Errorf("%w: Clopper–Pearson interval of 0 trials", ErrNoData)
 	}
 	x = clampCount(x, n)
 	alpha := (1 - confidence) / 2
@@ -99,7 +101,7 @@ func ClopperPearson(x, n int, confidence float64) Interval {
 	if x < n {
 		iv.Upper = distuv.Beta{Alpha: float64(x + 1), Beta: float64(n - x)}.Quantile(1 - alpha)
 	}
-	return iv
+	return iv, nil
 }
 
 // SuccessRunLower returns the lower confidence bound on reliability after n

@@ -7,10 +7,13 @@
 //
 // The package is pure: slices in, numbers out; no database, HTTP or clock.
 // Distribution quantiles and tail probabilities come from
-// gonum.org/v1/gonum/stat/distuv. Every result is finite (never NaN or ±Inf),
-// so it can be written as JSON; the doc comment of each function says which
-// convention replaces an undefined value. The exception is Holm, which takes
-// and returns NaN for a p-value that could not be computed.
+// gonum.org/v1/gonum/stat/distuv. Every result is finite (never NaN or
+// ±Inf), so it can be written as JSON. A statistic that cannot be computed
+// — no data, too few observations for a variance, no variance, no events —
+// is not given a stand-in value (p = 1, a zero-width interval): the
+// function returns an error wrapping ErrNoData, ErrTooFew, ErrNoVariance or
+// ErrNoEvents, and its doc comment says which. The exception is Holm, which
+// takes and returns NaN for a p-value that could not be computed.
 //
 // Each function matches a reference implementation, and the tests compare
 // against values that implementation produced (testdata/reference.R writes

@@ -1,6 +1,9 @@
 package stats
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // FisherExact returns the two-sided p-value of Fisher's exact test for the
 // 2×2 table [[a, b], [c, d]], as R's fisher.test: the sum of the
@@ -12,15 +15,20 @@ import "math"
 // For pass proportions use a = passed and b = failed for one candidate and
 // c, d likewise for the other.
 //
-// Edge cases: a table with an empty row or column (including all zeros)
-// gives 1. Negative counts are treated as 0. The result is clamped to
-// [0, 1].
-func FisherExact(a, b, c, d int) float64 {
+// Edge cases: an empty row (a candidate without units, or all zeros) has
+// no test (ErrNoData). An empty column with both rows filled (everybody
+// passed, or everybody failed) is a real answer, p = 1: the margins allow
+// only the observed table, as R's fisher.test reports. Negative counts are
+// treated as 0. The result is clamped to [0, 1].
+func FisherExact(a, b, c, d int) (float64, error) {
 	a, b, c, d = max(a, 0), max(b, 0), max(c, 0), max(d, 0)
+	if a+b == 0 || c+d == 0 {
+		return 0, fmt.Errorf("%w: Fisher's test of a 2×2 table with an empty row", ErrNoData)
+	}
 	col1, col2, row1 := a+c, b+d, a+b
 	lo, hi := max(0, row1-col2), min(row1, col1)
 	if lo == hi {
-		return 1 // the margins allow only the observed table
+		return 1, nil // the margins allow only the observed table
 	}
 	// Log probabilities up to the constant 1/C(col1+col2, row1), which the
 	// normalisation below cancels.
@@ -44,7 +52,7 @@ func FisherExact(a, b, c, d int) float64 {
 			sum += v
 		}
 	}
-	return min(sum/total, 1)
+	return min(sum/total, 1), nil
 }
 
 // logChoose returns ln C(n, k) for 0 <= k <= n.

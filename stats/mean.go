@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -17,22 +18,39 @@ type MeanCI struct {
 // MeanT returns the mean, the sample standard deviation (divisor n − 1) and
 // the t interval mean ± t(1−α/2, n−1)·SD/√n, as R's t.test(xs)$conf.int.
 //
-// Edge cases: no values give the zero MeanCI. One value gives SD 0 and the
-// degenerate interval [mean, mean]: a single unit says nothing about
-// spread (R's t.test refuses it). The values must be finite.
-func MeanT(xs []float64, confidence float64) MeanCI {
+// Not computable (the error wraps one of the package's reasons, and only
+// the fields named here are set):
+//   - no values: ErrNoData, the zero MeanCI;
+//   - one value: ErrTooFew; N and Mean are set, but a single unit says
+//     nothing about spread, so SD and CI are not (R's t.test refuses it);
+//   - values that do not vary (a standard error below R's tolerance
+//     10·ε·|mean|, or 0): ErrNoVariance; N, Mean and SD (0) are set, CI is
+//     not: a zero-width interval would claim the mean is known exactly
+//     (R stops with "data are essentially constant").
+//
+// The values must be finite.
+func MeanT(xs []float64, confidence float64) (MeanCI, error) {
 	n := len(xs)
 	if n == 0 {
-		return MeanCI{}
+		return MeanCI{}, fmt.Errorf("%w: mean of 0 values", ErrNoData)
 	}
 	mean, variance := meanVar(xs)
 	if n == 1 {
-		return MeanCI{N: 1, Mean: mean, CI: Interval{mean, mean}}
+		return MeanCI{N: 1, Mean: mean}, fmt.Errorf("%w: 1 value, a t interval needs at least 2", ErrTooFew)
 	}
 	sd := math.Sqrt(variance)
-	q := tQuantile(confidence, float64(n-1))
-	half := q * sd / math.Sqrt(float64(n))
-	return MeanCI{N: n, Mean: mean, SD: sd, CI: Interval{mean - half, mean + half}}
+	se := sd / math.Sqrt(float64(n))
+	if constant(se, mean, mean) {
+		return MeanCI{N: n, Mean: mean, SD: sd}, fmt.Errorf("%w: %d equal values, a t interval needs spread", ErrNoVariance, n)
+	}
+	half := tQuantile(confidence, float64(n-1)) * se
+	return MeanCI{N: n, Mean: mean, SD: sd, CI: Interval{mean - half, mean + half}}, nil
+}
+
+// constant reports whether a standard error is too small to divide by:
+// R's t.test test stderr < 10·ε·max(|mean a|, |mean b|), or exactly 0.
+func constant(se, ma, mb float64) bool {
+	return se == 0 || se < 10*0x1p-52*max(math.Abs(ma), math.Abs(mb))
 }
 
 // meanVar returns the mean and the sample variance (0 for one value). The
@@ -75,44 +93,34 @@ type WelchTest struct {
 // confidence interval for the difference, as R's
 // t.test(a, b, var.equal = FALSE).
 //
-// Results are always finite. Edge cases:
-//   - Either group has fewer than 2 values (R refuses): no variance can be
-//     estimated, so T 0, DF 0, P 1, and DiffCI is [diff, diff] (or [0, 0]
-//     if a group is empty).
-//   - Both groups are constant (R stops with "data are essentially
-//     constant", using its tolerance 10·ε·max(|mean a|, |mean b|) on the
-//     standard error): DF is len(a)+len(b)−2 (the limit of the Welch df
-//     for equal variances), DiffCI is [diff, diff], and if the means are
-//     equal (to the same tolerance) T is 0 and P is 1; otherwise the
-//     difference is certain, so P is 0 and T is ±math.MaxFloat64 with the
-//     sign of diff, standing in for ±Inf.
+// Not computable, with the zero WelchTest (never read it as p = 1):
+//   - either group is empty: ErrNoData;
+//   - either group has 1 value: ErrTooFew, no variance can be estimated
+//     (R refuses);
+//   - the standard error of the difference is 0 or below R's tolerance
+//     10·ε·max(|mean a|, |mean b|), because both groups are constant:
+//     ErrNoVariance (R stops with "data are essentially constant").
 //
 // The values must be finite.
-func Welch(a, b []float64, confidence float64) WelchTest {
+func Welch(a, b []float64, confidence float64) (WelchTest, error) {
 	na, nb := len(a), len(b)
 	if na == 0 || nb == 0 {
-		return WelchTest{P: 1}
+		return WelchTest{}, fmt.Errorf("%w: Welch's test of %d and %d values", ErrNoData, na, nb)
+	}
+	if na < 2 || nb < 2 {
+		return WelchTest{}, fmt.Errorf("%w: Welch's test of %d and %d values needs at least 2 in each group", ErrTooFew, na, nb)
 	}
 	ma, va := meanVar(a)
 	mb, vb := meanVar(b)
-	diff := ma - mb
-	if na < 2 || nb < 2 {
-		return WelchTest{P: 1, DiffCI: Interval{diff, diff}}
-	}
 	sa, sb := va/float64(na), vb/float64(nb) // squared standard errors
 	se := math.Sqrt(sa + sb)
-	if se < 10*0x1p-52*max(math.Abs(ma), math.Abs(mb)) || se == 0 {
-		res := WelchTest{DF: float64(na + nb - 2), P: 1, DiffCI: Interval{diff, diff}}
-		// Means that differ only by rounding (0.1+0.2 vs 0.3) count as equal.
-		if math.Abs(diff) > 10*0x1p-52*max(math.Abs(ma), math.Abs(mb)) {
-			res.T = math.Copysign(math.MaxFloat64, diff)
-			res.P = 0
-		}
-		return res
+	if constant(se, ma, mb) {
+		return WelchTest{}, fmt.Errorf("%w: both groups are constant", ErrNoVariance)
 	}
+	diff := ma - mb
 	df := (sa + sb) * (sa + sb) / (sa*sa/float64(na-1) + sb*sb/float64(nb-1))
 	t := diff / se
 	p := 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.CDF(-math.Abs(t))
 	half := tQuantile(confidence, df) * se
-	return WelchTest{T: t, DF: df, P: min(p, 1), DiffCI: Interval{diff - half, diff + half}}
+	return WelchTest{T: t, DF: df, P: min(p, 1), DiffCI: Interval{diff - half, diff + half}}, nil
 }

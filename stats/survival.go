@@ -2,6 +2,7 @@ package stats
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 
@@ -160,16 +161,21 @@ type ChiSquareTest struct {
 //
 // A group counts only if some of its units were at risk at an event time;
 // empty groups and groups censored before the first event are left out, as
-// survdiff does. Where survdiff would stop on a singular covariance matrix
-// (for example every event time removes everybody at risk), a
-// Moore–Penrose inverse is used instead, so the test then uses only the
-// directions that carry information (ChiSq 0 if none do).
+// survdiff does. Where survdiff would stop on a singular covariance matrix,
+// a Moore–Penrose inverse is used instead, so the test then uses only the
+// directions that carry information.
 //
-// Edge cases: fewer than two contributing groups (a single group, no
-// groups, or no events at all) give ChiSq 0, DF 0, P 1, as survdiff reports
-// when only one group contributes (it stops with an error when given a
-// single group).
-func LogRank(groups [][]Observation) ChiSquareTest {
+// Not computable, with the zero ChiSquareTest (never read it as p = 1):
+//   - fewer than two groups have observations: ErrNoData;
+//   - fewer than two groups were at risk at an event time (no events at
+//     all, or one group censored before any event): ErrNoEvents;
+//   - the covariance carries no information at all (every event time
+//     removed everybody at risk, e.g. one unit against one unit failing
+//     at the same drop): ErrNoVariance.
+//
+// survdiff reports chisq 0 on 0 df (p = 1) in the first two cases, which
+// reads as "no difference" when there is no evidence either way.
+func LogRank(groups [][]Observation) (ChiSquareTest, error) {
 	type tagged struct {
 		Observation
 		group int
@@ -231,13 +237,20 @@ func LogRank(groups [][]Observation) ChiSquareTest {
 	}
 
 	var keep []int
+	withData := 0
 	for g := range k {
 		if expected[g] > 0 {
 			keep = append(keep, g)
 		}
+		if len(sortedObservations(groups[g])) > 0 {
+			withData++
+		}
 	}
-	if len(keep) < 2 {
-		return ChiSquareTest{ChiSq: 0, DF: 0, P: 1}
+	switch {
+	case withData < 2:
+		return ChiSquareTest{}, fmt.Errorf("%w: log-rank test of %d groups with observations", ErrNoData, withData)
+	case len(keep) < 2:
+		return ChiSquareTest{}, fmt.Errorf("%w: no event while two groups were at risk", ErrNoEvents)
 	}
 	// The k deviations sum to zero, so one group (the first, like survdiff)
 	// is dropped to leave a full-rank system.
@@ -251,24 +264,27 @@ func LogRank(groups [][]Observation) ChiSquareTest {
 			v.Set(a, b, cov.At(ga, gb))
 		}
 	}
-	chi := quadFormPinv(v, dev)
+	chi, ok := quadFormPinv(v, dev)
+	if !ok {
+		return ChiSquareTest{}, fmt.Errorf("%w: the log-rank variance is 0", ErrNoVariance)
+	}
 	df := m
-	return ChiSquareTest{ChiSq: chi, DF: df, P: distuv.ChiSquared{K: float64(df)}.Survival(chi)}
+	return ChiSquareTest{ChiSq: chi, DF: df, P: distuv.ChiSquared{K: float64(df)}.Survival(chi)}, nil
 }
 
 // quadFormPinv returns xᵀ V⁺ x for a symmetric positive semi-definite V,
-// using the SVD so that a singular V still gives a finite answer.
-func quadFormPinv(v *mat.Dense, x *mat.VecDense) float64 {
+// using the SVD so that a singular V still gives a finite answer; ok is
+// false when V is 0 (rank 0) or cannot be factorised.
+func quadFormPinv(v *mat.Dense, x *mat.VecDense) (chi float64, ok bool) {
 	var svd mat.SVD
 	if !svd.Factorize(v, mat.SVDThin) {
-		return 0
+		return 0, false
 	}
 	rank := svd.Rank(1e-10)
 	if rank == 0 {
-		return 0
+		return 0, false
 	}
 	var sol mat.Dense
 	svd.SolveTo(&sol, x, rank)
-	chi := mat.Dot(x, sol.ColView(0))
-	return max(chi, 0)
+	return max(mat.Dot(x, sol.ColView(0)), 0), true
 }

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
@@ -95,25 +96,33 @@ func TestLogRankEdges(t *testing.T) {
 	some := obsOf([]float64{2, 4, 6}, []bool{true, true, false})
 	other := obsOf([]float64{1, 3, 5}, []bool{true, false, true})
 	tests := []struct {
-		name   string
-		groups [][]Observation
-		want   ChiSquareTest
+		name    string
+		groups  [][]Observation
+		want    ChiSquareTest
+		wantErr error
 	}{
-		{"no groups", nil, ChiSquareTest{0, 0, 1}},
-		{"single group", [][]Observation{some}, ChiSquareTest{0, 0, 1}},
-		{"one group with data, one empty", [][]Observation{some, nil}, ChiSquareTest{0, 0, 1}},
+		{"no groups", nil, ChiSquareTest{}, ErrNoData},
+		{"single group", [][]Observation{some}, ChiSquareTest{}, ErrNoData},
+		{"one group with data, one empty", [][]Observation{some, nil}, ChiSquareTest{}, ErrNoData},
 		{"no events anywhere", [][]Observation{
 			obsOf([]float64{3}, []bool{false}), obsOf([]float64{4}, []bool{false}),
-		}, ChiSquareTest{0, 0, 1}},
-		{"identical groups", [][]Observation{some, some}, ChiSquareTest{0, 1, 1}},
-		// survdiff stops here (singular variance); the pseudo-inverse gives 0.
+		}, ChiSquareTest{}, ErrNoEvents},
+		{"one group censored before the first event", [][]Observation{
+			obsOf([]float64{1, 1}, []bool{false, false}), obsOf([]float64{4, 5}, []bool{true, true}),
+		}, ChiSquareTest{}, ErrNoEvents},
+		// Computable: the same curves are a real "no difference".
+		{"identical groups", [][]Observation{some, some}, ChiSquareTest{0, 1, 1}, nil},
+		// survdiff stops here (singular variance).
 		{"every event time empties the risk set", [][]Observation{
 			obsOf([]float64{1}, []bool{true}), obsOf([]float64{1}, []bool{true}),
-		}, ChiSquareTest{0, 1, 1}},
+		}, ChiSquareTest{}, ErrNoVariance},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := LogRank(tt.groups)
+			got, err := LogRank(tt.groups)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("LogRank error %v, want %v", err, tt.wantErr)
+			}
 			if got.DF != tt.want.DF || !approx(got.ChiSq, tt.want.ChiSq) || !approx(got.P, tt.want.P) {
 				t.Errorf("LogRank = %+v, want %+v", got, tt.want)
 			}
@@ -121,8 +130,8 @@ func TestLogRankEdges(t *testing.T) {
 	}
 
 	t.Run("empty group does not change the test", func(t *testing.T) {
-		two := LogRank([][]Observation{some, other})
-		three := LogRank([][]Observation{some, nil, other})
+		two := ok(LogRank([][]Observation{some, other}))
+		three := ok(LogRank([][]Observation{some, nil, other}))
 		if two != three {
 			t.Errorf("with an empty group %+v, without %+v", three, two)
 		}

@@ -73,34 +73,51 @@ func TestCompareDropIntervals(t *testing.T) {
 		t.Fatal(err)
 	}
 	five, four, none, empty := c.Drop[0], c.Drop[1], c.Drop[2], c.Drop[3]
-	wantInterval(t, "Wilson 5/5", five.Wilson, 0.5655, 1, 1e-4)
-	wantInterval(t, "Clopper–Pearson 5/5", five.ClopperPearson, 0.4782, 1, 1e-4)
+	wantInterval(t, "Wilson 5/5", *five.Wilson, 0.5655, 1, 1e-4)
+	wantInterval(t, "Clopper–Pearson 5/5", *five.ClopperPearson, 0.4782, 1, 1e-4)
 	wantPtr(t, "success-run 5/5", five.SuccessRunLower, 0.5493, 1e-4)
-	wantInterval(t, "Wilson 4/5", four.Wilson, 0.3755, 0.9638, 1e-4)
-	wantInterval(t, "Wilson 0/5", none.Wilson, 0, 0.4345, 1e-4)
+	wantInterval(t, "Wilson 4/5", *four.Wilson, 0.3755, 0.9638, 1e-4)
+	wantInterval(t, "Wilson 0/5", *none.Wilson, 0, 0.4345, 1e-4)
 	if none.SuccessRunLower != nil || none.KM.Median == nil || *none.KM.Median != 2 {
 		t.Errorf("0/5: success_run_lower %v, median %v; want null, 2", none.SuccessRunLower, none.KM.Median)
 	}
-	if empty.Units != 0 || empty.Proportion != nil || len(empty.KM.Steps) != 0 {
+	if empty.Units != 0 || empty.Proportion != nil || empty.Wilson != nil || empty.ClopperPearson != nil || len(empty.KM.Steps) != 0 {
 		t.Errorf("a handset without runs: %+v", empty)
+	}
+	for _, f := range []string{"proportion", "wilson", "clopper_pearson", "success_run_lower", "km.median"} {
+		if empty.NullReasons[f] == "" {
+			t.Errorf("a handset without runs: no reason for null %s in %v", f, empty.NullReasons)
+		}
 	}
 	// Pairs in handset order: (five,four) (five,none) (five,empty) (four,none) …
 	if len(c.DropPairs) != 6 || c.DropPairs[1].A != "five" || c.DropPairs[1].B != "none" {
 		t.Fatalf("pairs %+v", c.DropPairs)
 	}
 	// Fisher 5/5 vs 0/5: two-sided p = 2 / C(10, 5) = 2/252.
-	if fp := c.DropPairs[1].FisherP; !near(fp, 2.0/252, 1e-9) {
-		t.Errorf("fisher_p 5/5 vs 0/5 = %v, want %v", fp, 2.0/252)
-	}
+	wantPtr(t, "fisher_p 5/5 vs 0/5", c.DropPairs[1].FisherP, 2.0/252, 1e-9)
 	lr := c.DropPairs[1]
-	want := stats.LogRank([][]stats.Observation{
+	want, err := stats.LogRank([][]stats.Observation{
 		{{T: 26}, {T: 26}, {T: 26}, {T: 26}, {T: 26}},
 		{{T: 2, Event: true}, {T: 2, Event: true}, {T: 2, Event: true}, {T: 2, Event: true}, {T: 2, Event: true}}})
-	if lr.ChiSq != want.ChiSq || lr.DF != 1 || lr.P != want.P {
-		t.Errorf("log-rank five vs none = %+v, want %+v", lr, want)
+	if err != nil || lr.ChiSq == nil || *lr.ChiSq != want.ChiSq || *lr.DF != 1 || *lr.P != want.P {
+		t.Errorf("log-rank five vs none = %+v, want %+v (%v)", lr, want, err)
 	}
-	if c.Overall == nil || c.Overall.DF != 2 {
+	if c.Overall == nil || c.Overall.DF == nil || *c.Overall.DF != 2 {
 		t.Errorf("overall log-rank %+v: three handsets with units give df 2", c.Overall)
+	}
+	// Pairs with the empty handset: nothing computable, each null says why.
+	for _, pr := range c.DropPairs {
+		if pr.B != "empty" {
+			continue
+		}
+		if pr.P != nil || pr.PHolm != nil || pr.FisherP != nil || pr.FisherPHolm != nil || pr.ChiSq != nil || pr.DF != nil {
+			t.Errorf("%s–empty: %+v, want every test null", pr.A, pr)
+		}
+		for _, f := range []string{"chisq", "df", "p", "p_holm", "fisher_p", "fisher_p_holm"} {
+			if !strings.Contains(pr.NullReasons[f], "empty has no units") {
+				t.Errorf("%s–empty: reason for %s = %q", pr.A, f, pr.NullReasons[f])
+			}
+		}
 	}
 }
 
@@ -110,8 +127,11 @@ func TestCompareLogRankByHand(t *testing.T) {
 	runs := []models.Run{drop("a", "A1", 26, 2, 2, 4), drop("b", "B1", 26, 3, 0, 0)}
 	c, _ := verdict.Compare(models.Drop, []string{"a", "b"}, runs, 0)
 	lr := c.DropPairs[0]
-	if !near(lr.ChiSq, 1, 1e-12) || lr.DF != 1 || !near(lr.P, 0.3173105, 1e-6) {
-		t.Errorf("log-rank = %+v, want chisq 1, df 1, p 0.3173", lr)
+	wantPtr(t, "chisq", lr.ChiSq, 1, 1e-12)
+	wantPtr(t, "p", lr.P, 0.3173105, 1e-6)
+	wantPtr(t, "p_holm (one pair)", lr.PHolm, 0.3173105, 1e-6)
+	if lr.DF == nil || *lr.DF != 1 {
+		t.Errorf("df = %v, want 1", lr.DF)
 	}
 	if c.Drop[1].Censored != 1 || c.Drop[1].Survived != 0 {
 		t.Errorf("a run stopped at 3 of 26 without failure is censored: %+v", c.Drop[1])
@@ -155,7 +175,7 @@ func TestComparePassKinds(t *testing.T) {
 			if s.Units != tc.units || s.Passed != tc.passed || s.Failed != tc.units-tc.passed {
 				t.Errorf("units %d passed %d failed %d; want %d %d", s.Units, s.Passed, s.Failed, tc.units, tc.passed)
 			}
-			wantInterval(t, "wilson", s.Wilson, tc.wilsonLo, tc.wilsonHi, 1e-4)
+			wantInterval(t, "wilson", *s.Wilson, tc.wilsonLo, tc.wilsonHi, 1e-4)
 			if (s.SuccessRunLower == nil) != (tc.successRunLower == nil) {
 				t.Errorf("success_run_lower = %v, want %v", s.SuccessRunLower, tc.successRunLower)
 			} else if tc.successRunLower != nil {
@@ -168,9 +188,11 @@ func TestComparePassKinds(t *testing.T) {
 func TestComparePassFisher(t *testing.T) {
 	runs := append(tempUnits("a", 5, 0), tempUnits("b", 0, 5)...)
 	c, _ := verdict.Compare(models.Temperature, []string{"a", "b"}, runs, 0)
-	if len(c.PassPairs) != 1 || !near(c.PassPairs[0].FisherP, 2.0/252, 1e-9) {
-		t.Errorf("pairs %+v, want one with fisher_p 2/252", c.PassPairs)
+	if len(c.PassPairs) != 1 {
+		t.Fatalf("pairs %+v, want one", c.PassPairs)
 	}
+	wantPtr(t, "fisher_p", c.PassPairs[0].FisherP, 2.0/252, 1e-9)
+	wantPtr(t, "fisher_p_holm", c.PassPairs[0].FisherPHolm, 2.0/252, 1e-9)
 }
 
 // TestCompareBattery: runs are averaged per unit first; the unit counts once.
@@ -195,16 +217,24 @@ func TestCompareBattery(t *testing.T) {
 	wantPtr(t, "mean", a.Mean, 32, 1e-12)
 	wantPtr(t, "sd", a.SD, 2, 1e-12)
 	wantInterval(t, "ci", *a.CI, 32-4.968275, 32+4.968275, 1e-5)
-	if cc := c.Battery[2]; cc.N != 1 || cc.SD != nil || cc.CI != nil || *cc.Mean != 40 {
-		t.Errorf("one unit: %+v; want mean 40, sd and ci null", cc)
+	if cc := c.Battery[2]; cc.N != 1 || cc.SD != nil || cc.CI != nil || *cc.Mean != 40 || cc.NullReasons["ci"] == "" {
+		t.Errorf("one unit: %+v; want mean 40, sd and ci null with a reason", cc)
 	}
-	if d := c.Battery[3]; d.N != 0 || d.Mean != nil || d.UnitMeans == nil {
-		t.Errorf("no units: %+v; want n 0, mean null, unit_means []", d)
+	if d := c.Battery[3]; d.N != 0 || d.Mean != nil || d.UnitMeans == nil || d.NullReasons["mean"] == "" {
+		t.Errorf("no units: %+v; want n 0, mean null with a reason, unit_means []", d)
 	}
 	ab := c.BatteryPairs[0]
-	want := stats.Welch([]float64{30, 32, 34}, []float64{25, 27}, 0.95)
-	if ab.A != "a" || ab.B != "b" || ab.WelchTest != want {
+	want, err := stats.Welch([]float64{30, 32, 34}, []float64{25, 27}, 0.95)
+	if err != nil || ab.A != "a" || ab.B != "b" || ab.T == nil || *ab.T != want.T || *ab.DF != want.DF || *ab.P != want.P || *ab.DiffCI != want.DiffCI {
 		t.Errorf("welch a-b = %+v, want %+v", ab, want)
+	}
+	wantPtr(t, "diff a-b", ab.Diff, 32-26, 1e-12)
+	// a–c: c has one unit, so a difference but no test.
+	ac := c.BatteryPairs[1]
+	wantPtr(t, "diff a-c", ac.Diff, 32-40, 1e-12)
+	if ac.T != nil || ac.DF != nil || ac.P != nil || ac.PHolm != nil || ac.DiffCI != nil ||
+		ac.NullReasons["p"] != "c has 1 unit: Welch's test needs at least 2 units on each side to estimate their spread" {
+		t.Errorf("welch a-c = %+v, want t, df, p, p_holm, diff_ci null with the reason", ac)
 	}
 }
 

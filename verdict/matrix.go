@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -53,7 +54,8 @@ type Row struct {
 // mean_lower_bound, Estimate is the mean of unit means (hours), CI its t
 // interval and SD the standard deviation of unit means; passed_units counts
 // the unit means reaching the target (or unit_passes_if.runtime_h_min).
-// Estimate and CI are null without units (CI also for a mean of one unit).
+// Estimate and CI are null without units (CI also for a mean of one unit,
+// or of unit means that are all equal); NullReasons says why.
 type Cell struct {
 	Handset     string          `json:"handset"`
 	Verdict     Verdict         `json:"verdict"`
@@ -64,6 +66,7 @@ type Cell struct {
 	SD          *float64        `json:"sd,omitempty"`
 	Reason      string          `json:"reason"`
 	Runs        []string        `json:"runs"` // evidence: every matching active run, all units
+	NullReasons Reasons         `json:"null_reasons"`
 }
 
 // Evaluate computes the verdict matrix of profile p for the handsets (codes,
@@ -129,9 +132,10 @@ func judge(q *models.Requirement, handset string, units []unit) Cell {
 			c.PassedUnits++
 		}
 	}
-	if c.NUnits > 0 {
-		ci := stats.Wilson(c.PassedUnits, c.NUnits, conf)
+	if ci, err := stats.Wilson(c.PassedUnits, c.NUnits, conf); err == nil {
 		c.Estimate, c.CI = ptr(stats.Proportion(c.PassedUnits, c.NUnits)), &ci
+	} else {
+		c.NullReasons.set(noUnits, "estimate", "ci")
 	}
 	failed := c.NUnits - c.PassedUnits
 	if c.NUnits < q.MinUnits {
@@ -151,6 +155,8 @@ func judge(q *models.Requirement, handset string, units []unit) Cell {
 	case models.LowerBound:
 		target := *q.Decision.Target
 		switch {
+		case c.CI == nil:
+			c.Verdict, c.Reason = Inconclusive, noUnits
 		case c.CI.Lower >= target:
 			c.Verdict = Met
 		case c.CI.Upper < target:
@@ -194,18 +200,30 @@ func judgeMean(q *models.Requirement, units []unit, conf float64, c *Cell) {
 		}
 	}
 	c.NUnits = len(means)
-	if c.NUnits > 0 {
-		mc := stats.MeanT(means, conf)
+	mc, err := stats.MeanT(means, conf)
+	switch {
+	case err == nil:
+		c.Estimate, c.CI, c.SD = ptr(mc.Mean), &mc.CI, ptr(mc.SD)
+	case errors.Is(err, stats.ErrNoData):
+		c.NullReasons.set("no unit with a runtime", "estimate", "ci", "sd")
+	case errors.Is(err, stats.ErrTooFew):
 		c.Estimate = ptr(mc.Mean)
-		if c.NUnits >= 2 {
-			c.CI, c.SD = &mc.CI, ptr(mc.SD)
-		}
+		c.NullReasons.set(oneUnitSpread, "ci", "sd")
+	case errors.Is(err, stats.ErrNoVariance):
+		c.Estimate, c.SD = ptr(mc.Mean), ptr(mc.SD)
+		c.NullReasons.set(noSpread(c.NUnits), "ci")
+	default:
+		c.NullReasons.set(err.Error(), "estimate", "ci", "sd")
 	}
 	switch {
 	case c.NUnits < q.MinUnits:
 		c.Verdict, c.Reason = Inconclusive, tooFew(c.NUnits, q.MinUnits)
+	case c.NUnits == 0:
+		c.Verdict, c.Reason = Inconclusive, "no unit with a runtime"
 	case c.NUnits < 2:
 		c.Verdict, c.Reason = Inconclusive, "1 unit tested: a t interval needs at least 2 units"
+	case c.CI == nil:
+		c.Verdict, c.Reason = Inconclusive, c.NullReasons["ci"]
 	case c.CI.Lower >= target:
 		c.Verdict = Met
 	case c.CI.Upper < target:

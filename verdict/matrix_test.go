@@ -82,6 +82,14 @@ func TestJudge(t *testing.T) {
 			append(batteryUnits("h", 30, 32), battery("h", "h-02", 33), battery("h", "h-02", 35)), verdict.Met, 3, 3, p(32.0), 27.0317, ""},
 		{"one unit has no variance", batteryReq(25, 1), batteryUnits("h", 40), verdict.Inconclusive, 1, 1, p(40.0), 0,
 			"1 unit tested: a t interval needs at least 2 units"},
+		{"no battery units", batteryReq(25, 1), nil, verdict.Inconclusive, 0, 0, nil, 0, "0 units tested, profile needs 1"},
+		{"two equal unit means have no interval", batteryReq(25, 2), batteryUnits("h", 40, 40), verdict.Inconclusive, 2, 2, p(40.0), 0,
+			"the 2 unit means are all equal: with no spread a t interval cannot be computed"},
+		{"two unit means", batteryReq(25, 2), batteryUnits("h", 30, 32), verdict.Inconclusive, 2, 2, p(31.0), 18.2938,
+			"95 % t interval [18.294, 43.706] h contains the target 25.000 h: more units needed"},
+		{"one drop unit", dropReq(models.LowerBound, p(0.5), 1), dropUnits("h", 1, 0), verdict.Inconclusive, 1, 1, p(1.0), 0.2065,
+			"Wilson 95 % interval [0.207, 1.000] contains the target 0.500: more units needed"},
+		{"two drop units", dropReq(models.LowerBound, p(0.3), 2), dropUnits("h", 2, 0), verdict.Met, 2, 2, p(1.0), 0.3424, ""},
 		{"a profile built in code without a target", dropReq(models.LowerBound, nil, 1), dropUnits("h", 1, 0), verdict.Inconclusive, 1, 0, nil, 0,
 			"the requirement has no target"},
 		{"a profile built in code with an unknown rule", dropReq("majority", nil, 1), dropUnits("h", 1, 0), verdict.Inconclusive, 1, 0, nil, 0,
@@ -98,7 +106,13 @@ func TestJudge(t *testing.T) {
 				if c.Estimate != nil || c.CI != nil {
 					t.Errorf("estimate %v, ci %v; want null without units", c.Estimate, c.CI)
 				}
+				if c.NUnits == 0 && (c.NullReasons["estimate"] == "" || c.NullReasons["ci"] == "") {
+					t.Errorf("null estimate and ci without reasons: %v", c.NullReasons)
+				}
 				return
+			}
+			if c.CI == nil && c.NullReasons["ci"] == "" {
+				t.Errorf("null ci without a reason: %v", c.NullReasons)
 			}
 			wantPtr(t, "estimate", c.Estimate, *tc.estimate, 1e-9)
 			if c.CI != nil && !near(c.CI.Lower, tc.ciLo, 1e-4) {

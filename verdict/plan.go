@@ -114,7 +114,9 @@ func planCell(r Row, c Cell) PlanCell {
 // never reached: the Wilson bound stays below 1).
 func WilsonUnitsNeeded(x, n int, target, confidence float64, minUnits int) (int, bool) {
 	for k := max(0, minUnits-n); k <= maxPlanUnits; k++ {
-		if stats.Wilson(x+k, n+k, confidence).Lower >= target {
+		// n + k ≥ 1 here unless n = minUnits = k = 0, where no units
+		// demonstrate nothing and the next k is tried.
+		if iv, err := stats.Wilson(x+k, n+k, confidence); err == nil && iv.Lower >= target {
 			return k, true
 		}
 	}

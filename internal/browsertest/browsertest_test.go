@@ -79,7 +79,7 @@ func render(t *testing.T, p page) []byte {
 
 func passRate(t *testing.T, id, title string, bars []charts.PassRateBar) charts.Chart {
 	t.Helper()
-	c, err := charts.PassRate(id, title, bars)
+	c, err := charts.PassRate(id, title, 0.95, bars)
 	if err != nil {
 		t.Fatal(err)
 	}
