@@ -285,9 +285,9 @@ func summarize(d store.TrialData, conf float64) trialSummary {
 		tc.Shifts = shiftsJSON{Units: sh.Units, Lasted: sh.Lasted, Total: sh.Total, Estimate: num(sh.Estimate), Low: num(sh.CI.Lower), High: num(sh.CI.Upper)}
 		tc.SUS = susJSON{Respondents: len(d.SUS[h]), Mean: num(math.NaN()), Low: num(math.NaN()), High: num(math.NaN())}
 		if len(d.SUS[h]) > 0 {
-			m := stats.MeanT(d.SUS[h], conf)
+			m, err := stats.MeanT(d.SUS[h], conf) // one respondent or no spread: a mean without interval
 			tc.SUS.Mean = num(m.Mean)
-			if m.N > 1 {
+			if err == nil {
 				tc.SUS.Low, tc.SUS.High = num(m.CI.Lower), num(m.CI.Upper)
 			}
 		}

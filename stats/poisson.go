@@ -69,7 +69,10 @@ func RateRatio(x1 int, t1 float64, x2 int, t2 float64, confidence float64) RateR
 	if n == 0 {
 		out.Ratio = math.NaN()
 	}
-	cp := ClopperPearson(x1, n, confidence)
+	cp, err := ClopperPearson(x1, n, confidence)
+	if err != nil { // no events on either side: R's poisson.test gives [0, Inf]
+		cp = Interval{0, 1}
+	}
 	odds := func(p float64) float64 {
 		if p >= 1 {
 			return math.Inf(1)

@@ -162,7 +162,11 @@ func TestShareByUnitWeighsUnitsEqually(t *testing.T) {
 		t.Errorf("no unit: %+v", e)
 	}
 	// All shares 0 or 1: the plain Wilson interval on units.
-	if a, b := ShareByUnit([]int{3, 0, 2}, []int{3, 2, 2}, 0.95).CI, Wilson(2, 3, 0.95); !approx(a.Lower, b.Lower) || !approx(a.Upper, b.Upper) {
+	b, err := Wilson(2, 3, 0.95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := ShareByUnit([]int{3, 0, 2}, []int{3, 2, 2}, 0.95).CI; !approx(a.Lower, b.Lower) || !approx(a.Upper, b.Upper) {
 		t.Errorf("0/1 shares: %v, Wilson %v", a, b)
 	}
 }
@@ -176,7 +180,10 @@ func TestReferenceSUS(t *testing.T) {
 		}
 	}
 	for _, c := range ref.SUSMeans {
-		m := MeanT(c.Scores, 0.95)
+		m, err := MeanT(c.Scores, 0.95)
+		if err != nil {
+			t.Fatalf("MeanT(%v): %v", c.Scores, err)
+		}
 		checkClose(t, "SUS mean", m.Mean, c.Mean)
 		checkR(t, "SUS lower", m.CI.Lower, c.CI[0])
 		checkR(t, "SUS upper", m.CI.Upper, c.CI[1])
