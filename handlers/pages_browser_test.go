@@ -1,13 +1,18 @@
 package handlers_test
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
+	"ruggedlab/handlers"
 	"ruggedlab/internal/browsertest"
 	"ruggedlab/internal/testdb"
+	"ruggedlab/models"
 )
 
 // TestPagesInBrowser loads every page, plain and blind, in headless
@@ -41,6 +46,8 @@ func TestPagesInBrowser(t *testing.T) {
 						}
 						if blind {
 							f.assertNoSecrets(t, "page text", r.BodyText)
+							f.assertNoSecrets(t, "page HTML", r.HTML)
+							f.assertNoSecrets(t, "page URL", r.URL)
 							for _, c := range r.Charts {
 								f.assertNoSecrets(t, "chart title", c.Title)
 							}
@@ -53,6 +60,49 @@ func TestPagesInBrowser(t *testing.T) {
 						}
 					})
 				}
+			}
+		})
+	}
+}
+
+// TestBlindEvaluatorInBrowser: with --blind-evaluators, an evaluator logged
+// in through the login form visits every page (no ?blind=1: the server
+// forces it) and no code, name, manufacturer or serial appears in its text,
+// its HTML, its URL or its chart titles.
+func TestBlindEvaluatorInBrowser(t *testing.T) {
+	b := browsertest.New(t)
+	for _, e := range testdb.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newPagesFixture(t, e, func(s *handlers.Server) { s.Auth, s.BlindEvaluators = &handlers.Auth{}, true })
+			if _, _, err := f.st.CreateAccount(context.Background(), evalName, models.Evaluator, testPassword); err != nil {
+				t.Fatal(err)
+			}
+			tab := b.Tab(t)
+			// The submit only starts the navigation: wait until the login form is gone.
+			do(t, tab, "log in", append(browserLogin(f.srv.URL, evalName, "/"), chromedp.WaitNotPresent(chromedp.CSS("#password")))...)
+			var pages []page
+			for _, p := range f.pages() {
+				if !strings.HasPrefix(p.path, "/handsets/") { // real codes: a blind URL names letters
+					pages = append(pages, p)
+				}
+			}
+			for _, l := range []string{"A", "B", "C", "D", "E", "F"} {
+				pages = append(pages, page{name: "handset-" + l, path: "/handsets/" + l})
+			}
+			for _, p := range pages {
+				t.Run(p.name, func(t *testing.T) {
+					r := b.Visit(t, f.srv.URL+p.path, filepath.Join("pages", e.Name+"-evaluator-"+p.name+".png"))
+					r.AssertClean(t)
+					if strings.Contains(r.URL, "/login") {
+						t.Fatalf("not signed in: %s", r.URL)
+					}
+					f.assertNoSecrets(t, "page text", r.BodyText)
+					f.assertNoSecrets(t, "page HTML", r.HTML)
+					f.assertNoSecrets(t, "page URL", r.URL)
+					for _, c := range r.Charts {
+						f.assertNoSecrets(t, "chart title", c.Title)
+					}
+				})
 			}
 		})
 	}

@@ -32,6 +32,10 @@ type PageReport struct {
 	// rendered (so escaped text appears as the user sees it).
 	Title    string
 	BodyText string
+	// HTML is the document as the page left it (outerHTML, after its
+	// scripts ran): attributes, hidden inputs and inline chart options
+	// included, for checks that user text appears nowhere (blind mode).
+	HTML string
 }
 
 // ChartReport describes one [data-chart] element.

@@ -47,13 +47,15 @@ const inspectJS = `(() => {
     charts.push(c);
   }
   return {url: location.href, title: document.title,
-    body: document.body ? document.body.innerText : "", charts};
+    body: document.body ? document.body.innerText : "",
+    html: document.documentElement ? document.documentElement.outerHTML : "", charts};
 })()`
 
 type inspection struct {
 	URL    string `json:"url"`
 	Title  string `json:"title"`
 	Body   string `json:"body"`
+	HTML   string `json:"html"`
 	Charts []struct {
 		Name        string `json:"name"`
 		ID          string `json:"id"`
@@ -131,7 +133,7 @@ func (b *Browser) Visit(t testing.TB, pageURL, screenshotPath string) PageReport
 		t.Logf("browsertest: screenshot of %s: %s", pageURL, path)
 	}
 
-	rep := PageReport{URL: in.URL, Title: in.Title, BodyText: in.Body}
+	rep := PageReport{URL: in.URL, Title: in.Title, BodyText: in.Body, HTML: in.HTML}
 	for _, c := range in.Charts {
 		rep.Charts = append(rep.Charts, ChartReport(c))
 	}
