@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -162,6 +164,7 @@ func TestBlindWalksEveryRoute(t *testing.T) {
 			routes := f.engine.Routes()
 			slices.SortFunc(routes, func(a, b gin.RouteInfo) int { return strings.Compare(a.Path, b.Path) })
 			walked, statuses := 0, map[int]int{}
+			byRoute := map[string]map[int]bool{} // route → statuses seen, for the record of what masks and what refuses
 			for _, r := range routes {
 				if r.Method != http.MethodGet {
 					continue
@@ -175,6 +178,10 @@ func TestBlindWalksEveryRoute(t *testing.T) {
 						resp, body := f.get(t, p+q, f.as(models.Evaluator)...)
 						walked++
 						statuses[resp.StatusCode]++
+						if byRoute[r.Path] == nil {
+							byRoute[r.Path] = map[int]bool{}
+						}
+						byRoute[r.Path][resp.StatusCode] = true
 						if resp.StatusCode >= 500 {
 							t.Errorf("GET %s%s (%s): %d\n%.300s", p, q, r.Path, resp.StatusCode, body)
 						}
@@ -185,6 +192,12 @@ func TestBlindWalksEveryRoute(t *testing.T) {
 				}
 			}
 			t.Logf("%d blind GETs over %d routes: statuses %v", walked, len(routes), statuses)
+			var table []string
+			for route, seen := range byRoute {
+				table = append(table, fmt.Sprintf("%s %v", route, slices.Sorted(maps.Keys(seen))))
+			}
+			slices.Sort(table)
+			t.Logf("statuses by route:\n%s", strings.Join(table, "\n"))
 			if statuses[http.StatusOK] < walked/3 {
 				t.Errorf("only %d of %d blind GETs answered 200: the walk is not reaching the data", statuses[http.StatusOK], walked)
 			}
