@@ -112,6 +112,9 @@ func Load(ctx context.Context, st *store.Store, now time.Time) (bool, error) {
 	if err := history(ctx, st, created); err != nil {
 		return false, err
 	}
+	if err := loadTrial(ctx, st); err != nil { // the field pilot (trial.go)
+		return false, err
+	}
 	return true, loadProfile(ctx, st)
 }
 
