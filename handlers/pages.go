@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ruggedlab/charts"
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 	"ruggedlab/static"
 )
@@ -36,30 +37,38 @@ var templateFiles embed.FS
 // (the race detector sees the two meet).
 type pages struct {
 	s    *Server
-	tmpl map[string]*template.Template // by page file name, e.g. "compare.html"
+	// tmpl holds each language's pages by file name, e.g. "compare.html";
+	// each language's set has its own T (i18n.go).
+	tmpl map[i18n.Lang]map[string]*template.Template
 }
 
 // newPages parses every page template once (the only state the package
 // keeps besides the embedded files). A parse error is a build bug, so it
 // panics: the first test that builds Routes fails.
 func newPages(s *Server) *pages {
-	funcs := template.FuncMap{
-		"static":      static.Path,
-		"echartsPath": static.EChartsPath,
-		"swatch":      charts.ColorClass,
-	}
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html"))
-	names, err := fs.Glob(templateFiles, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	p := &pages{s: s, tmpl: map[string]*template.Template{}}
-	for _, n := range names {
-		name := path.Base(n)
-		if name == "layout.html" || name == "parts.html" {
-			continue
+	p := &pages{s: s, tmpl: map[i18n.Lang]map[string]*template.Template{}}
+	for _, l := range i18n.Langs {
+		funcs := template.FuncMap{
+			"static":      static.Path,
+			"echartsPath": static.EChartsPath,
+			"swatch":      charts.ColorClass,
 		}
-		p.tmpl[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, n))
+		for k, f := range langFuncs(s.catalog().Printer(l)) {
+			funcs[k] = f
+		}
+		base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html"))
+		names, err := fs.Glob(templateFiles, "templates/*.html")
+		if err != nil {
+			panic(err)
+		}
+		p.tmpl[l] = map[string]*template.Template{}
+		for _, n := range names {
+			name := path.Base(n)
+			if name == "layout.html" || name == "parts.html" {
+				continue
+			}
+			p.tmpl[l][name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, n))
+		}
 	}
 	return p
 }
@@ -109,6 +118,9 @@ type chrome struct {
 	// Actions are the buttons to the forms this account may use here
 	// (Server.actions): none for evaluators, none in blind mode.
 	Actions []navLink
+	// LangHref and LangLabel are the language switch (i18n.go), set by
+	// render: the same page in the other language.
+	LangHref, LangLabel string
 }
 
 type navLink struct {
@@ -184,11 +196,12 @@ func blindParam(blind bool) string {
 // render executes page into a buffer and writes it with status. A template
 // error becomes the 500 page.
 func (p *pages) render(c *gin.Context, status int, page string, view any) {
-	t, ok := p.tmpl[page]
+	pr := p.s.printer(c)
+	t, ok := p.tmpl[pr.Lang][page]
 	var buf bytes.Buffer
 	err := errors.New("no template " + page)
 	if ok {
-		err = t.ExecuteTemplate(&buf, "layout.html", withWho(view, c))
+		err = t.ExecuteTemplate(&buf, "layout.html", withWho(view, c, pr.Lang))
 	}
 	if err != nil {
 		p.fail(c, fmt.Errorf("render %s: %w", page, err))
@@ -213,12 +226,14 @@ type errorView struct {
 func (p *pages) fail(c *gin.Context, err error) {
 	pr := problemFor(c, p.s.Log, err)
 	v := errorView{chrome: newChrome(pr.Title, "", isBlind(c)), Status: pr.Status, Message: pr.Detail, Fields: pr.Errors, Request: pr.RequestID}
+	lang := p.s.printer(c).Lang
+	v.LangHref, v.LangLabel = langSwitch(c, lang)
 	if v.Blind {
 		// The message may quote a code from the URL; say less.
 		v.Message = pr.Title
 	}
 	var buf bytes.Buffer
-	if t, ok := p.tmpl["error.html"]; ok && t.ExecuteTemplate(&buf, "layout.html", v) == nil {
+	if t, ok := p.tmpl[lang]["error.html"]; ok && t.ExecuteTemplate(&buf, "layout.html", v) == nil {
 		c.Data(pr.Status, "text/html; charset=utf-8", buf.Bytes())
 		return
 	}
@@ -247,18 +262,23 @@ func notFoundIn(format string, args ...any) error {
 // withWho returns view with its chrome's Who set to the request's account.
 // Views are built by value in many places, some without the request, so
 // the account is filled in here, once, on a copy.
-func withWho(view any, c *gin.Context) any {
+func withWho(view any, c *gin.Context, lang i18n.Lang) any {
 	a, ok := account(c)
 	rv := reflect.ValueOf(view)
-	if !ok || rv.Kind() != reflect.Struct {
+	if rv.Kind() != reflect.Struct {
 		return view
 	}
 	cp := reflect.New(rv.Type())
 	cp.Elem().Set(rv)
-	f := cp.Elem().FieldByName("Who")
-	if !f.IsValid() || !f.CanSet() || f.Type() != reflect.TypeOf(&a) {
-		return view
+	if f := cp.Elem().FieldByName("Who"); ok && f.IsValid() && f.CanSet() && f.Type() == reflect.TypeOf(&a) {
+		f.Set(reflect.ValueOf(&a))
 	}
-	f.Set(reflect.ValueOf(&a))
+	href, label := langSwitch(c, lang)
+	if f := cp.Elem().FieldByName("LangHref"); f.IsValid() && f.CanSet() && f.Kind() == reflect.String {
+		f.SetString(href)
+	}
+	if f := cp.Elem().FieldByName("LangLabel"); f.IsValid() && f.CanSet() && f.Kind() == reflect.String {
+		f.SetString(label)
+	}
 	return cp.Interface()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"ruggedlab/i18n"
 	"ruggedlab/store"
 )
 
@@ -37,6 +38,9 @@ type Server struct {
 	// export an evaluator sees, until an admin unmasks the profile
 	// (POST /profiles/{id}/unmask); needs Auth.
 	BlindEvaluators bool
+	// I18n is the pages' message catalogue (i18n.Load); nil loads the
+	// embedded one.
+	I18n *i18n.Catalog
 
 	metrics *httpMetrics
 }
