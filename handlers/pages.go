@@ -36,7 +36,7 @@ var templateFiles embed.FS
 // outlive the handler, and Gin recycles its Context for the next request
 // (the race detector sees the two meet).
 type pages struct {
-	s    *Server
+	s *Server
 	// tmpl holds each language's pages by file name, e.g. "compare.html";
 	// each language's set has its own T (i18n.go).
 	tmpl map[i18n.Lang]map[string]*template.Template
