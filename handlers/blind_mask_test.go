@@ -235,6 +235,23 @@ func TestBlindAPIMasks(t *testing.T) {
 			if resp, _ := f.get(t, "/handsets/A", f.as(models.Evaluator)...); resp.StatusCode != http.StatusOK {
 				t.Fatalf("blind page /handsets/A: %d", resp.StatusCode)
 			}
+			// A page of two in code order would tell which letters have the
+			// first codes: a blind list is whole, in letter order.
+			var hl struct {
+				Items []struct {
+					Code string `json:"code"`
+				} `json:"items"`
+				NextCursor *string `json:"next_cursor"`
+			}
+			_, body = f.get(t, "/api/v1/handsets?limit=2", f.as(models.Evaluator)...)
+			if err := json.Unmarshal([]byte(body), &hl); err != nil || len(hl.Items) != len(f.letters) || hl.NextCursor != nil {
+				t.Fatalf("blind ?limit=2 handset list: want all %d letters and no cursor: %.500s", len(f.letters), body)
+			}
+			for i, it := range hl.Items {
+				if it.Code != f.letters[i] {
+					t.Errorf("blind handset list item %d is %q, want %q (letter order)", i, it.Code, f.letters[i])
+				}
+			}
 			if _, body := f.get(t, "/api/v1/handsets?limit=100", f.as(models.Technician)...); !strings.Contains(body, "atlas-r1") {
 				t.Errorf("a technician's handset list is masked: %.300s", body)
 			}
