@@ -90,12 +90,14 @@ func (p *Problem) Validate() error {
 		if o[0] < 0 || o[0] >= len(p.Criteria) || o[1] < 0 || o[1] >= len(p.Criteria) || o[0] == o[1] {
 			return &Error{fmt.Sprintf("order[%d]", k), "names an unknown criterion or the same one twice"}
 		}
-		if p.Criteria[o[0]].Weight < p.Criteria[o[1]].Weight-wEps {
-			return &Error{fmt.Sprintf("order[%d]", k), fmt.Sprintf("the weight of %s is below that of %s, against the order", p.Criteria[o[0]].Key, p.Criteria[o[1]].Key)}
-		}
 	}
 	if cyc := orderCycle(len(p.Criteria), p.Order); cyc != "" {
 		return &Error{"order", "has a cycle through " + cyc}
+	}
+	for k, o := range p.Order {
+		if p.Criteria[o[0]].Weight < p.Criteria[o[1]].Weight-wEps {
+			return &Error{fmt.Sprintf("order[%d]", k), fmt.Sprintf("the weight of %s is below that of %s, against the order", p.Criteria[o[0]].Key, p.Criteria[o[1]].Key)}
+		}
 	}
 	if len(p.Values) != len(p.Candidates) {
 		return &Error{"values", "one row per candidate"}

@@ -50,8 +50,11 @@ func Profile() models.Profile {
 	}}
 }
 
-// loadProfile records the demo profile.
+// loadProfile records the demo profile and its scoring scheme.
 func loadProfile(ctx context.Context, st *store.Store) error {
-	_, err := st.CreateProfile(ctx, Profile(), Recorder)
-	return err
+	p, err := st.CreateProfile(ctx, Profile(), Recorder)
+	if err != nil {
+		return err
+	}
+	return loadScheme(ctx, st, p)
 }

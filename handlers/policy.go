@@ -60,6 +60,7 @@ func requiredRole(method, route string) models.Role {
 		"PATCH /api/v1/handsets/:code",
 		"POST /api/v1/profiles",
 		"POST /api/v1/profiles/:id/versions",
+		"POST /api/v1/profiles/:id/schemes",
 		"POST /api/v1/accounts",
 		"DELETE /api/v1/accounts/:name",
 		"POST /handsets/new",

@@ -40,6 +40,7 @@ var writePolicy = map[string]models.Role{
 	"POST /api/v1/trials/:id/questionnaires":                 models.Technician,
 	"POST /api/v1/profiles":                                  models.Admin,
 	"POST /api/v1/profiles/:id/versions":                     models.Admin,
+	"POST /api/v1/profiles/:id/schemes":                      models.Admin,
 	"POST /api/v1/accounts":                                  models.Admin,
 	"DELETE /api/v1/accounts/:name":                          models.Admin,
 	// the technicians' forms (forms.go)

@@ -113,6 +113,7 @@ func (s *Server) Routes() http.Handler {
 	api.GET("/runs/:id/series", s.getSeries)
 	api.GET("/fields/:kind", s.describeFields)
 	s.verdictRoutes(api, js)
+	s.awardRoutes(api, js)
 	s.accountRoutes(r, api)
 	// Imports stream: no requireJSON (it buffers); the handler honours
 	// Idempotency-Key itself by hashing the file as it streams.
