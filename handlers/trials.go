@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"ruggedlab/models"
 	"ruggedlab/stats"
 	"ruggedlab/store"
+	"ruggedlab/verdict"
 )
 
 // Field pilots (issue #14, api.md "Field trials"): trials with their
@@ -238,16 +240,21 @@ type trialCandidate struct {
 	ByCategory map[string]rateJSON `json:"by_category"`
 	Shifts     shiftsJSON          `json:"shifts"`
 	SUS        susJSON             `json:"sus"`
+	// NullReasons names each null statistic (dotted: "sus.low") with why
+	// it could not be computed; {} when all were (api.md "Not computable
+	// is null").
+	NullReasons verdict.Reasons `json:"null_reasons"`
 }
 
 type rateRatioJSON struct {
-	A     string `json:"a"`
-	B     string `json:"b"`
-	Ratio num    `json:"ratio"`
-	Low   num    `json:"low"`
-	High  num    `json:"high"`
-	P     num    `json:"p"`
-	PHolm num    `json:"p_holm"`
+	A           string          `json:"a"`
+	B           string          `json:"b"`
+	Ratio       num             `json:"ratio"`
+	Low         num             `json:"low"`
+	High        num             `json:"high"`
+	P           num             `json:"p"`
+	PHolm       num             `json:"p_holm"`
+	NullReasons verdict.Reasons `json:"null_reasons"`
 }
 
 type trialSummary struct {
@@ -257,39 +264,75 @@ type trialSummary struct {
 	RateRatios []rateRatioJSON  `json:"rate_ratios"`
 }
 
-func per1000(r stats.PoissonRate, n int) rateJSON {
-	return rateJSON{Incidents: n, Estimate: num(1000 * r.Estimate), Low: num(1000 * r.CI.Lower), High: num(1000 * r.CI.Upper)}
+// nullIf records why for each field and returns NaN, which num writes as
+// null.
+func nullIf(r *verdict.Reasons, why string, fields ...string) num {
+	if *r == nil {
+		*r = verdict.Reasons{}
+	}
+	for _, f := range fields {
+		(*r)[f] = why
+	}
+	return num(math.NaN())
 }
 
-// summarize is pure: the trial's data in, rates and intervals out.
+const noExposure = "no device-day of exposure: no unit of this candidate was assigned in the trial"
+
+// rate is n incidents over days device-days per 1,000, or null with a
+// reason under prefix when there was no exposure.
+func rate(n int, days, conf float64, prefix string, why *verdict.Reasons) rateJSON {
+	out := rateJSON{Incidents: n}
+	if !(days > 0) {
+		out.Estimate = nullIf(why, noExposure, prefix+".estimate", prefix+".low", prefix+".high")
+		out.Low, out.High = out.Estimate, out.Estimate
+		return out
+	}
+	r := stats.PoissonExact(n, days, conf)
+	out.Estimate, out.Low, out.High = num(1000*r.Estimate), num(1000*r.CI.Lower), num(1000*r.CI.Upper)
+	return out
+}
+
+// summarize is pure: the trial's data in, rates and intervals out. A
+// statistic that cannot be computed is null with its reason.
 func summarize(d store.TrialData, conf float64) trialSummary {
 	out := trialSummary{Trial: d.Trial.ID, Confidence: conf, Candidates: []trialCandidate{}, RateRatios: []rateRatioJSON{}}
 	totals := map[string]int{}
 	for _, h := range d.Candidates {
 		days := float64(d.DeviceDays[h])
-		tc := trialCandidate{Handset: h, DeviceDays: d.DeviceDays[h], ByCategory: map[string]rateJSON{}}
+		tc := trialCandidate{Handset: h, DeviceDays: d.DeviceDays[h], ByCategory: map[string]rateJSON{}, NullReasons: verdict.Reasons{}}
 		for _, cat := range models.IncidentCategories {
 			n := d.Incidents[h][cat]
 			tc.Incidents += n
-			r := per1000(stats.PoissonExact(n, days, conf), 0)
-			r.Incidents = n
-			tc.ByCategory[cat] = r
+			tc.ByCategory[cat] = rate(n, days, conf, "by_category."+cat, &tc.NullReasons)
 		}
 		totals[h] = tc.Incidents
-		tc.Rate = per1000(stats.PoissonExact(tc.Incidents, days, conf), 0)
+		tc.Rate = rate(tc.Incidents, days, conf, "incident_rate_per_1000_device_days", &tc.NullReasons)
+		tc.Rate.Incidents = 0 // the count is the candidate's "incidents"
 		var k, n []int
 		for _, u := range d.Shifts[h] {
 			k, n = append(k, u[0]), append(n, u[1])
 		}
-		sh := stats.ShareByUnit(k, n, conf)
+		sh, err := stats.ShareByUnit(k, n, conf)
 		tc.Shifts = shiftsJSON{Units: sh.Units, Lasted: sh.Lasted, Total: sh.Total, Estimate: num(sh.Estimate), Low: num(sh.CI.Lower), High: num(sh.CI.Upper)}
+		if err != nil {
+			tc.Shifts.Estimate = nullIf(&tc.NullReasons, "no shift logged for this candidate", "shifts.estimate", "shifts.low", "shifts.high")
+			tc.Shifts.Low, tc.Shifts.High = tc.Shifts.Estimate, tc.Shifts.Estimate
+		}
 		tc.SUS = susJSON{Respondents: len(d.SUS[h]), Mean: num(math.NaN()), Low: num(math.NaN()), High: num(math.NaN())}
-		if len(d.SUS[h]) > 0 {
-			m, err := stats.MeanT(d.SUS[h], conf) // one respondent or no spread: a mean without interval
+		m, err := stats.MeanT(d.SUS[h], conf)
+		switch {
+		case errors.Is(err, stats.ErrNoData):
+			nullIf(&tc.NullReasons, "no questionnaire for this candidate", "sus.mean", "sus.low", "sus.high")
+		case errors.Is(err, stats.ErrTooFew):
 			tc.SUS.Mean = num(m.Mean)
-			if err == nil {
-				tc.SUS.Low, tc.SUS.High = num(m.CI.Lower), num(m.CI.Upper)
-			}
+			nullIf(&tc.NullReasons, "one respondent: an interval needs at least 2", "sus.low", "sus.high")
+		case errors.Is(err, stats.ErrNoVariance):
+			tc.SUS.Mean = num(m.Mean)
+			nullIf(&tc.NullReasons, "every respondent gave the same score: no spread to put an interval on", "sus.low", "sus.high")
+		case err != nil:
+			nullIf(&tc.NullReasons, err.Error(), "sus.mean", "sus.low", "sus.high")
+		default:
+			tc.SUS.Mean, tc.SUS.Low, tc.SUS.High = num(m.Mean), num(m.CI.Lower), num(m.CI.Upper)
 		}
 		for item, vs := range d.Custom[h] {
 			if tc.SUS.Custom == nil {
@@ -304,15 +347,32 @@ func summarize(d store.TrialData, conf float64) trialSummary {
 		out.Candidates = append(out.Candidates, tc)
 	}
 	var ps []float64
+	var family []int // pairs with a p-value, in order
 	for i, a := range d.Candidates {
 		for _, b := range d.Candidates[i+1:] {
-			rr := stats.RateRatio(totals[a], float64(d.DeviceDays[a]), totals[b], float64(d.DeviceDays[b]), conf)
-			out.RateRatios = append(out.RateRatios, rateRatioJSON{A: a, B: b, Ratio: num(rr.Ratio), Low: num(rr.CI.Lower), High: num(rr.CI.Upper), P: num(rr.P)})
-			ps = append(ps, rr.P)
+			ta, tb := float64(d.DeviceDays[a]), float64(d.DeviceDays[b])
+			rr := stats.RateRatio(totals[a], ta, totals[b], tb, conf)
+			e := rateRatioJSON{A: a, B: b, Ratio: num(rr.Ratio), Low: num(rr.CI.Lower), High: num(rr.CI.Upper), P: num(rr.P), PHolm: num(math.NaN()), NullReasons: verdict.Reasons{}}
+			switch {
+			case !(ta > 0) || !(tb > 0):
+				e.Ratio = nullIf(&e.NullReasons, noExposure, "ratio", "low", "high", "p", "p_holm")
+				e.Low, e.High, e.P = e.Ratio, e.Ratio, e.Ratio
+			case totals[a]+totals[b] == 0:
+				e.Ratio = nullIf(&e.NullReasons, "no incident on either side: nothing to compare", "ratio", "low", "high", "p", "p_holm")
+				e.Low, e.High, e.P = e.Ratio, e.Ratio, e.Ratio
+			case totals[b] == 0:
+				e.Ratio = nullIf(&e.NullReasons, "no incident for "+b+": the ratio has no finite value or upper bound", "ratio", "high")
+				e.High = e.Ratio
+			}
+			if !math.IsNaN(float64(e.P)) {
+				ps = append(ps, rr.P)
+				family = append(family, len(out.RateRatios))
+			}
+			out.RateRatios = append(out.RateRatios, e)
 		}
 	}
 	for i, p := range stats.Holm(ps) {
-		out.RateRatios[i].PHolm = num(p)
+		out.RateRatios[family[i]].PHolm = num(p)
 	}
 	return out
 }

@@ -153,6 +153,12 @@ func TestTrials(t *testing.T) {
 		if sus["respondents"].(float64) != 1 || sus["mean"].(float64) != 50 || sus["low"] != nil {
 			t.Errorf("borealis sus %v", sus)
 		}
+		if why := bor["null_reasons"].(map[string]any); why["sus.low"] == nil || why["sus.high"] == nil || why["sus.mean"] != nil {
+			t.Errorf("borealis null_reasons %v; want sus.low and sus.high (one respondent)", why)
+		}
+		if why := atlas["null_reasons"].(map[string]any); len(why) != 0 {
+			t.Errorf("atlas null_reasons %v; want {}", why)
+		}
 		if sus := atlas["sus"].(map[string]any); sus["mean"].(float64) != (82.5+100)/2 {
 			t.Errorf("atlas sus %v", sus)
 		}

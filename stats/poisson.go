@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mathext"
@@ -156,11 +157,12 @@ func binomUpper(k, n int, p float64) float64 {
 // its own share of shifts lasted, so a unit with 40 shifts weighs as much
 // as a unit with 4 — and is Wilson(x, n) when every share is 0 or 1.
 //
-// Edge cases: n <= 0 gives [0, 1]; s is clamped into [0, 1]; s = 0 gives a
-// lower bound of exactly 0 and s = 1 an upper bound of exactly 1.
-func WilsonShare(s float64, n int, confidence float64) Interval {
+// Edge cases: n <= 0 (or a NaN share) has no interval: ErrNoData, never
+// the stand-in [0, 1]; s is clamped into [0, 1]; s = 0 gives a lower bound
+// of exactly 0 and s = 1 an upper bound of exactly 1.
+func WilsonShare(s float64, n int, confidence float64) (Interval, error) {
 	if n <= 0 || math.IsNaN(s) {
-		return Interval{0, 1}
+		return Interval{math.NaN(), math.NaN()}, fmt.Errorf("share over %d units: %w", n, ErrNoData)
 	}
 	p := min(max(s, 0), 1)
 	z := zTwoSided(confidence)
@@ -174,7 +176,7 @@ func WilsonShare(s float64, n int, confidence float64) Interval {
 	if p < 1 {
 		upper = (p + z22n + half) / (1 + 2*z22n)
 	}
-	return Interval{max(lower, 0), min(upper, 1)}
+	return Interval{max(lower, 0), min(upper, 1)}, nil
 }
 
 // UnitShares is the share of successes counted per unit first.
@@ -188,8 +190,9 @@ type UnitShares struct {
 
 // ShareByUnit takes per-unit (successes, trials) pairs and returns the mean
 // of the units' shares with WilsonShare over the number of units. Units
-// with no trial are left out. No unit gives estimate NaN and [0, 1].
-func ShareByUnit(successes, trials []int, confidence float64) UnitShares {
+// with no trial are left out. No unit is not computable: ErrNoData, with
+// the estimate and both bounds NaN (the counts, all 0, are still set).
+func ShareByUnit(successes, trials []int, confidence float64) (UnitShares, error) {
 	var out UnitShares
 	sum := 0.0
 	for i := range trials {
@@ -204,10 +207,11 @@ func ShareByUnit(successes, trials []int, confidence float64) UnitShares {
 	}
 	if out.Units == 0 {
 		out.Estimate = math.NaN()
-		out.CI = Interval{0, 1}
-		return out
+		out.CI = Interval{math.NaN(), math.NaN()}
+		return out, fmt.Errorf("no unit with a shift: %w", ErrNoData)
 	}
 	out.Estimate = sum / float64(out.Units)
-	out.CI = WilsonShare(out.Estimate, out.Units, confidence)
-	return out
+	var err error
+	out.CI, err = WilsonShare(out.Estimate, out.Units, confidence)
+	return out, err
 }

@@ -3,6 +3,7 @@ package stats
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -131,12 +132,18 @@ func TestReferenceRateRatio(t *testing.T) {
 func TestReferenceWilsonShare(t *testing.T) {
 	ref := loadPoissonReference(t)
 	for _, c := range ref.Shares {
-		iv := WilsonShare(c.S, c.N, c.Conf)
+		iv, err := WilsonShare(c.S, c.N, c.Conf)
+		if err != nil {
+			t.Fatalf("WilsonShare(%v): %v", jsonString(c.S, c.N, c.Conf), err)
+		}
 		checkR(t, "lower of "+jsonString(c.S, c.N, c.Conf), iv.Lower, c.CI[0])
 		checkR(t, "upper of "+jsonString(c.S, c.N, c.Conf), iv.Upper, c.CI[1])
 	}
 	for _, c := range ref.ByUnit {
-		got := ShareByUnit(c.K, c.N, 0.95)
+		got, err := ShareByUnit(c.K, c.N, 0.95)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
 		if got.Units != c.Units {
 			t.Errorf("%s: %d units, want %d", c.Name, got.Units, c.Units)
 		}
@@ -151,23 +158,32 @@ func TestReferenceWilsonShare(t *testing.T) {
 func TestShareByUnitWeighsUnitsEqually(t *testing.T) {
 	k := []int{0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4}
 	n := []int{40, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4}
-	got := ShareByUnit(k, n, 0.95)
+	got, err := ShareByUnit(k, n, 0.95)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.Lasted != 40 || got.Total != 80 || got.Units != 11 {
 		t.Fatalf("counts %+v", got)
 	}
 	if math.Abs(got.Estimate-10.0/11) > 1e-12 {
 		t.Errorf("estimate %g, want 10/11 (pooled shifts would say 0.5)", got.Estimate)
 	}
-	if e := ShareByUnit(nil, nil, 0.95); !math.IsNaN(e.Estimate) || e.CI != (Interval{0, 1}) {
-		t.Errorf("no unit: %+v", e)
+	if e, err := ShareByUnit(nil, nil, 0.95); !errors.Is(err, ErrNoData) || !math.IsNaN(e.Estimate) || !math.IsNaN(e.CI.Lower) || !math.IsNaN(e.CI.Upper) {
+		t.Errorf("no unit: %+v, %v; want ErrNoData and no interval (not [0, 1])", e, err)
+	}
+	if _, err := ShareByUnit([]int{0}, []int{0}, 0.95); !errors.Is(err, ErrNoData) {
+		t.Errorf("a unit with no shift only: %v; want ErrNoData", err)
+	}
+	if iv, err := WilsonShare(0.5, 0, 0.95); !errors.Is(err, ErrNoData) || !math.IsNaN(iv.Lower) {
+		t.Errorf("WilsonShare over 0 units: %v, %v; want ErrNoData", iv, err)
 	}
 	// All shares 0 or 1: the plain Wilson interval on units.
 	b, err := Wilson(2, 3, 0.95)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := ShareByUnit([]int{3, 0, 2}, []int{3, 2, 2}, 0.95).CI; !approx(a.Lower, b.Lower) || !approx(a.Upper, b.Upper) {
-		t.Errorf("0/1 shares: %v, Wilson %v", a, b)
+	if a, _ := ShareByUnit([]int{3, 0, 2}, []int{3, 2, 2}, 0.95); !approx(a.CI.Lower, b.Lower) || !approx(a.CI.Upper, b.Upper) {
+		t.Errorf("0/1 shares: %v, Wilson %v", a.CI, b)
 	}
 }
 

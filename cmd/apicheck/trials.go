@@ -121,6 +121,11 @@ func (c *checker) trials() {
 				has(cm["sus"].(map[string]any), map[string]any{"respondents": 1})); err != nil {
 				return err
 			}
+			// One respondent: the mean is given, its interval is null with a reason.
+			why, _ := cm["null_reasons"].(map[string]any)
+			if sus := cm["sus"].(map[string]any); sus["low"] != nil || sus["high"] != nil || why["sus.low"] == nil || why["sus.high"] == nil {
+				return fmt.Errorf("one respondent: sus %v, null_reasons %v; want null low/high with sus.low and sus.high reasons", sus, cm["null_reasons"])
+			}
 		}
 		rr, _ := m["rate_ratios"].([]any)
 		if len(rr) != 1 {
