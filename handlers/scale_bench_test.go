@@ -1,0 +1,186 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ruggedlab/demo"
+	"ruggedlab/internal/testdb"
+	"ruggedlab/models"
+	"ruggedlab/store"
+)
+
+// BenchmarkScale measures the five requests issue #18 is about on the demo
+// tender, then again after 100,000 drop runs were imported on the demo's
+// units, on both engines, and reports each request's growth as a ratio
+// (100k / demo) measured in the same run — never an absolute time:
+//
+//	./scripts/test ./handlers/ -run '^$' -bench BenchmarkScale -benchtime 1x
+//
+// Each figure is the median of RUGGEDLAB_SCALE_REPS requests (default 5).
+// RUGGEDLAB_SCALE_RUNS changes the 100,000. Requests send no If-None-Match:
+// these are the uncached costs (BenchmarkScaleCached has the 304 path).
+func BenchmarkScale(b *testing.B) { benchScale(b, false) }
+
+// BenchmarkScaleCached is BenchmarkScale with the client revalidating the
+// ETag of its previous answer, as a browser does on reload (304s).
+func BenchmarkScaleCached(b *testing.B) { benchScale(b, true) }
+
+func benchScale(b *testing.B, revalidate bool) {
+	reps := envInt("RUGGEDLAB_SCALE_REPS", 5)
+	extra := envInt("RUGGEDLAB_SCALE_RUNS", 100_000)
+	for _, e := range testdb.Engines(b) {
+		b.Run(e.Name, func(b *testing.B) {
+			for b.Loop() {
+				ctx := context.Background()
+				st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return pagesNow }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer st.Close()
+				if err := st.Migrate(ctx); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := demo.Load(ctx, st, pagesNow); err != nil {
+					b.Fatal(err)
+				}
+				profiles, err := st.AllProfiles(ctx)
+				if err != nil || len(profiles) == 0 {
+					b.Fatalf("demo profile: %v", err)
+				}
+				paths := []string{
+					"/api/v1/compare?kind=drop",
+					"/compare?kind=drop",
+					"/api/v1/profiles/" + profiles[0].ID + "/matrix",
+					"/",
+					"/handsets/atlas-r1",
+				}
+				h := benchHandler(st)
+				before := make([]time.Duration, len(paths))
+				for i, p := range paths {
+					before[i] = medianGet(b, h, p, reps, revalidate)
+				}
+				t0 := time.Now()
+				file := scaleDropFile(b, st, extra)
+				imp, err := st.CreateImport(ctx, "drop", strings.NewReader(file), store.ImportOptions{By: "bench"})
+				if err != nil || imp.Rows != extra {
+					b.Fatalf("import: %d rows, %.300v", imp.Rows, err)
+				}
+				b.Logf("%s: %d drop runs imported in %s", e.Name, extra, time.Since(t0).Round(time.Millisecond))
+				var table strings.Builder
+				fmt.Fprintf(&table, "\n| %s request | demo | %d runs | growth |\n|---|---|---|---|\n", e.Name, extra)
+				for i, p := range paths {
+					after := medianGet(b, h, p, reps, revalidate)
+					ratio := float64(after) / float64(before[i])
+					fmt.Fprintf(&table, "| `%s` | %s | %s | %.1f× |\n", p, before[i].Round(10*time.Microsecond), after.Round(10*time.Microsecond), ratio)
+					b.ReportMetric(ratio, metricName(p)+"-x")
+				}
+				b.Log(table.String())
+			}
+		})
+	}
+}
+
+func metricName(p string) string {
+	switch {
+	case strings.HasPrefix(p, "/api/v1/compare"):
+		return "api-compare"
+	case strings.HasPrefix(p, "/compare"):
+		return "page-compare"
+	case strings.HasSuffix(p, "/matrix"):
+		return "api-matrix"
+	case p == "/":
+		return "page-dashboard"
+	}
+	return "page-handset"
+}
+
+// medianGet serves path reps times (after one warm-up) and returns the
+// median duration. With revalidate, each request carries the ETag of the
+// warm-up answer.
+func medianGet(b *testing.B, h http.Handler, path string, reps int, revalidate bool) time.Duration {
+	b.Helper()
+	get := func(etag string) (*httptest.ResponseRecorder, time.Duration) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		rec := httptest.NewRecorder()
+		t0 := time.Now()
+		h.ServeHTTP(rec, req)
+		d := time.Since(t0)
+		if rec.Code != http.StatusOK && rec.Code != http.StatusNotModified {
+			b.Fatalf("GET %s: %d\n%.500s", path, rec.Code, rec.Body.String())
+		}
+		return rec, d
+	}
+	first, _ := get("")
+	etag := ""
+	if revalidate {
+		etag = first.Header().Get("ETag")
+	}
+	ds := make([]time.Duration, reps)
+	for i := range ds {
+		_, ds[i] = get(etag)
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// scaleDropFile is n drop runs spread over every demo unit, with failures
+// and censored units as a tumbler programme logs them.
+func scaleDropFile(b *testing.B, st *store.Store, n int) string {
+	b.Helper()
+	ctx := context.Background()
+	hs, err := st.AllHandsets(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	codes := make([]string, len(hs))
+	for i, h := range hs {
+		codes[i] = h.Code
+	}
+	byCode, err := st.UnitsOf(ctx, codes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var units []models.Unit
+	for _, c := range codes {
+		units = append(units, byCode[c]...)
+	}
+	rng := rand.New(rand.NewPCG(18, 100_000))
+	var w strings.Builder
+	w.WriteString("handset,unit,method,started_at,ended_at,technician,height_m,surface,protective_case,planned_drops,drops_completed,first_failure_drop,worst_severity\n")
+	start := time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC)
+	for i := range n {
+		u := units[i%len(units)]
+		at := start.Add(time.Duration(i) * time.Minute)
+		done, first, sev := 26, "", 1
+		switch rng.IntN(10) {
+		case 0:
+			f := 1 + rng.IntN(26)
+			done, first, sev = f, strconv.Itoa(f), 3
+		case 1:
+			done = 10 + rng.IntN(16)
+		}
+		fmt.Fprintf(&w, "%s,%s,MIL-STD-810H 516.8 IV,%s,%s,M. Roux,1.5,concrete,false,26,%d,%s,%d\n",
+			u.Handset, u.Serial, at.Format(time.RFC3339), at.Add(30*time.Second).Format(time.RFC3339), done, first, sev)
+	}
+	return w.String()
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
