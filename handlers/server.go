@@ -43,6 +43,7 @@ type Server struct {
 	I18n *i18n.Catalog
 
 	metrics *httpMetrics
+	answers *answerCache // cache.go
 }
 
 // Default body limits.
@@ -83,6 +84,8 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.withRequestID, s.recoverPanic, s.logRequest)
 	r.Use(s.recordWrites, s.refuseCrossSite(), s.authenticate) // before any route or group
 	r.Use(s.blindMask)                                         // blind mode on every route (blind_mask.go)
+	s.answers = newAnswerCache()
+	r.Use(s.cacheAnswers) // ETag, 304 and cached answers by data version (cache.go)
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
 

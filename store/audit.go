@@ -110,6 +110,9 @@ func (s *Store) writeTx(ctx context.Context, action string, fn func(tx *gorm.DB,
 		if err := fn(tx, ch); err != nil {
 			return err
 		}
+		if err := bumpVersion(tx); err != nil {
+			return fmt.Errorf("data version: %w", err)
+		}
 		if a == nil {
 			return nil
 		}
@@ -178,7 +181,12 @@ func (s *Store) appendAudit(tx *gorm.DB, e models.AuditEntry) error {
 // requests that changed nothing (refused, failed, replayed) and actions
 // that are not data writes. e.ID, e.At and the hashes are ignored.
 func (s *Store) RecordAudit(ctx context.Context, e models.AuditEntry) error {
-	return translate(s.tx(ctx, func(tx *gorm.DB) error { return s.appendAudit(tx, e) }), "audit entry")
+	return translate(s.tx(ctx, func(tx *gorm.DB) error {
+		if err := bumpVersion(tx); err != nil { // an unmask changes what blind pages show
+			return err
+		}
+		return s.appendAudit(tx, e)
+	}), "audit entry")
 }
 
 // canonicalJSON is detail compact with sorted keys and numbers as written,

@@ -1,0 +1,113 @@
+package handlers_test
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"ruggedlab/handlers"
+	"ruggedlab/internal/testdb"
+	"ruggedlab/models"
+)
+
+// A cached answer is the answer: for a seeing admin and a blind evaluator,
+// on every cached route, the second GET (served from the cache) equals the
+// first (computed) and the answer of a fresh server that has cached
+// nothing; If-None-Match with the ETag is a 304 without a body until a
+// write changes the data version, and then the new answer is the fresh
+// server's. Blind answers from the cache leak nothing.
+func TestCachedEqualsUncached(t *testing.T) {
+	for _, e := range testdb.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newBlindFixture(t, e)
+			fresh := func() *httptest.Server {
+				srv := &handlers.Server{Store: f.st, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return pagesNow },
+					Auth: &handlers.Auth{}, BlindEvaluators: true}
+				ts := httptest.NewServer(srv.Routes())
+				t.Cleanup(ts.Close)
+				return ts
+			}
+			get := func(base, path string, hdr ...string) (*http.Response, string) {
+				t.Helper()
+				saved := f.srv
+				f.srv = &httptest.Server{URL: base}
+				defer func() { f.srv = saved }()
+				return f.get(t, path, hdr...)
+			}
+			for _, role := range []models.Role{models.Admin, models.Evaluator} {
+				code := "atlas-r1"
+				if role == models.Evaluator {
+					code = f.letters[0]
+				}
+				paths := []string{"/", "/handsets/" + code, "/compare?kind=drop", "/compare?kind=battery",
+					"/api/v1/compare?kind=drop", "/api/v1/compare?kind=ingress&handsets=" + code,
+					"/api/v1/profiles/" + f.profileID + "/matrix", "/profiles/" + f.profileID + "/matrix",
+					"/compare/export.csv?kind=drop"}
+				for _, p := range paths {
+					who := f.as(role)
+					r1, b1 := get(f.srv.URL, p, who...)
+					r2, b2 := get(f.srv.URL, p, who...)
+					r3, b3 := get(fresh().URL, p, who...)
+					if r1.StatusCode != 200 || r2.StatusCode != 200 || r3.StatusCode != 200 {
+						t.Fatalf("%s GET %s: %d, %d, %d", role, p, r1.StatusCode, r2.StatusCode, r3.StatusCode)
+					}
+					if b1 != b2 || b1 != b3 {
+						t.Errorf("%s GET %s: cached answer differs from the computed one (%d, %d, %d bytes)", role, p, len(b1), len(b2), len(b3))
+					}
+					if ct := r2.Header.Get("Content-Type"); ct != r1.Header.Get("Content-Type") {
+						t.Errorf("%s GET %s: cached Content-Type %q, computed %q", role, p, ct, r1.Header.Get("Content-Type"))
+					}
+					tag := r1.Header.Get("ETag")
+					if tag == "" || r2.Header.Get("ETag") != tag {
+						t.Fatalf("%s GET %s: ETag %q then %q", role, p, tag, r2.Header.Get("ETag"))
+					}
+					if role == models.Evaluator {
+						if leaks := f.leaks(r2, b2); len(leaks) > 0 {
+							t.Errorf("blind GET %s from the cache leaks %v", p, leaks)
+						}
+					}
+					r4, b4 := get(f.srv.URL, p, append(who, "If-None-Match", tag)...)
+					if r4.StatusCode != http.StatusNotModified || b4 != "" || r4.Header.Get("ETag") != tag {
+						t.Errorf("%s GET %s If-None-Match: %d, %d bytes, ETag %q", role, p, r4.StatusCode, len(b4), r4.Header.Get("ETag"))
+					}
+				}
+			}
+			// The admin's and the evaluator's answers never share a tag.
+			ra, _ := get(f.srv.URL, "/api/v1/compare?kind=drop", f.as(models.Admin)...)
+			re, _ := get(f.srv.URL, "/api/v1/compare?kind=drop", f.as(models.Evaluator)...)
+			if ra.Header.Get("ETag") == re.Header.Get("ETag") {
+				t.Error("a seeing and a blind account got the same ETag")
+			}
+
+			// A write changes the version: the old tag is a 200 with the new answer.
+			old := ra.Header.Get("ETag")
+			r, body := f.get(t, "/api/v1/runs?kind=drop&limit=1", f.as(models.Admin)...)
+			var id string
+			if i := strings.Index(body, `"id":"`); i >= 0 {
+				id = body[i+6 : i+6+strings.Index(body[i+6:], `"`)]
+			}
+			if r.StatusCode != 200 || id == "" {
+				t.Fatalf("list runs: %d %s", r.StatusCode, body)
+			}
+			req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/runs/"+id+"/retraction", strings.NewReader(`{"reason": "cache test: a void run"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", f.as(models.Technician)[1])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 && resp.StatusCode != 201 {
+				t.Fatalf("retract %s: %d", id, resp.StatusCode)
+			}
+			r5, b5 := get(f.srv.URL, "/api/v1/compare?kind=drop", append(f.as(models.Admin), "If-None-Match", old)...)
+			_, b6 := get(fresh().URL, "/api/v1/compare?kind=drop", f.as(models.Admin)...)
+			if r5.StatusCode != 200 || r5.Header.Get("ETag") == old || b5 != b6 {
+				t.Errorf("after a retraction: %d, ETag %q (was %q), answer equal to a fresh server's: %v", r5.StatusCode, r5.Header.Get("ETag"), old, b5 == b6)
+			}
+		})
+	}
+}
