@@ -312,6 +312,10 @@ func (s *Server) formRoutes(r *gin.Engine, p *pages) {
 	r.POST("/imports/new", f.saveImport)
 	r.GET("/audit", f.auditLog)
 	r.POST("/profiles/:id/unmask", f.unmask)
+	r.GET("/runs/:id/review", f.reviewForm) // second-person review (review.go)
+	r.POST("/runs/:id/review", f.saveReview)
+	r.GET("/review", f.reviewQueue)
+	r.POST("/review", f.bulkVerify)
 }
 
 // forms holds the form handlers; they render through the pages' layout.
@@ -356,7 +360,8 @@ func (s *Server) dashboardActions(c *gin.Context, blind bool) []navLink {
 		action{"Enter a run", "/runs/new", "/runs/new"},
 		action{"Import CSV", "/imports/new", "/imports/new"},
 		action{"Register units (CSV)", "/imports/new", "/imports/new?kind=units"},
-		action{"Register a handset", "/handsets/new", "/handsets/new"})
+		action{"Register a handset", "/handsets/new", "/handsets/new"},
+		action{"Review queue", "/review", "/review"})
 }
 
 // handsetActions are a handset page's buttons to the forms.
@@ -372,7 +377,8 @@ func (s *Server) runActions(c *gin.Context, blind bool, id, kind string, retract
 	if retracted {
 		return nil
 	}
-	links := []action{{"Amend", "/runs/:id/amend", runPath(id) + "/amend"}, {"Retract", "/runs/:id/retract", runPath(id) + "/retract"}}
+	links := []action{{"Amend", "/runs/:id/amend", runPath(id) + "/amend"}, {"Retract", "/runs/:id/retract", runPath(id) + "/retract"},
+		{"Review", "/runs/:id/review", runPath(id) + "/review"}}
 	if kind == string(models.Battery) || kind == string(models.Temperature) {
 		links = append(links, action{"Upload series", "/runs/:id/series/new", runPath(id) + "/series/new"})
 	}

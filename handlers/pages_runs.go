@@ -156,11 +156,14 @@ type runView struct {
 	// Retraction is the reason the run was retracted.
 	Retraction string
 	Revision   int
-	Fields     []fieldRow
-	Drops      *table
-	Charts     []template.HTML
-	Series     string // what the chart shows, or why there is none
-	Revisions  table
+	// Review says where the latest revision stands in second-person review.
+	Review      string
+	ReviewState string
+	Fields      []fieldRow
+	Drops       *table
+	Charts      []template.HTML
+	Series      string // what the chart shows, or why there is none
+	Revisions   table
 }
 
 type fieldRow struct{ Label, Value string }
@@ -201,6 +204,17 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 		v.BlindToggle = runHref(r.ID, true)
 	}
 	v.Fields = runFields(cs, r)
+	rv := r.ReviewOf()
+	v.ReviewState, v.Review = string(rv.State), string(rv.State)
+	if rv.By != "" && rv.At != nil {
+		v.Review += " by " + cs.Text(rv.By) + " on " + rv.At.UTC().Format("2006-01-02 15:04") + " UTC"
+	}
+	if rv.Reason != "" {
+		v.Review += ": " + cs.Text(rv.Reason)
+	}
+	if rv.State == models.Recorded {
+		v.Review += " (awaiting a second person's review)"
+	}
 	if len(r.Drops) > 0 {
 		t := table{ID: "drops", Caption: "Drop log", Columns: []column{{"seq", "Drop", true}, {"orientation", "Orientation", false}, {"severity", "Severity", true}}}
 		for _, d := range r.Drops {

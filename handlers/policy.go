@@ -30,7 +30,8 @@ func requiredRole(method, route string) models.Role {
 			static.Prefix + "*name", static.FaviconPath, "/login":
 			return public
 		case "/runs/new", "/imports/new", // technicians' forms
-			"/handsets/:code/units/new", "/runs/:id/amend", "/runs/:id/retract", "/runs/:id/series/new":
+			"/handsets/:code/units/new", "/runs/:id/amend", "/runs/:id/retract", "/runs/:id/series/new",
+			"/runs/:id/review", "/review": // second-person review (review.go)
 			return models.Technician
 		case "/api/v1/accounts", "/api/v1/accounts/:name", "/api/v1/audit",
 			"/handsets/new", "/audit":
@@ -45,6 +46,7 @@ func requiredRole(method, route string) models.Role {
 		"POST /api/v1/runs",
 		"POST /api/v1/runs/:id/amendments",
 		"POST /api/v1/runs/:id/retraction",
+		"POST /api/v1/runs/:id/review", "POST /runs/:id/review", "POST /review", // review.go
 		"POST /api/v1/runs/:id/series",
 		"POST /api/v1/imports/:kind",
 		"POST /api/v1/trials", "POST /api/v1/trials/:id/incidents", "POST /api/v1/trials/:id/shifts",

@@ -52,6 +52,10 @@ var writePolicy = map[string]models.Role{
 	"POST /imports/new":              models.Technician,
 	"POST /handsets/new":             models.Admin,
 	"POST /profiles/:id/unmask":      models.Admin,
+	// second-person review (review.go)
+	"POST /api/v1/runs/:id/review": models.Technician,
+	"POST /runs/:id/review":        models.Technician,
+	"POST /review":                 models.Technician,
 }
 
 func TestRequiredRole(t *testing.T) {
@@ -78,6 +82,8 @@ func TestRequiredRole(t *testing.T) {
 		{"GET", "/runs/new", models.Technician},
 		{"GET", "/imports/new", models.Technician},
 		{"GET", "/runs/:id/amend", models.Technician},
+		{"GET", "/review", models.Technician},
+		{"GET", "/runs/:id/review", models.Technician},
 		{"GET", "/handsets/new", models.Admin},
 		{"GET", "/audit", models.Admin},
 		{"GET", "/api/v1/audit", models.Admin},

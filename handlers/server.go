@@ -110,6 +110,7 @@ func (s *Server) Routes() http.Handler {
 	api.POST("/runs/:id/amendments", append(js, s.amendRun)...)
 	api.POST("/runs/:id/retraction", append(js, s.retractRun)...)
 	api.GET("/runs/:id/revisions", s.listRevisions)
+	api.POST("/runs/:id/review", append(js, s.reviewRun)...) // second-person review (review.go)
 	// Series uploads stream into the store: no requireJSON or idempotent,
 	// which both need the whole body in memory.
 	api.POST("/runs/:id/series", s.uploadSeries)

@@ -18,8 +18,11 @@ type Profile struct {
 	Name         string        `json:"name"`
 	Version      int           `json:"version"`
 	Requirements []Requirement `json:"requirements"`
-	RecordedBy   string        `json:"recorded_by"`
-	RecordedAt   time.Time     `json:"recorded_at"`
+	// Evidence says which runs count: "any" active run (the default) or
+	// only "verified" ones (second-person review, review.go).
+	Evidence   string    `json:"evidence"`
+	RecordedBy string    `json:"recorded_by"`
+	RecordedAt time.Time `json:"recorded_at"`
 }
 
 // Decision rules of a requirement.
@@ -122,6 +125,7 @@ type Decision struct {
 type profileInput struct {
 	Name         string
 	Requirements []Requirement
+	Evidence     string
 }
 
 type requirementInput struct {
@@ -144,6 +148,7 @@ var profileFields = []field[profileInput]{
 	text("name", 120, true, func(p *profileInput) *string { return &p.Name }),
 	{FieldInfo: FieldInfo{Name: "requirements", Type: Nested, Required: true, Help: "the tender's requirements, in display order"},
 		nested: decodeRequirements},
+	enum("evidence", EvidenceRules, false, func(p *profileInput) *string { return &p.Evidence }),
 }
 
 var requirementFields = []field[requirementInput]{
@@ -310,7 +315,7 @@ func decodeProfile(body []byte, fields []field[profileInput]) (Profile, error) {
 	if in.Requirements == nil && !errs.Has("requirements") {
 		errs.Add("requirements", "is required: a list of requirements")
 	}
-	p := Profile{Name: in.Name, Requirements: in.Requirements}
+	p := Profile{Name: in.Name, Requirements: in.Requirements, Evidence: in.Evidence}
 	p.check(&errs)
 	return p, errs.Err("the profile is not valid")
 }
@@ -426,7 +431,7 @@ var requirementKeyPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}
 // of api.md §6, with paths such as requirements[2].decision.target.
 func (p *Profile) Validate() error {
 	var errs FieldErrors
-	checkFields(profileFields, &profileInput{Name: p.Name, Requirements: p.Requirements}, "", &errs)
+	checkFields(profileFields, &profileInput{Name: p.Name, Requirements: p.Requirements, Evidence: p.Evidence}, "", &errs)
 	if len(p.Requirements) == 0 && !errs.Has("requirements") {
 		errs.Add("requirements", "must hold at least one requirement")
 	}

@@ -123,6 +123,8 @@ type Run struct {
 	HasSeries  bool
 	RecordedBy string
 	RecordedAt time.Time
+	// Review of the latest revision (review.go); an amendment resets it.
+	Review Review
 }
 
 // Enumerations from api.md §3.

@@ -33,6 +33,7 @@ func (r Run) MarshalJSON() ([]byte, error) {
 	o.add("status", r.Status)
 	o.add("recorded_by", r.RecordedBy)
 	o.add("recorded_at", r.RecordedAt.UTC().Format(time.RFC3339Nano))
+	o.add("review", r.ReviewOf())
 	return o.marshal()
 }
 

@@ -30,8 +30,8 @@ type EvidenceFilter struct {
 // their active runs.
 type Evidence struct {
 	Handsets []models.Handset
-	// Runs hold the envelope's ID, Kind, Handset (code), Unit (serial) and
-	// Status, and the kind fields statistics use — not method, times,
+	// Runs hold the envelope's ID, Kind, Handset (code), Unit (serial),
+	// Status and Review.State, and the kind fields statistics use — not method, times,
 	// notes, drop logs or series. Grouped by kind (drop, temperature,
 	// ingress, battery), oldest started_at first within a kind.
 	Runs []models.Run
@@ -177,7 +177,7 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 	codes, serials map[string]string, out *[]models.Run) error {
 	cols := evidenceColumns[k]
 	var sel strings.Builder
-	sel.WriteString("SELECT id, handset_id, unit_id")
+	sel.WriteString("SELECT id, handset_id, unit_id, review_state")
 	for _, c := range cols {
 		sel.WriteString(", " + c.name)
 	}
@@ -216,7 +216,7 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 		return err
 	}
 	defer rows.Close()
-	vals := make([]any, 3+len(cols))
+	vals := make([]any, 4+len(cols))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
@@ -228,10 +228,11 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 			return err
 		}
 		// Filled in place: a local Run would escape to the heap per row.
-		*out = append(*out, models.Run{ID: asText(vals[0]), Kind: k, Handset: codes[asText(vals[1])], Unit: serials[asText(vals[2])], Status: models.Active})
+		*out = append(*out, models.Run{ID: asText(vals[0]), Kind: k, Handset: codes[asText(vals[1])], Unit: serials[asText(vals[2])], Status: models.Active,
+			Review: models.Review{State: models.ReviewState(asText(vals[3]))}})
 		r := &(*out)[len(*out)-1]
 		for i, c := range cols {
-			c.set(r, vals[3+i])
+			c.set(r, vals[4+i])
 		}
 	}
 	return rows.Err()

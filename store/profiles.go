@@ -17,6 +17,7 @@ type profileRow struct {
 	Version      int
 	Name         string
 	Requirements string
+	Evidence     string
 	RecordedBy   string
 	RecordedAt   time.Time
 }
@@ -24,7 +25,10 @@ type profileRow struct {
 func (profileRow) TableName() string { return "profiles" }
 
 func (r profileRow) model() (models.Profile, error) {
-	p := models.Profile{ID: r.ID, Version: r.Version, Name: r.Name, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC()}
+	p := models.Profile{ID: r.ID, Version: r.Version, Name: r.Name, Evidence: r.Evidence, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC()}
+	if p.Evidence == "" {
+		p.Evidence = models.EvidenceAny
+	}
 	if err := json.Unmarshal([]byte(r.Requirements), &p.Requirements); err != nil {
 		return p, fmt.Errorf("profile %s version %d: stored requirements unreadable: %w", r.ID, r.Version, err)
 	}
@@ -68,6 +72,9 @@ func (s *Store) createProfileVersion(ctx context.Context, id string, p models.Pr
 		if p.Name == "" {
 			p.Name = latest.Name
 		}
+		if p.Evidence == "" {
+			p.Evidence = latest.Evidence // kept like the name when left out
+		}
 		if err := p.Validate(); err != nil {
 			return err
 		}
@@ -85,8 +92,11 @@ func (s *Store) insertProfile(tx *gorm.DB, p *models.Profile, by string) error {
 		return err
 	}
 	p.RecordedBy, p.RecordedAt = by, s.stamp()
+	if p.Evidence == "" {
+		p.Evidence = models.EvidenceAny
+	}
 	return tx.Create(&profileRow{ID: p.ID, Version: p.Version, Name: p.Name, Requirements: string(reqs),
-		RecordedBy: p.RecordedBy, RecordedAt: p.RecordedAt}).Error
+		Evidence: p.Evidence, RecordedBy: p.RecordedBy, RecordedAt: p.RecordedAt}).Error
 }
 
 // Profile returns version of profile id; version 0 means the latest.

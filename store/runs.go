@@ -75,6 +75,11 @@ type runRow struct {
 	RecordedBy string
 	RecordedAt time.Time
 
+	ReviewState  string
+	ReviewBy     string
+	ReviewAt     *time.Time
+	ReviewReason string
+
 	HandsetCode string `gorm:"->;-:migration"`
 	UnitSerial  string `gorm:"->;-:migration"`
 }
@@ -113,6 +118,12 @@ func toRow(r models.Run) runRow {
 		HasSeries: r.HasSeries, Revision: r.Revision, Status: string(r.Status), RecordedBy: r.RecordedBy,
 		RecordedAt: r.RecordedAt.UTC().Truncate(time.Microsecond),
 	}
+	rv := r.ReviewOf()
+	row.ReviewState, row.ReviewBy, row.ReviewReason = string(rv.State), rv.By, rv.Reason
+	if rv.At != nil {
+		at := rv.At.UTC().Truncate(time.Microsecond)
+		row.ReviewAt = &at
+	}
 	if len(r.Drops) > 0 {
 		b, _ := json.Marshal(r.Drops)
 		row.Drops = str(string(b))
@@ -140,6 +151,14 @@ func (row runRow) model() models.Run {
 		DisassemblyS: row.DisassemblyS, ReassemblyS: row.ReassemblyS, PartReplaced: row.PartReplaced,
 		HasSeries: row.HasSeries, Revision: row.Revision, Status: models.Status(row.Status), RecordedBy: row.RecordedBy,
 		RecordedAt: row.RecordedAt.UTC(),
+		Review:     models.Review{State: models.ReviewState(row.ReviewState), By: row.ReviewBy, Reason: row.ReviewReason},
+	}
+	if row.ReviewAt != nil {
+		at := row.ReviewAt.UTC()
+		r.Review.At = &at
+	}
+	if r.Review.State == "" {
+		r.Review.State = models.Recorded
 	}
 	if row.Drops != nil {
 		_ = json.Unmarshal([]byte(*row.Drops), &r.Drops)
@@ -258,6 +277,7 @@ func (s *Store) CreateRuns(ctx context.Context, runs []models.Run, by string) ([
 // its "created" revision; CreateRuns and CreateImport share it.
 func (s *Store) newRunRecord(r models.Run, ref unitRef, now time.Time, by string) (models.Run, runRow, revisionRow) {
 	r.ID, r.Revision, r.Status, r.RecordedBy, r.RecordedAt = s.newID(), 1, models.Active, by, now
+	r.Review = models.Review{State: models.Recorded}
 	r.HasSeries = false
 	if r.Kind == models.Battery {
 		// As reads show it until a series fills it in: the created
@@ -397,8 +417,13 @@ func (s *Store) AmendRun(ctx context.Context, id string, a models.Amendment, by 
 			return err
 		}
 		next.Revision, next.RecordedBy, next.RecordedAt = cur.Revision+1, by, now
+		// A new revision has not been reviewed: back to recorded.
+		next.Review = models.Review{State: models.Recorded}
 		out = next
 		ch["target"], ch["reason"], ch["changes"] = id, a.Reason, changes
+		if cur.ReviewOf().State != models.Recorded {
+			ch["review"] = map[string]string{"from": string(cur.ReviewOf().State), "to": string(models.Recorded)}
+		}
 		ch["created"] = fmt.Sprintf("%s/revisions/%d", id, next.Revision)
 		return s.saveRevision(tx, cur, next, a.Reason, changes)
 	})

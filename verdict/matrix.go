@@ -31,7 +31,10 @@ type Matrix struct {
 	Profile  ProfileRef `json:"profile"`
 	Handsets []string   `json:"handsets"`
 	Counted  string     `json:"counted"`
-	Rows     []Row      `json:"rows"`
+	// Evidence is the profile's evidence rule: "any" active run, or only
+	// "verified" runs (the others are left out, and each cell says how many).
+	Evidence string `json:"evidence"`
+	Rows     []Row  `json:"rows"`
 }
 
 // Row is one requirement with one cell per handset, in the matrix's
@@ -67,6 +70,10 @@ type Cell struct {
 	Reason      string          `json:"reason"`
 	Runs        []string        `json:"runs"` // evidence: every matching active run, all units
 	NullReasons Reasons         `json:"null_reasons"`
+	// LeftOutUnverified counts the active runs that match the requirement
+	// but were left out because the profile requires verified evidence
+	// and they are not (yet) verified.
+	LeftOutUnverified int `json:"left_out_unverified"`
 }
 
 // Evaluate computes the verdict matrix of profile p for the handsets (codes,
@@ -88,18 +95,47 @@ func EvaluateHandsets(p models.Profile, hs []models.Handset, runs []models.Run) 
 	for i, h := range hs {
 		handsets[i] = h.Code
 	}
-	m := Matrix{Profile: ProfileRef{ID: p.ID, Name: p.Name, Version: p.Version}, Handsets: nonNil(handsets), Counted: Counted, Rows: []Row{}}
+	evidence := p.Evidence
+	if evidence == "" {
+		evidence = models.EvidenceAny
+	}
+	m := Matrix{Profile: ProfileRef{ID: p.ID, Name: p.Name, Version: p.Version}, Handsets: nonNil(handsets), Counted: Counted,
+		Evidence: evidence, Rows: []Row{}}
+	all := runs
+	if evidence == models.EvidenceVerified {
+		runs = make([]models.Run, 0, len(all))
+		for _, r := range all {
+			if r.Review.State == models.Verified {
+				runs = append(runs, r)
+			}
+		}
+	}
 	for i := range p.Requirements {
 		q := &p.Requirements[i]
 		units := byHandset(runs, func(r *models.Run) bool { return matches(q, r) })
+		leftOut := map[string]int{}
+		if evidence == models.EvidenceVerified {
+			for j := range all {
+				r := &all[j]
+				if counts(r) && r.Review.State != models.Verified && matches(q, r) {
+					leftOut[r.Handset]++
+				}
+			}
+		}
 		row := Row{Key: q.Key, Title: q.Title, Kind: q.Kind, Rule: q.Decision.Rule, Target: q.Decision.Target,
 			Confidence: q.Decision.Confidence, MinUnits: q.MinUnits, Cells: []Cell{}}
 		for i, h := range handsets {
+			var c Cell
 			if q.Kind == models.Repair && q.UnitPassesIf.RepairabilityClassAtLeast != "" {
-				row.Cells = append(row.Cells, judgeClass(q, hs[i], runs))
-				continue
+				c = judgeClass(q, hs[i], runs)
+			} else {
+				c = judge(q, h, units[h])
 			}
-			row.Cells = append(row.Cells, judge(q, h, units[h]))
+			c.LeftOutUnverified = leftOut[h]
+			if n := leftOut[h]; n > 0 {
+				c.Reason += fmt.Sprintf(" (%d unverified run(s) left out: the profile counts verified evidence only)", n)
+			}
+			row.Cells = append(row.Cells, c)
 		}
 		m.Rows = append(m.Rows, row)
 	}

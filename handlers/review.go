@@ -1,0 +1,216 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/models"
+)
+
+// Second-person review (issue #13, api.md §13): the API's decision route,
+// a run's review form, and the technicians' review queue with bulk verify.
+
+type reviewBody struct {
+	Decision string `json:"decision"`
+	Revision *int   `json:"revision"`
+	Reason   string `json:"reason"`
+}
+
+// reviewRun is POST /api/v1/runs/{id}/review.
+func (s *Server) reviewRun(c *gin.Context) {
+	var b reviewBody
+	if err := decodeStrict(body(c), &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := models.ReviewDecision{Decision: models.ReviewState(b.Decision), Reason: b.Reason}
+	if b.Revision != nil {
+		d.Revision = *b.Revision
+	}
+	r, err := s.Store.ReviewRun(c.Request.Context(), c.Param("id"), d, s.author(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+// reviewQueueLimit bounds the queue page; the count says how many wait.
+const reviewQueueLimit = 500
+
+// reviewQueueView is /review: runs awaiting review, with a check box each.
+type reviewQueueView struct {
+	chrome
+	Total    int64
+	Items    []reviewItem
+	Messages []string
+	Done     string
+	// Confirm lists the runs a bulk verify will record, waiting for one
+	// confirmation.
+	Confirm []reviewItem
+}
+
+type reviewItem struct {
+	ID, Href, Kind, Handset, Unit, Summary, RecordedBy, RecordedAt, State, Reason string
+	Revision                                                                      int
+	Own                                                                           bool // recorded or last amended by the viewer
+	Value                                                                         string
+}
+
+func (f *forms) reviewQueue(c *gin.Context) {
+	v, err := f.queueView(c)
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	if n, _ := strconv.Atoi(c.Query("verified")); n > 0 {
+		v.Done = fmt.Sprintf("%d run(s) verified.", n)
+	}
+	c.Header("Cache-Control", "no-store")
+	f.render(c, http.StatusOK, "review.html", v)
+}
+
+func (f *forms) queueView(c *gin.Context) (reviewQueueView, error) {
+	runs, total, err := f.s.Store.ReviewQueue(c.Request.Context(), reviewQueueLimit)
+	v := reviewQueueView{chrome: newChrome("Review queue", "", false), Total: total}
+	if err != nil {
+		return v, err
+	}
+	me := f.s.author(c)
+	for _, r := range runs {
+		v.Items = append(v.Items, reviewItem{ID: r.ID, Href: runPath(r.ID), Kind: string(r.Kind), Handset: r.Handset, Unit: r.Unit,
+			Summary: runSummary(r), RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC().Format("2006-01-02 15:04"),
+			State: string(r.ReviewOf().State), Reason: r.Review.Reason, Revision: r.Revision, Own: r.RecordedBy == me,
+			Value: r.ID + ":" + strconv.Itoa(r.Revision)})
+	}
+	return v, nil
+}
+
+// bulkVerify is POST /review: the checked runs ("id:revision" each) are
+// shown once for confirmation, then verified one by one, each with its
+// own audit entry; runs that cannot be verified are named with the reason.
+func (f *forms) bulkVerify(c *gin.Context) {
+	picked := c.PostFormArray("run")
+	v, err := f.queueView(c)
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	if len(picked) == 0 {
+		v.Messages = []string{"Tick at least one run to verify."}
+		f.render(c, http.StatusUnprocessableEntity, "review.html", v)
+		return
+	}
+	if c.PostForm("confirm") != "1" {
+		byValue := map[string]reviewItem{}
+		for _, it := range v.Items {
+			byValue[it.Value] = it
+		}
+		for _, p := range picked {
+			it, ok := byValue[p]
+			if !ok {
+				id, _, _ := strings.Cut(p, ":")
+				it = reviewItem{ID: id, Href: runPath(id), Value: p}
+			}
+			v.Confirm = append(v.Confirm, it)
+		}
+		f.render(c, http.StatusOK, "review.html", v)
+		return
+	}
+	verified := 0
+	var problems []string
+	for _, p := range picked {
+		id, rev, _ := strings.Cut(p, ":")
+		n, _ := strconv.Atoi(rev)
+		_, err := f.s.Store.ReviewRun(c.Request.Context(), id, models.ReviewDecision{Decision: models.Verified, Revision: n}, f.s.author(c))
+		if err != nil {
+			if models.ErrorCode(err) == models.Internal {
+				f.fail(c, err)
+				return
+			}
+			problems = append(problems, "run "+id+": "+err.Error())
+			continue
+		}
+		verified++
+	}
+	if len(problems) == 0 {
+		c.Redirect(http.StatusSeeOther, "/review?verified="+strconv.Itoa(verified))
+		return
+	}
+	v, err = f.queueView(c)
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	v.Done = fmt.Sprintf("%d run(s) verified.", verified)
+	v.Messages = problems
+	f.render(c, http.StatusConflict, "review.html", v)
+}
+
+// reviewView is the form of one run's review decision.
+func (f *forms) reviewView(c *gin.Context, r models.Run, decision, reason string) formView {
+	v := f.view(c, "Review "+string(r.Kind)+" run")
+	v.Lede = "Handset " + r.Handset + ", unit " + r.Unit + ", revision " + strconv.Itoa(r.Revision) + ", recorded by " + r.RecordedBy +
+		". A second person checks the result (ISO/IEC 17025 §7.7); a rejected run stays visible and needs an amendment."
+	v.Submit = "Record review"
+	v.Cancel = runPath(r.ID)
+	if decision == "" {
+		decision = string(models.Verified)
+	}
+	v.Hidden = []hiddenField{{"revision", strconv.Itoa(r.Revision)}}
+	v.Fields = []formField{
+		{Name: "decision", Label: "Decision", Control: "select", Value: decision, Required: true,
+			Options: []option{{string(models.Verified), "verified"}, {string(models.Rejected), "rejected"}}, Hint: "verified, or rejected with a reason"},
+		{Name: "reason", Label: "Reason", Control: "textarea", Value: reason, MaxLen: 4000, Hint: "required when rejected: what is wrong"},
+	}
+	if st := r.ReviewOf().State; st != models.Recorded {
+		v.Messages = []string{"This revision is already " + string(st) + " by " + r.Review.By + "."}
+		v.Submit = ""
+	}
+	return v
+}
+
+func (f *forms) reviewForm(c *gin.Context) {
+	r, err := f.s.Store.Run(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	f.show(c, http.StatusOK, f.reviewView(c, r, "", ""))
+}
+
+// saveReview is POST /runs/{id}/review: the same ReviewRun as the API.
+func (f *forms) saveReview(c *gin.Context) {
+	r, err := f.s.Store.Run(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	decision, reason := c.PostForm("decision"), c.PostForm("reason")
+	v := f.reviewView(c, r, decision, reason)
+	rev, _ := strconv.Atoi(c.PostForm("revision"))
+	d := models.ReviewDecision{Decision: models.ReviewState(decision), Revision: rev, Reason: reason}
+	if _, err := f.s.Store.ReviewRun(c.Request.Context(), r.ID, d, f.s.author(c)); err != nil {
+		v.Messages = nil
+		if models.ErrorCode(err) == models.Forbidden || models.ErrorCode(err) == models.Conflict {
+			v.Messages = []string{err.Error()}
+			f.show(c, statusOf(err), v)
+			return
+		}
+		f.failForm(c, v, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, runPath(r.ID))
+}
+
+func statusOf(err error) int {
+	if models.ErrorCode(err) == models.Forbidden {
+		return http.StatusForbidden
+	}
+	return http.StatusConflict
+}

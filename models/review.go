@@ -1,0 +1,110 @@
+package models
+
+import (
+	"strings"
+	"time"
+)
+
+// ReviewState is where a run's latest revision stands in second-person
+// review (ISO/IEC 17025 §7.7: a result is checked by someone other than
+// the person who recorded it).
+type ReviewState string
+
+// Review states.
+const (
+	Recorded ReviewState = "recorded" // not yet reviewed, or amended since
+	Verified ReviewState = "verified"
+	Rejected ReviewState = "rejected" // stays visible; needs an amendment
+)
+
+// Review is a run's review: who decided, when and why (reason for
+// rejected). By and At are empty while the state is recorded.
+type Review struct {
+	State  ReviewState `json:"state"`
+	By     string      `json:"by"`
+	At     *time.Time  `json:"at"`
+	Reason string      `json:"reason"`
+}
+
+// Evidence rules of a profile: which runs count.
+const (
+	EvidenceAny      = "any"      // every active run counts
+	EvidenceVerified = "verified" // only runs whose latest revision is verified
+)
+
+// EvidenceRules lists a profile's evidence rules.
+var EvidenceRules = []string{EvidenceAny, EvidenceVerified}
+
+// ReviewDecision is a reviewer's decision on one revision of a run.
+type ReviewDecision struct {
+	Decision ReviewState // verified or rejected
+	Revision int         // the revision reviewed; it must be the latest
+	Reason   string      // required for rejected
+}
+
+// Validate checks the decision on its own, before any run is read.
+func (d ReviewDecision) Validate() error {
+	var errs FieldErrors
+	switch d.Decision {
+	case Verified, Rejected:
+	case "":
+		errs.Add("decision", "is required: \"verified\" or \"rejected\"")
+	default:
+		errs.Add("decision", "must be \"verified\" or \"rejected\", not %q", string(d.Decision))
+	}
+	if d.Revision < 1 {
+		errs.Add("revision", "is required: the revision you reviewed (from GET /api/v1/runs/{id})")
+	}
+	if d.Decision == Rejected {
+		if msg := reasonProblem(d.Reason, "rejected"); msg != "" {
+			errs.Add("reason", "%s", msg)
+		}
+	}
+	return errs.Err("the review is not valid")
+}
+
+// Apply checks the decision of reviewer by against the current run cur,
+// first recorded by creator, and returns the reviewed run. Errors:
+// Forbidden (the reviewer recorded or last amended the run), Conflict
+// (stale revision, retracted run, a run already reviewed), Invalid.
+func (d ReviewDecision) Apply(cur Run, creator, by string, now time.Time) (Run, error) {
+	if err := d.Validate(); err != nil {
+		return cur, err
+	}
+	if by == creator || by == cur.RecordedBy {
+		who := "recorded"
+		if by != creator {
+			who = "last amended"
+		}
+		return cur, Errorf(Forbidden, "you %s run %s: a second person must review it (ISO/IEC 17025 §7.7)", who, cur.ID)
+	}
+	if cur.Status == Retracted {
+		return cur, Errorf(Conflict, "run %s is retracted: there is nothing to review", cur.ID)
+	}
+	if d.Revision != cur.Revision {
+		msg := "run " + cur.ID + " is at revision " + itoa(cur.Revision) + ", not " + itoa(d.Revision) + ": reload it and review the latest revision"
+		return cur, &Error{Code: Conflict, Message: msg, Fields: FieldErrors{{Field: "revision", Message: msg}}}
+	}
+	switch cur.Review.State {
+	case Verified:
+		return cur, Errorf(Conflict, "run %s revision %d is already verified by %s", cur.ID, cur.Revision, cur.Review.By)
+	case Rejected:
+		return cur, Errorf(Conflict, "run %s revision %d was rejected by %s: it needs an amendment before another review", cur.ID, cur.Revision, cur.Review.By)
+	}
+	next := cur
+	at := now
+	next.Review = Review{State: d.Decision, By: by, At: &at}
+	if d.Decision == Rejected {
+		next.Review.Reason = strings.TrimSpace(d.Reason)
+	}
+	return next, nil
+}
+
+// ReviewOf returns r's review, with the recorded state for a run read
+// before reviews existed.
+func (r Run) ReviewOf() Review {
+	if r.Review.State == "" {
+		return Review{State: Recorded}
+	}
+	return r.Review
+}
