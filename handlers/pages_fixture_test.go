@@ -230,6 +230,7 @@ func (f *pagesFixture) pages() []page {
 		{"profiles", "/profiles", nil, nil},
 		{"matrix", "/profiles/" + f.profileID + "/matrix?version=1", nil, nil},
 		{"matrix-diff", "/profiles/" + f.profileID + "/matrix?version=2&from=1", nil, []string{xssScript, formulaTitle}},
+		{"award", "/profiles/" + f.profileID + "/award", []string{"rank-acceptability", "weight-stability"}, nil},
 		{"run-battery", "/runs/" + f.batteryRun, []string{"discharge"}, nil},
 		{"run-chamber", "/runs/" + f.chamberRun, []string{"chamber"}, nil},
 		{"run-retracted", "/runs/" + f.retractedRun, nil, nil},
