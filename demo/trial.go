@@ -30,13 +30,16 @@ func loadTrial(ctx context.Context, st *store.Store) error {
 	fields := []field{{"atlas-r1", "ATL-F", 11, 3, 0.97, 4}, {"borealis-x", "BOR-F", 7, 6, 0.70, 3},
 		{"cobalt-t8", "COB-F", 3, 3, 0.93, 3}, {"dune-p5", "DUN-F", 2, 3, 0.85, 4}}
 	t := models.Trial{Name: TrialName, Site: "DDSP du Rhône", Start: "2026-03-02", End: "2026-04-12"}
-	for _, f := range fields {
+	// Carriers are numbered MAT-<candidate><officer>: a pseudonym that
+	// names neither the officer nor the candidate (blind pages show it).
+	carrier := func(ci, u int) string { return fmt.Sprintf("MAT-%d%02d", ci+1, u) }
+	for ci, f := range fields {
 		var units []models.Unit
 		for u := 1; u <= 10; u++ {
 			serial := fmt.Sprintf("%s%02d", f.prefix, u)
 			units = append(units, models.Unit{Handset: f.code, Serial: serial, Notes: "unité du pilote terrain"})
 			t.Assignments = append(t.Assignments, models.Assignment{Handset: f.code, Unit: serial,
-				Carrier: fmt.Sprintf("MAT-%s-%02d", f.prefix[:3], u), From: t.Start, To: t.End})
+				Carrier: carrier(ci, u), From: t.Start, To: t.End})
 		}
 		if _, err := st.CreateUnits(ctx, units, Recorder); err != nil {
 			return err
@@ -51,7 +54,7 @@ func loadTrial(ctx context.Context, st *store.Store) error {
 	var shifts []models.Shift
 	var qs []models.Questionnaire
 	others := []string{"housing_damaged", "battery", "software", "buttons", "water_damage"}
-	for _, f := range fields {
+	for ci, f := range fields {
 		for k := range f.cracks + f.other {
 			cat, sev, out := "display_cracked", 3, "replaced"
 			if k >= f.cracks {
@@ -79,7 +82,7 @@ func loadTrial(ctx context.Context, st *store.Store) error {
 				}
 				ans[i] = min(5, max(1, a))
 			}
-			qs = append(qs, models.Questionnaire{Trial: tr.ID, Handset: f.code, Respondent: fmt.Sprintf("MAT-%s-%02d", f.prefix[:3], u), SUS: ans})
+			qs = append(qs, models.Questionnaire{Trial: tr.ID, Handset: f.code, Respondent: carrier(ci, u), SUS: ans})
 		}
 	}
 	w := store.TrialWrite{By: Recorder}

@@ -114,7 +114,7 @@ func (f *blindFixture) walkPaths(t *testing.T, route string) []string {
 	values := map[string][]string{
 		"code":   {"A", "B", "C", "D", "E", "F"},
 		"serial": {"unit-1", "unit-2"},
-		"id":     {f.batteryRun, f.chamberRun, f.xsRun, f.retractedRun, f.profileID, f.importID},
+		"id":     {f.batteryRun, f.chamberRun, f.xsRun, f.retractedRun, f.profileID, f.importID, f.trialID},
 		"kind":   {"drop", "temperature", "ingress", "battery", "units"},
 		"slug":   {"not-found", "validation"},
 		"name":   {"eve", "ada"},

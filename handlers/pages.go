@@ -100,6 +100,10 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/profiles/:id/matrix/export.json", p.matrixExport("json"))
 	r.GET("/runs", p.runs)
 	r.GET("/runs/:id", p.run)
+	r.GET("/trials", p.trials) // field pilots (pages_trials.go)
+	r.GET("/trials/:id", p.trial())
+	r.GET("/trials/:id/export.csv", p.trialExport("csv"))
+	r.GET("/trials/:id/export.json", p.trialExport("json"))
 	s.formRoutes(r, p) // the technicians' forms (forms.go)
 }
 
@@ -152,6 +156,7 @@ func newChrome(title, current string, blind bool) chrome {
 			Current: current == "compare-"+name, Sub: true})
 	}
 	nav = append(nav, navLink{Label: "Profiles", Href: "/profiles" + q, Current: current == "profiles"})
+	nav = append(nav, navLink{Label: "Field trials", Href: "/trials" + q, Current: current == "trials"})
 	return chrome{Title: title, Blind: blind, Nav: nav}
 }
 

@@ -41,6 +41,7 @@ type pagesFixture struct {
 	profileID                     string
 	batteryRun, chamberRun, xsRun string
 	retractedRun                  string
+	trialID                       string   // the demo's field pilot
 	evidence                      []string // a few run ids for /runs?ids=
 	// secrets must not appear in a blind page or export: every code,
 	// name, manufacturer and serial prefix, and the payloads.
@@ -67,6 +68,11 @@ func newPagesFixture(t testing.TB, e testdb.Engine, configure ...func(*handlers.
 	f.addPayloadCandidates(t)
 	f.addProfileVersion(t)
 	f.findRuns(t)
+	if ts, err := st.Trials(ctx); err != nil || len(ts) != 1 {
+		t.Fatalf("demo trials %v, %v; want one", ts, err)
+	} else {
+		f.trialID = ts[0].ID
+	}
 
 	hs, err := st.AllHandsets(ctx)
 	if err != nil {
@@ -236,6 +242,8 @@ func (f *pagesFixture) pages() []page {
 		{"run-retracted", "/runs/" + f.retractedRun, nil, nil},
 		{"run-xss", "/runs/" + f.xsRun, nil, []string{"unit of " + xssScript}},
 		{"runs", "/runs?ids=" + strings.Join(f.evidence, ","), nil, nil},
+		{"trials", "/trials", nil, nil},
+		{"trial", "/trials/" + f.trialID, []string{"trial-incidents"}, nil},
 	}
 }
 
