@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ruggedlab/demo"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/store"
 	"ruggedlab/verdict"
@@ -21,14 +22,7 @@ func TestDemoMatrixShowsEveryVerdict(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()
 			now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-			st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return now }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			if err := st.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			st := storetest.Open(t, e, storetest.WithNow(func() time.Time { return now }))
 			if loaded, err := demo.Load(ctx, st, now); err != nil || !loaded {
 				t.Fatalf("demo.Load = %v, %v", loaded, err)
 			}

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/stats"
-	"ruggedlab/store"
 )
 
 // The demo tender holds one trial (issue #14 Contract): six weeks, ten
@@ -18,14 +18,7 @@ func TestDemoTrial(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()
 			now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-			st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return now }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			if err := st.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			st := storetest.Open(t, e, storetest.WithNow(func() time.Time { return now }))
 			if _, err := Load(ctx, st, now); err != nil {
 				t.Fatal(err)
 			}

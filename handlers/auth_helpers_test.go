@@ -7,30 +7,13 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
-	"time"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
-	"ruggedlab/store"
 )
-
-// authClock is the store's clock in account tests; sessions expire when a
-// test moves it.
-type authClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *authClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *authClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // The three accounts of every account test, one per role.
 const (
@@ -41,7 +24,7 @@ const (
 // authAPI is the real router with accounts on, on a real database.
 type authAPI struct {
 	*testAPI
-	clock  *authClock
+	clock  *storetest.Clock
 	tokens map[string]string // API token by account name
 }
 
@@ -51,15 +34,8 @@ type authAPI struct {
 func newAuthAPI(t testing.TB, e testdb.Engine, configure ...func(*handlers.Server)) *authAPI {
 	t.Helper()
 	ctx := context.Background()
-	clk := &authClock{t: testNow}
-	st, err := store.Open(ctx, e.DSN, store.Options{Now: clk.now})
-	if err != nil {
-		t.Fatalf("store.Open(%s): %v", e.Name, err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate(%s): %v", e.Name, err)
-	}
+	clk := storetest.NewClock(testNow)
+	st := storetest.Open(t, e, storetest.WithNow(clk.Now))
 	a := &authAPI{testAPI: &testAPI{engine: e.Name, store: st, log: &lockedBuffer{}}, clock: clk, tokens: map[string]string{}}
 	for name, role := range map[string]models.Role{adminName: models.Admin, techName: models.Technician, evalName: models.Evaluator} {
 		_, tok, err := st.CreateAccount(ctx, name, role, testPassword)
@@ -68,7 +44,7 @@ func newAuthAPI(t testing.TB, e testdb.Engine, configure ...func(*handlers.Serve
 		}
 		a.tokens[name] = tok
 	}
-	srv := &handlers.Server{Store: st, Log: slog.New(slog.NewJSONHandler(a.log, nil)), Now: clk.now, Auth: &handlers.Auth{}}
+	srv := &handlers.Server{Store: st, Log: slog.New(slog.NewJSONHandler(a.log, nil)), Now: clk.Now, Auth: &handlers.Auth{}}
 	for _, f := range configure {
 		f(srv)
 	}

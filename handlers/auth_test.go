@@ -224,7 +224,7 @@ func TestLoginRateLimit(t *testing.T) {
 			t.Errorf("log has %d failed and %d refused logins for eve, want 5 and 1", failed, refused)
 		}
 
-		a.clock.add(15 * time.Minute)
+		a.clock.Advance(15 * time.Minute)
 		a.mustLogin(t, evalName)
 	})
 }
@@ -233,7 +233,7 @@ func TestExpiredSessionReturnsToThePage(t *testing.T) {
 	t.Parallel()
 	eachAuthEngine(t, func(t *testing.T, a *authAPI) {
 		token := a.mustLogin(t, evalName)
-		a.clock.add(2*time.Hour + time.Minute) // idle too long
+		a.clock.Advance(2*time.Hour + time.Minute) // idle too long
 		r := a.must(t, http.StatusSeeOther, "GET", "/account?tab=tokens", "", asCookie(token)...)
 		next := r.Header.Get("Location")
 		if next != "/login?next=%2Faccount%3Ftab%3Dtokens" {

@@ -13,9 +13,9 @@ import (
 
 	"ruggedlab/handlers"
 	"ruggedlab/internal/browsertest"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
-	"ruggedlab/store"
 )
 
 // formsServer serves a database with atlas-r1/ATL-0001, a technician (tom)
@@ -23,14 +23,7 @@ import (
 func formsServer(t *testing.T, e testdb.Engine) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, e.DSN, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, e)
 	if _, err := st.CreateHandset(ctx, models.Handset{Code: "atlas-r1", Name: "Atlas R1", Manufacturer: "Atlas Mobile", FormFactor: "phone"}, "test"); err != nil {
 		t.Fatal(err)
 	}

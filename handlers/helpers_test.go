@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/store"
 )
@@ -42,15 +42,7 @@ type testAPI struct {
 // router; configure may change the server (body limits) before Routes.
 func newAPI(t testing.TB, e testdb.Engine, configure ...func(*handlers.Server)) *testAPI {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return testNow }})
-	if err != nil {
-		t.Fatalf("store.Open(%s): %v", e.Name, err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate(%s): %v", e.Name, err)
-	}
+	st := storetest.Open(t, e, storetest.WithNow(func() time.Time { return testNow }))
 	a := &testAPI{engine: e.Name, store: st, log: &lockedBuffer{}}
 	srv := &handlers.Server{Store: st, Log: slog.New(slog.NewJSONHandler(a.log, nil)), Now: func() time.Time { return testNow }}
 	for _, f := range configure {

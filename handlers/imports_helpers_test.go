@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/store"
@@ -40,15 +41,7 @@ type importAPI struct {
 
 func newImportAPI(t *testing.T, e testdb.Engine, configure ...func(*handlers.Server)) *importAPI {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return importClock }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, e, storetest.WithNow(func() time.Time { return importClock }))
 	srv := &handlers.Server{Store: st, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return importClock }}
 	for _, f := range configure {
 		f(srv)

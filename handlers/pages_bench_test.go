@@ -15,6 +15,7 @@ import (
 	"ruggedlab/demo"
 	"ruggedlab/handlers"
 	"ruggedlab/internal/browsertest"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/series"
@@ -61,15 +62,7 @@ func benchStore(b *testing.B) *store.Store {
 	if os.Getenv("RUGGEDLAB_BENCH_ENGINE") == "postgres" {
 		e = testdb.Postgres(b)
 	}
-	ctx := context.Background()
-	st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return pagesNow }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := storetest.Open(b, e, storetest.WithNow(func() time.Time { return pagesNow }))
 	return st
 }
 

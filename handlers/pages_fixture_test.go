@@ -14,6 +14,7 @@ import (
 
 	"ruggedlab/demo"
 	"ruggedlab/handlers"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/store"
@@ -53,14 +54,7 @@ type pagesFixture struct {
 func newPagesFixture(t testing.TB, e testdb.Engine, configure ...func(*handlers.Server)) *pagesFixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return pagesNow }})
-	if err != nil {
-		t.Fatalf("store.Open(%s): %v", e.Name, err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, e, storetest.WithNow(func() time.Time { return pagesNow }))
 	if _, err := demo.Load(ctx, st, pagesNow); err != nil {
 		t.Fatalf("demo.Load: %v", err)
 	}

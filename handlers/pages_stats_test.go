@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
-	"ruggedlab/store"
 )
 
 // TestCompareHonesty checks issue #10 items 4–6 on pages, exports and the
@@ -44,14 +44,7 @@ var honestyUnits = map[string][]float64{
 func newHonestyFixture(t *testing.T, e testdb.Engine) *pagesFixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return pagesNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, e, storetest.WithNow(func() time.Time { return pagesNow }))
 	n := 0
 	for _, code := range []string{"hc-none", "hc-one", "hc-three", "hc-two"} {
 		if _, err := st.CreateHandset(ctx, models.Handset{Code: code, Name: "Model " + code, Manufacturer: "Maker", FormFactor: "phone"}, "test"); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/store"
@@ -118,14 +119,7 @@ func TestRequiredRole(t *testing.T) {
 func policyServer(t *testing.T, e testdb.Engine) (*Server, map[models.Role]string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, e.DSN, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, e)
 	tokens := map[models.Role]string{}
 	for _, r := range models.Roles() {
 		_, tok, err := st.CreateAccount(ctx, "the-"+string(r), r, "")

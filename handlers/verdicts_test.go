@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"ruggedlab/demo"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/store"
 )
@@ -32,14 +33,7 @@ type vtAPI struct {
 func vtOpen(t testing.TB, e testdb.Engine, withDemo bool) vtAPI {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return vtNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, e, storetest.WithNow(func() time.Time { return vtNow }))
 	if withDemo {
 		if _, err := demo.Load(ctx, st, vtNow); err != nil {
 			t.Fatal(err)

@@ -4,42 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/store"
 )
 
-// clock is a test clock that tests move forward.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // openEachClock is openEach with a clock the test can move.
-func openEachClock(t *testing.T, fn func(t *testing.T, s *store.Store, clk *clock)) {
+func openEachClock(t *testing.T, fn func(t *testing.T, s *store.Store, clk *storetest.Clock)) {
 	for _, e := range testdb.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			clk := &clock{t: testNow}
-			ctx := context.Background()
-			s, err := store.Open(ctx, e.DSN, store.Options{Now: clk.now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			clk := storetest.NewClock(testNow)
+			s := storetest.Open(t, e, storetest.WithNow(clk.Now))
 			fn(t, s, clk)
 		})
 	}
@@ -119,7 +98,7 @@ func TestAccountsAndTokens(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
-	openEachClock(t, func(t *testing.T, s *store.Store, clk *clock) {
+	openEachClock(t, func(t *testing.T, s *store.Store, clk *storetest.Clock) {
 		ctx := context.Background()
 		if _, _, err := s.CreateAccount(ctx, "alice", models.Technician, alicePassword); err != nil {
 			t.Fatal(err)
@@ -131,7 +110,7 @@ func TestLoginRateLimit(t *testing.T) {
 			if _, _, err := s.Login(ctx, "alice", "wrong password!", "10.0.0.7", ""); !errors.Is(err, store.ErrWrongLogin) {
 				t.Fatalf("failure %d: %v; want ErrWrongLogin", i+1, err)
 			}
-			clk.add(time.Minute)
+			clk.Advance(time.Minute)
 		}
 		_, _, err := s.Login(ctx, "alice", alicePassword, "10.0.0.7", "")
 		var tooMany *store.TooManyAttempts
@@ -142,9 +121,9 @@ func TestLoginRateLimit(t *testing.T) {
 		if _, _, err := s.Login(ctx, "alice", alicePassword, "10.0.0.8", ""); !errors.As(err, &tooMany) {
 			t.Fatalf("from another address: %v; want TooManyAttempts", err)
 		}
-		clk.add(10 * time.Minute)
+		clk.Advance(10 * time.Minute)
 		acct, sess, err := s.Login(ctx, "alice", alicePassword, "10.0.0.7", "")
-		if err != nil || acct.Name != "alice" || sess.Token == "" || !sess.ExpiresAt.Equal(clk.now().Add(store.SessionLifetime)) {
+		if err != nil || acct.Name != "alice" || sess.Token == "" || !sess.ExpiresAt.Equal(clk.Now().Add(store.SessionLifetime)) {
 			t.Fatalf("after the window: %+v %+v %v", acct, sess, err)
 		}
 		// Success forgives the account's failures.
@@ -155,7 +134,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestLoginRateLimitPerAddress(t *testing.T) {
-	openEachClock(t, func(t *testing.T, s *store.Store, clk *clock) {
+	openEachClock(t, func(t *testing.T, s *store.Store, clk *storetest.Clock) {
 		ctx := context.Background()
 		// Guessing across many names from one address: each name stays
 		// under its own limit, the address does not.
@@ -165,7 +144,7 @@ func TestLoginRateLimitPerAddress(t *testing.T) {
 				t.Fatalf("failure %d: %v", i+1, err)
 			}
 		}
-		clk.add(time.Second)
+		clk.Advance(time.Second)
 		_, _, err := s.Login(ctx, "zz-guess", "password1234", "10.0.0.66", "")
 		var tooMany *store.TooManyAttempts
 		if !errors.As(err, &tooMany) || tooMany.RetryAfter != store.LoginWindow-time.Second {
@@ -178,7 +157,7 @@ func TestLoginRateLimitPerAddress(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	openEachClock(t, func(t *testing.T, s *store.Store, clk *clock) {
+	openEachClock(t, func(t *testing.T, s *store.Store, clk *storetest.Clock) {
 		ctx := context.Background()
 		if _, _, err := s.CreateAccount(ctx, "alice", models.Technician, alicePassword); err != nil {
 			t.Fatal(err)
@@ -211,19 +190,19 @@ func TestSessions(t *testing.T) {
 
 		// Idle: used every 110 minutes it lives on; 2 h without use ends it.
 		for range 6 {
-			clk.add(110 * time.Minute)
+			clk.Advance(110 * time.Minute)
 			if !alive(second) {
-				t.Fatalf("session ended at %s though used every 110 min", clk.now())
+				t.Fatalf("session ended at %s though used every 110 min", clk.Now())
 			}
 		}
 		// Absolute: 12 h after login, whatever the use.
-		clk.add(time.Hour) // 11 h 0 min + 1 h = 12 h
+		clk.Advance(time.Hour) // 11 h 0 min + 1 h = 12 h
 		if alive(second) {
 			t.Error("session alive 12 h after login")
 		}
 
 		third := login("")
-		clk.add(store.SessionIdle)
+		clk.Advance(store.SessionIdle)
 		if alive(third) {
 			t.Error("session alive after 2 h idle")
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/store"
@@ -24,7 +25,7 @@ func audited(who string) context.Context {
 
 func eachAudited(t *testing.T, fn func(t *testing.T, e testdb.Engine, s *store.Store)) {
 	for _, e := range testdb.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) { fn(t, e, mustOpen(t, e.DSN)) })
+		t.Run(e.Name, func(t *testing.T) { fn(t, e, storetest.Open(t, e, storetest.At(testNow))) })
 	}
 }
 

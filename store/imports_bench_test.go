@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/store"
 )
@@ -23,7 +24,7 @@ func BenchmarkCreateImport(b *testing.B) {
 	}{{"sqlite", testdb.SQLite}, {"postgres", testdb.Postgres}}
 	for _, e := range engines {
 		b.Run(e.name, func(b *testing.B) {
-			s := mustOpen(b, e.open(b).DSN) // a fresh database for every -count
+			s := storetest.Open(b, e.open(b), storetest.At(testNow)) // a fresh database for every -count
 			seed(b, s)
 			ctx := context.Background()
 			b.SetBytes(int64(len(file)))

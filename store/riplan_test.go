@@ -8,6 +8,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 )
 
@@ -23,8 +24,9 @@ func TestRunForeignKeyCheckUsesPrimaryKeyWithZeroedStatistics(t *testing.T) {
 	if testing.Short() {
 		t.Skip("inserts 20,000 runs")
 	}
-	dsn := testdb.Postgres(t).DSN
-	s := mustOpen(t, dsn)
+	pg := testdb.Postgres(t)
+	dsn := pg.DSN
+	s := storetest.Open(t, pg, storetest.At(testNow))
 	seed(t, s)
 	ctx := context.Background()
 	db, err := sql.Open("pgx", dsn)

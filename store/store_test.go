@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/store"
@@ -19,24 +20,10 @@ var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 func openEach(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	for _, e := range testdb.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			s := mustOpen(t, e.DSN)
+			s := storetest.Open(t, e, storetest.At(testNow))
 			fn(t, s)
 		})
 	}
-}
-
-func mustOpen(t testing.TB, dsn string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, dsn, store.Options{Now: func() time.Time { return testNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ruggedlab/importer"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/store"
@@ -29,7 +30,7 @@ func BenchmarkImportShifts(b *testing.B) {
 	for _, e := range engines {
 		for _, kind := range []string{"drop", "shift"} {
 			b.Run(e.name+"/"+kind, func(b *testing.B) {
-				s := mustOpen(b, e.open(b).DSN)
+				s := storetest.Open(b, e.open(b), storetest.At(testNow))
 				seed(b, s)
 				ctx := context.Background()
 				file := drop

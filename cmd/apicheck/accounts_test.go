@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
-	"ruggedlab/store"
 )
 
 // With accounts on, the same checks pass given an admin's token, the
@@ -20,14 +20,7 @@ func TestAgainstServerWithAccounts(t *testing.T) {
 	for _, e := range testdb.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()
-			st, err := store.Open(ctx, e.DSN, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			if err := st.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			st := storetest.Open(t, e)
 			_, token, err := st.CreateAccount(ctx, "checker", models.Admin, "")
 			if err != nil {
 				t.Fatal(err)

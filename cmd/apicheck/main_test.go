@@ -2,15 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
-	"ruggedlab/store"
 )
 
 // TestAgainstServer runs the contract check against the real service on
@@ -19,15 +18,7 @@ func TestAgainstServer(t *testing.T) {
 	t.Parallel()
 	for _, e := range testdb.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			ctx := context.Background()
-			st, err := store.Open(ctx, e.DSN, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			if err := st.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			st := storetest.Open(t, e)
 			srv := httptest.NewServer((&handlers.Server{Store: st}).Routes())
 			t.Cleanup(srv.Close)
 
