@@ -118,6 +118,7 @@ type matrixView struct {
 	Rows       []matrixRow
 	Cells      table // the same numbers, one row per cell: the exports
 	Changes    *table
+	Award      string // link to the award page when the profile has a scoring scheme
 }
 
 type versionLink struct {
@@ -178,6 +179,9 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 		bq := q
 		bq.cast = cs.asBlind()
 		v.BlindToggle = bq.url("")
+	}
+	if ss, err := p.s.Store.Schemes(ctx, q.id); err == nil && len(ss) > 0 {
+		v.Award = withQuery("/profiles/"+url.PathEscape(q.id)+"/award", "blind", blindParam(cs.blind))
 	}
 	for _, n := range versions {
 		vq := q

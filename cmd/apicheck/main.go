@@ -322,6 +322,7 @@ func (c *checker) all() {
 	c.idempotency()
 	c.history(ids)
 	c.repair()
+	c.award() // scoring schemes and the award (award.go)
 }
 
 func (c *checker) operations() {

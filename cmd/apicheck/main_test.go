@@ -29,6 +29,9 @@ func TestAgainstServer(t *testing.T) {
 				if code != 0 || strings.Contains(out.String(), "FAIL") {
 					t.Fatalf("apicheck exit %d:\n%s%s", code, out.String(), errs.String())
 				}
+				if !strings.Contains(out.String(), "GET /api/v1/profiles/{id}/award?scheme=1&draws=500&seed=7 twice") {
+					t.Errorf("the award checks did not run:\n%s", out.String())
+				}
 				if n := strings.Count(out.String(), "\nok   ") + 1; n < 50 {
 					t.Errorf("only %d checks passed:\n%s", n, out.String())
 				}
