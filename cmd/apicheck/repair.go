@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 )
@@ -56,6 +57,36 @@ func (c *checker) repair() {
 			return c.unchanged(func() error { return c.do("POST", "/api/v1/runs", body(r.changes)).is(422, r.field) })
 		})
 	}
+	// The CSV import of the same run: its columns are the JSON body's fields.
+	header := "handset,unit,started_at,ended_at,technician,method,part,disassembly_steps,fasteners,tools,disassembly_s,reassembly_s,part_replaced,functional_after"
+	row := func(steps string) string {
+		return c.code + ",CHK-0001," + c.at(41) + "," + c.at(42) + ",apicheck,2023/1669 Annex IV point 5,battery," + steps + ",reusable,basic,600,500,true,true"
+	}
+	c.check("POST /api/v1/imports/repair?dry_run=true → 200 {dry_run: true, rows: 2}, nothing written", func() error {
+		return c.unchanged(func() error {
+			a := c.do("POST", "/api/v1/imports/repair?dry_run=true", header+"\n"+row("4")+"\n"+row("5")+"\n", "Content-Type", "text/csv")
+			m, err := a.object()
+			return each(a.is(200), err, has(m, map[string]any{"dry_run": true, "rows": 2}))
+		})
+	})
+	c.check("POST /api/v1/imports/repair with disassembly_steps 0 on row 3 → 422 naming row 3 and the column, nothing written", func() error {
+		return c.unchanged(func() error {
+			a := c.do("POST", "/api/v1/imports/repair", header+"\n"+row("4")+"\n"+row("0")+"\n", "Content-Type", "text/csv")
+			if err := a.is(422, ""); err != nil { // CSV errors name a row and column, not a field
+				return err
+			}
+			var p struct {
+				Errors []struct {
+					Row    int    `json:"row"`
+					Column string `json:"column"`
+				} `json:"errors"`
+			}
+			if err := json.Unmarshal(a.body, &p); err != nil || len(p.Errors) != 1 || p.Errors[0].Row != 3 || p.Errors[0].Column != "disassembly_steps" {
+				return fmt.Errorf("want one error at row 3, column disassembly_steps: %s", clip(a.body))
+			}
+			return nil
+		})
+	})
 	c.check("GET /api/v1/handsets/{code} → measured.repairability, class null, missing_parts named", func() error {
 		a := c.do("GET", "/api/v1/handsets/"+c.code, "")
 		m, err := a.object()
