@@ -48,8 +48,9 @@ type formView struct {
 	Problems []models.FieldError
 	// Done says what an upload recorded, with a link to it.
 	Done, DoneHref string
-	// Upload turns on the progress-bar script for the import form.
-	Upload bool
+	// Upload turns on the progress-bar script for the import form (and,
+	// with Attach, the attachment form's).
+	Upload, Attach bool
 }
 
 type hiddenField struct{ Name, Value string }
@@ -316,6 +317,8 @@ func (s *Server) formRoutes(r *gin.Engine, p *pages) {
 	r.POST("/runs/:id/review", f.saveReview)
 	r.GET("/review", f.reviewQueue)
 	r.POST("/review", f.bulkVerify)
+	r.GET("/runs/:id/attachments/new", f.attachForm) // attachments.go
+	r.POST("/runs/:id/attachments/new", f.saveAttachment)
 }
 
 // forms holds the form handlers; they render through the pages' layout.
@@ -378,7 +381,7 @@ func (s *Server) runActions(c *gin.Context, blind bool, id, kind string, retract
 		return nil
 	}
 	links := []action{{"Amend", "/runs/:id/amend", runPath(id) + "/amend"}, {"Retract", "/runs/:id/retract", runPath(id) + "/retract"},
-		{"Review", "/runs/:id/review", runPath(id) + "/review"}}
+		{"Review", "/runs/:id/review", runPath(id) + "/review"}, {"Attach a photo or PDF", "/runs/:id/attachments/new", runPath(id) + "/attachments/new"}}
 	if kind == string(models.Battery) || kind == string(models.Temperature) {
 		links = append(links, action{"Upload series", "/runs/:id/series/new", runPath(id) + "/series/new"})
 	}

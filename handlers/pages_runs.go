@@ -160,13 +160,22 @@ type runView struct {
 	Review      string
 	ReviewState string
 	Fields      []fieldRow
-	Drops       *table
-	Charts      []template.HTML
-	Series      string // what the chart shows, or why there is none
-	Revisions   table
+	// Attachments are the run's photos and PDFs (none listed in blind
+	// mode: a photo shows the candidate; BlindAttachments counts them).
+	Attachments      []attachmentView
+	BlindAttachments int
+	Drops            *table
+	Charts           []template.HTML
+	Series           string // what the chart shows, or why there is none
+	Revisions        table
 }
 
 type fieldRow struct{ Label, Value string }
+
+type attachmentView struct {
+	ID, Name, MediaType, Size, SHA256, Href, Thumb, RecordedBy, RecordedAt, Reason string
+	Retracted                                                                      bool
+}
 
 // seriesPoints is how many points of a series the run page draws: LTTB
 // keeps the shape, and 2,000 points are more than the chart's pixels.
@@ -225,6 +234,24 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 
 	if err := p.runSeries(ctx, cs, r, &v); err != nil {
 		return v, err
+	}
+
+	as, err := p.s.Store.Attachments(ctx, r.ID)
+	if err != nil {
+		return v, err
+	}
+	if cs.blind {
+		v.BlindAttachments = len(as)
+	} else {
+		for _, a := range as {
+			av := attachmentView{ID: a.ID, Name: a.Name, MediaType: a.MediaType, Size: byteSize(a.Bytes), SHA256: a.SHA256,
+				Href: "/api/v1/attachments/" + a.ID, RecordedBy: a.RecordedBy, RecordedAt: a.RecordedAt.UTC().Format("2006-01-02 15:04"),
+				Retracted: a.Status == models.Retracted, Reason: a.RetractReason}
+			if a.HasThumbnail {
+				av.Thumb = av.Href + "/thumbnail"
+			}
+			v.Attachments = append(v.Attachments, av)
+		}
 	}
 
 	revs, err := p.s.Store.Revisions(ctx, r.ID)

@@ -31,7 +31,8 @@ func requiredRole(method, route string) models.Role {
 			return public
 		case "/runs/new", "/imports/new", // technicians' forms
 			"/handsets/:code/units/new", "/runs/:id/amend", "/runs/:id/retract", "/runs/:id/series/new",
-			"/runs/:id/review", "/review": // second-person review (review.go)
+			"/runs/:id/review", "/review", // second-person review (review.go)
+			"/runs/:id/attachments/new": // attachments.go
 			return models.Technician
 		case "/api/v1/accounts", "/api/v1/accounts/:name", "/api/v1/audit",
 			"/handsets/new", "/audit":
@@ -47,6 +48,7 @@ func requiredRole(method, route string) models.Role {
 		"POST /api/v1/runs/:id/amendments",
 		"POST /api/v1/runs/:id/retraction",
 		"POST /api/v1/runs/:id/review", "POST /runs/:id/review", "POST /review", // review.go
+		"POST /api/v1/runs/:id/attachments", "POST /api/v1/attachments/:id/retraction", "POST /runs/:id/attachments/new", // attachments.go
 		"POST /api/v1/runs/:id/series",
 		"POST /api/v1/imports/:kind",
 		"POST /api/v1/trials", "POST /api/v1/trials/:id/incidents", "POST /api/v1/trials/:id/shifts",

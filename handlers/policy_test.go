@@ -57,6 +57,10 @@ var writePolicy = map[string]models.Role{
 	"POST /api/v1/runs/:id/review": models.Technician,
 	"POST /runs/:id/review":        models.Technician,
 	"POST /review":                 models.Technician,
+	// attachments.go
+	"POST /api/v1/runs/:id/attachments":       models.Technician,
+	"POST /api/v1/attachments/:id/retraction": models.Technician,
+	"POST /runs/:id/attachments/new":          models.Technician,
 }
 
 func TestRequiredRole(t *testing.T) {

@@ -23,6 +23,8 @@ type Server struct {
 	// MaxJSON and MaxUpload bound request bodies (api.md §11).
 	MaxJSON   int64
 	MaxUpload int64
+	// MaxAttachment bounds one attachment (DefaultMaxAttachment if 0).
+	MaxAttachment int64
 	// Registry receives the service's Prometheus metrics; nil makes a
 	// fresh one, so tests and several servers in one process don't clash.
 	Registry *prometheus.Registry
@@ -70,6 +72,9 @@ func (s *Server) Routes() http.Handler {
 	if s.MaxUpload == 0 {
 		s.MaxUpload = DefaultMaxUpload
 	}
+	if s.MaxAttachment == 0 {
+		s.MaxAttachment = DefaultMaxAttachment
+	}
 	if s.Registry == nil {
 		s.Registry = prometheus.NewRegistry()
 	}
@@ -111,6 +116,12 @@ func (s *Server) Routes() http.Handler {
 	api.POST("/runs/:id/retraction", append(js, s.retractRun)...)
 	api.GET("/runs/:id/revisions", s.listRevisions)
 	api.POST("/runs/:id/review", append(js, s.reviewRun)...) // second-person review (review.go)
+	// Attachments (attachments.go): multipart, read whole under their own limit.
+	api.POST("/runs/:id/attachments", s.uploadAttachment)
+	api.GET("/runs/:id/attachments", s.listAttachments)
+	api.GET("/attachments/:id", s.downloadAttachment)
+	api.GET("/attachments/:id/thumbnail", s.attachmentThumbnail)
+	api.POST("/attachments/:id/retraction", append(js, s.retractAttachment)...)
 	// Series uploads stream into the store: no requireJSON or idempotent,
 	// which both need the whole body in memory.
 	api.POST("/runs/:id/series", s.uploadSeries)

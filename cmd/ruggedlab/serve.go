@@ -22,6 +22,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	doMigrate := fs.Bool("migrate", true, "apply pending migrations at start; with =false, refuse to start on an outdated schema")
 	maxJSON := byteSizeFlag(fs, "max-json", handlers.DefaultMaxJSON, "largest JSON body, e.g. 10MiB or a byte count (larger → 413)")
 	maxUpload := byteSizeFlag(fs, "max-upload", handlers.DefaultMaxUpload, "largest CSV or series upload, e.g. 1GiB or a byte count (larger → 413)")
+	maxAttachment := byteSizeFlag(fs, "max-attachment", handlers.DefaultMaxAttachment, "largest photo or PDF attached to a run, e.g. 20MiB (larger → 413)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	blindEvaluators := fs.Bool("blind-evaluators", false, "force blind mode on evaluators' pages and exports until an admin unmasks a profile")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure on plain-HTTP requests too (TLS ends at a proxy)")
@@ -61,7 +62,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			"create_the_first_admin", "ruggedlab user add --name NAME --role admin --password-stdin")
 	}
 
-	srv := &handlers.Server{Store: st, Log: log, MaxJSON: *maxJSON, MaxUpload: *maxUpload,
+	srv := &handlers.Server{Store: st, Log: log, MaxJSON: *maxJSON, MaxUpload: *maxUpload, MaxAttachment: *maxAttachment,
 		Auth: &handlers.Auth{SecureCookies: *secureCookies}, BlindEvaluators: *blindEvaluators}
 	httpSrv := &http.Server{
 		Handler:           srv.Routes(),
