@@ -13,6 +13,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/sync/singleflight"
+
+	"ruggedlab/i18n"
 )
 
 // Answers that can be cached are (issue #18, api.md §13 "Caching").
@@ -20,7 +22,7 @@ import (
 // A GET on one of cachedRoutes is answered from the data version
 // (store.DataVersion, raised in every write's own transaction), the
 // account, whether the request is blind and how, and the path with its
-// query. The ETag is an HMAC of that key under a per-process secret (it
+// query, and the language cookie and Accept-Language. The ETag is an HMAC of that key under a per-process secret (it
 // names nothing), so:
 //
 //   - If-None-Match with the current ETag → 304, no body, nothing computed;
@@ -51,8 +53,8 @@ type cachedAnswer struct {
 // Bounds: an entry over maxCachedBody is served but not kept; past
 // maxCacheBytes the cache empties (entries are cheap to recompute once).
 const (
-	maxCachedBody = 4 << 20
-	maxCacheBytes = 64 << 20
+	maxCachedBody = 16 << 20
+	maxCacheBytes = 128 << 20
 )
 
 // etagPrefix marks the version ETags blindMask must not recompute.
@@ -121,13 +123,21 @@ func cacheKey(c *gin.Context) string {
 		b.WriteString(a.ID + "\x00" + string(a.Role))
 	}
 	b.WriteString("\x00blind=" + strconv.FormatBool(blindRequest(c)) + "," + strconv.FormatBool(forcedBlind(c)))
+	// pages are in the reader's language (i18n.go): the cookie and the
+	// Accept-Language header it is chosen from are part of the key
+	lang := ""
+	if ck, err := c.Request.Cookie(i18n.CookieName); err == nil {
+		lang = ck.Value
+	}
+	b.WriteString("\x00lang=" + lang + "\x00" + c.GetHeader("Accept-Language"))
 	b.WriteString("\x00" + c.Request.URL.RequestURI())
 	return b.String()
 }
 
 // cacheAnswers is the middleware (server.go, after blindMask).
 func (s *Server) cacheAnswers(c *gin.Context) {
-	if s.answers == nil || c.Request.Method != http.MethodGet || !cachedRoutes[c.FullPath()] {
+	// ?lang= switches the language and sets a cookie: always computed
+	if s.answers == nil || c.Request.Method != http.MethodGet || !cachedRoutes[c.FullPath()] || c.Query(i18n.QueryParam) != "" {
 		c.Next()
 		return
 	}
@@ -151,15 +161,12 @@ func (s *Server) cacheAnswers(c *gin.Context) {
 	}
 	// One computation per key at a time; the others wait and share it.
 	v, err, shared := s.answers.flight.Do(strconv.FormatInt(version, 10)+"\x00"+key, func() (any, error) {
-		rec := &recordingWriter{ResponseWriter: c.Writer}
+		rec := &recordingWriter{ResponseWriter: c.Writer, tag: tag}
 		c.Writer = rec
-		c.Writer.Header().Set("ETag", tag)
-		c.Writer.Header().Set("Cache-Control", "private, no-cache")
 		c.Next()
 		c.Writer = rec.ResponseWriter
 		if rec.Status() != http.StatusOK || rec.overflow {
-			h.Del("ETag")
-			return nil, nil
+			return nil, nil // a large answer keeps its ETag (304s) but is not kept
 		}
 		a := cachedAnswer{header: answerHeader(h), body: bytes.Clone(rec.buf.Bytes())}
 		s.answers.put(version, key, a)
@@ -190,7 +197,7 @@ func (s *Server) writeCached(c *gin.Context, tag string, a cachedAnswer) {
 // answerHeader keeps the headers that describe the body.
 func answerHeader(h http.Header) http.Header {
 	out := http.Header{}
-	for _, k := range []string{"Content-Type", "Content-Disposition", "Content-Language"} {
+	for _, k := range []string{"Content-Type", "Content-Disposition", "Content-Language", "Vary"} {
 		if v := h.Values(k); len(v) > 0 {
 			out[k] = append([]string(nil), v...)
 		}
@@ -218,16 +225,39 @@ func ifNoneMatch(header, tag string) bool {
 // (up to maxCachedBody).
 type recordingWriter struct {
 	gin.ResponseWriter
+	tag      string
+	tagged   bool
 	buf      bytes.Buffer
 	overflow bool
 }
 
+// WriteHeader tags a 200 answer; errors carry no ETag.
+func (w *recordingWriter) WriteHeader(code int) {
+	if code == http.StatusOK && !w.ResponseWriter.Written() {
+		w.Header().Set("ETag", w.tag)
+		w.Header().Set("Cache-Control", "private, no-cache")
+	}
+	w.tagged = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// tagImplicit tags an answer written without WriteHeader (an implicit 200).
+func (w *recordingWriter) tagImplicit() {
+	if !w.tagged && !w.ResponseWriter.Written() && w.Status() == http.StatusOK {
+		w.Header().Set("ETag", w.tag)
+		w.Header().Set("Cache-Control", "private, no-cache")
+	}
+	w.tagged = true
+}
+
 func (w *recordingWriter) Write(b []byte) (int, error) {
+	w.tagImplicit()
 	w.keep(b)
 	return w.ResponseWriter.Write(b)
 }
 
 func (w *recordingWriter) WriteString(s string) (int, error) {
+	w.tagImplicit()
 	w.keep([]byte(s))
 	return w.ResponseWriter.WriteString(s)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,23 +67,27 @@ func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, 
 		v.Empty = true
 		return v, nil
 	}
-	ev, err := p.s.Store.Evidence(ctx, store.EvidenceFilter{Handsets: cs.Codes()})
+	// active runs per candidate, kind, and unit: counted by the database
+	// (one grouped query), not read run by run
+	counts, err := p.s.Store.RunCounts(ctx, cs.Codes())
 	if err != nil {
 		return v, err
 	}
-	// active runs per candidate, kind, and unit
 	count := map[string]map[models.Kind]int{}
 	has := map[string]map[models.Kind]map[string]bool{}
-	for _, r := range ev.Runs {
-		if count[r.Handset] == nil {
-			count[r.Handset] = map[models.Kind]int{}
-			has[r.Handset] = map[models.Kind]map[string]bool{}
+	for _, rc := range counts {
+		if rc.Active == 0 {
+			continue
 		}
-		count[r.Handset][r.Kind]++
-		if has[r.Handset][r.Kind] == nil {
-			has[r.Handset][r.Kind] = map[string]bool{}
+		if count[rc.Handset] == nil {
+			count[rc.Handset] = map[models.Kind]int{}
+			has[rc.Handset] = map[models.Kind]map[string]bool{}
 		}
-		has[r.Handset][r.Kind][r.Unit] = true
+		count[rc.Handset][rc.Kind] += rc.Active
+		if has[rc.Handset][rc.Kind] == nil {
+			has[rc.Handset][rc.Kind] = map[string]bool{}
+		}
+		has[rc.Handset][rc.Kind][rc.Unit] = true
 	}
 
 	cols := []column{{"candidate", "Candidate", false}}
@@ -175,8 +180,14 @@ type handsetView struct {
 type unitSequence struct {
 	Label string
 	Notes string
-	Runs  []sequenceRun
+	Runs  []sequenceRun // the latest handsetRunsPerUnit, oldest first
+	// Earlier counts the runs before those shown; EarlierHref lists them.
+	Earlier     int
+	EarlierHref string
 }
+
+// handsetRunsPerUnit is how many of a unit's latest runs the handset page shows.
+const handsetRunsPerUnit = 50
 
 type sequenceRun struct {
 	N         int
@@ -295,15 +306,35 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 	}
 	units := unitsOf[code]
 	cs.setUnits(code, units)
+	counts, err := p.s.Store.RunCounts(ctx, []string{code})
+	if err != nil {
+		return v, err
+	}
+	total := map[string]int{}
+	for _, rc := range counts {
+		total[rc.Unit] += rc.Active + rc.Retracted
+	}
+	// Each unit shows its latest runs (a page), numbered in the unit's
+	// sequence, and links to the rest: 3,000 runs on a unit are not read
+	// to draw the page (issue #18 item 3).
 	for _, u := range units {
-		full, err := p.s.Store.Unit(ctx, code, u.Serial)
-		if err != nil {
-			return v, err
-		}
 		seq := unitSequence{Label: cs.Unit(code, u.Serial), Notes: cs.Text(u.Notes)}
-		for i, r := range full.Runs {
-			seq.Runs = append(seq.Runs, sequenceRun{N: i + 1, Kind: string(r.Kind), Text: runSummary(r), Href: runHref(r.ID, cs.blind),
-				Retracted: r.Status == models.Retracted, Date: r.StartedAt.Format("2006-01-02")})
+		if n := total[u.Serial]; n > 0 {
+			latest, _, err := p.s.Store.Runs(ctx, store.RunFilter{Handset: code, Unit: u.Serial, IncludeRetracted: true,
+				Page: store.Page{Limit: handsetRunsPerUnit}})
+			if err != nil {
+				return v, err
+			}
+			slices.Reverse(latest) // oldest first, as the sequence reads
+			first := n - len(latest)
+			if first > 0 {
+				seq.Earlier = first
+				seq.EarlierHref = withQuery("/api/v1/runs", "handset", cs.Ref(code), "unit", cs.UnitRef(code, u.Serial), "limit", "200")
+			}
+			for i, r := range latest {
+				seq.Runs = append(seq.Runs, sequenceRun{N: first + i + 1, Kind: string(r.Kind), Text: runSummary(r), Href: runHref(r.ID, cs.blind),
+					Retracted: r.Status == models.Retracted, Date: r.StartedAt.Format("2006-01-02")})
+			}
 		}
 		v.Units = append(v.Units, seq)
 	}
@@ -316,4 +347,17 @@ func unitText(v *float64, unit string) string {
 		return ""
 	}
 	return fmtFloat(*v) + " " + unit
+}
+
+// UnitRef is how a link names a unit to the API: its serial, or in blind
+// mode its blind reference "unit-N", which blindMask turns back into the
+// serial on the way in.
+func (c *cast) UnitRef(code, serial string) string {
+	if !c.blind {
+		return serial
+	}
+	if n, ok := c.units[code][serial]; ok {
+		return "unit-" + strconv.Itoa(n)
+	}
+	return "unit-?"
 }

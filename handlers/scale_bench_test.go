@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -183,4 +185,121 @@ func envInt(name string, def int) int {
 		return v
 	}
 	return def
+}
+
+// BenchmarkScaleLoad is 20 clients over loopback HTTP on the demo tender
+// plus 100,000 drop runs, each GETting the five #18 requests in turn
+// without If-None-Match (RUGGEDLAB_LOAD_REQUESTS each, default 100), while
+// a technician amends a run every RUGGEDLAB_LOAD_WRITE_EVERY (default 2s;
+// 0s: no writes) so answers keep being recomputed. Reports p50 and p99.
+//
+//	./scripts/test ./handlers/ -run '^$' -bench BenchmarkScaleLoad -benchtime 1x
+func BenchmarkScaleLoad(b *testing.B) {
+	const clients = 20
+	per := envInt("RUGGEDLAB_LOAD_REQUESTS", 100)
+	extra := envInt("RUGGEDLAB_SCALE_RUNS", 100_000)
+	every := 2 * time.Second
+	if d, err := time.ParseDuration(os.Getenv("RUGGEDLAB_LOAD_WRITE_EVERY")); err == nil {
+		every = d
+	}
+	for _, e := range testdb.Engines(b) {
+		b.Run(e.Name, func(b *testing.B) {
+			for b.Loop() {
+				ctx := context.Background()
+				st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return pagesNow }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer st.Close()
+				if err := st.Migrate(ctx); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := demo.Load(ctx, st, pagesNow); err != nil {
+					b.Fatal(err)
+				}
+				profiles, err := st.AllProfiles(ctx)
+				if err != nil || len(profiles) == 0 {
+					b.Fatalf("demo profile: %v", err)
+				}
+				if imp, err := st.CreateImport(ctx, "drop", strings.NewReader(scaleDropFile(b, st, extra)), store.ImportOptions{By: "bench"}); err != nil || imp.Rows != extra {
+					b.Fatalf("import: %d rows, %.300v", imp.Rows, err)
+				}
+				paths := []string{"/api/v1/compare?kind=drop", "/compare?kind=drop", "/api/v1/profiles/" + profiles[0].ID + "/matrix", "/", "/handsets/atlas-r1"}
+				srv := httptest.NewServer(benchHandler(st))
+				defer srv.Close()
+				client := srv.Client()
+				client.Transport.(*http.Transport).MaxIdleConnsPerHost = clients
+				runs, _, err := st.Runs(ctx, store.RunFilter{Kind: models.Drop, Page: store.Page{Limit: 1}})
+				if err != nil || len(runs) == 0 {
+					b.Fatalf("a drop run to amend: %v", err)
+				}
+				stop := make(chan struct{})
+				writes := 0
+				var wg sync.WaitGroup
+				if every > 0 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						t := time.NewTicker(every)
+						defer t.Stop()
+						for note := 0; ; note++ {
+							select {
+							case <-stop:
+								return
+							case <-t.C:
+							}
+							body := fmt.Sprintf(`{"reason": "load bench", "changes": {"notes": "amended %d"}}`, note)
+							resp, err := client.Post(srv.URL+"/api/v1/runs/"+runs[0].ID+"/amendments", "application/json", strings.NewReader(body))
+							if err == nil {
+								_, _ = io.Copy(io.Discard, resp.Body)
+								resp.Body.Close()
+								if resp.StatusCode < 300 {
+									writes++
+								}
+							}
+						}
+					}()
+				}
+				durations := make([][]time.Duration, clients)
+				var cw sync.WaitGroup
+				t0 := time.Now()
+				for c := range clients {
+					cw.Add(1)
+					go func() {
+						defer cw.Done()
+						for i := range per {
+							p := paths[(c+i)%len(paths)]
+							start := time.Now()
+							resp, err := client.Get(srv.URL + p)
+							if err != nil {
+								b.Error(err)
+								return
+							}
+							_, _ = io.Copy(io.Discard, resp.Body)
+							resp.Body.Close()
+							durations[c] = append(durations[c], time.Since(start))
+							if resp.StatusCode != 200 {
+								b.Errorf("GET %s: %d", p, resp.StatusCode)
+								return
+							}
+						}
+					}()
+				}
+				cw.Wait()
+				elapsed := time.Since(t0)
+				close(stop)
+				wg.Wait()
+				var all []time.Duration
+				for _, d := range durations {
+					all = append(all, d...)
+				}
+				slices.Sort(all)
+				p := func(q float64) time.Duration { return all[int(q*float64(len(all)-1))] }
+				b.Logf("%s: %d clients × %d GETs in %s (%d amendments): p50 %s, p99 %s, max %s",
+					e.Name, clients, per, elapsed.Round(time.Millisecond), writes, p(0.5).Round(time.Microsecond), p(0.99).Round(time.Microsecond), all[len(all)-1].Round(time.Microsecond))
+				b.ReportMetric(float64(p(0.5).Microseconds()), "p50-µs")
+				b.ReportMetric(float64(p(0.99).Microseconds()), "p99-µs")
+			}
+		})
+	}
 }

@@ -407,7 +407,9 @@ type handsetWithMeasured struct {
 // measuredHandset reads a handset and the runs the label yardsticks use.
 // Errors: NotFound.
 func (s *Server) measuredHandset(ctx context.Context, code string) (handsetWithMeasured, error) {
-	ev, err := s.Store.Evidence(ctx, store.EvidenceFilter{Handsets: []string{code},
+	// Drops count only as the free-fall yardstick (eulabel: 1 m tumbler
+	// runs): the surface filter reads those, not every drop programme.
+	ev, err := s.Store.Evidence(ctx, store.EvidenceFilter{Handsets: []string{code}, Surface: "tumbler",
 		Kinds: []models.Kind{models.Drop, models.Ingress, models.Battery, models.Repair}})
 	if err != nil {
 		return handsetWithMeasured{}, err

@@ -70,3 +70,47 @@ func (s *Store) CountProfiles(ctx context.Context) (int, error) {
 	}
 	return int(n), nil
 }
+
+// RunCount is how many runs one unit has of one kind, by status.
+type RunCount struct {
+	Handset, Unit string // code, serial
+	Kind          models.Kind
+	Active        int
+	Retracted     int
+}
+
+// RunCounts counts the runs of the given handsets per unit and kind in one
+// grouped query, so the dashboard and the handset page cost per unit, not
+// per run (issue #18 item 3). Units without runs are absent.
+func (s *Store) RunCounts(ctx context.Context, codes []string) ([]RunCount, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		Code, Serial, Kind, Status string
+		N                          int
+	}
+	err := s.db.WithContext(ctx).Table("runs").
+		Select("handsets.code AS code, units.serial AS serial, runs.kind AS kind, runs.status AS status, COUNT(*) AS n").
+		Joins("JOIN handsets ON handsets.id = runs.handset_id").
+		Joins("JOIN units ON units.id = runs.unit_id").
+		Where("handsets.code IN ?", codes).
+		Group("handsets.code, units.serial, runs.kind, runs.status").
+		Order("handsets.code, units.serial, runs.kind").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "run counts")
+	}
+	var out []RunCount
+	for _, r := range rows {
+		if n := len(out); n == 0 || out[n-1].Handset != r.Code || out[n-1].Unit != r.Serial || out[n-1].Kind != models.Kind(r.Kind) {
+			out = append(out, RunCount{Handset: r.Code, Unit: r.Serial, Kind: models.Kind(r.Kind)})
+		}
+		c := &out[len(out)-1]
+		if r.Status == string(models.Retracted) {
+			c.Retracted += r.N
+		} else {
+			c.Active += r.N
+		}
+	}
+	return out, nil
+}
