@@ -244,7 +244,7 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 		v.BlindAttachments = len(as)
 	} else {
 		for _, a := range as {
-			av := attachmentView{ID: a.ID, Name: a.Name, MediaType: a.MediaType, Size: byteSize(a.Bytes), SHA256: a.SHA256,
+			av := attachmentView{ID: a.ID, Name: a.Name, MediaType: a.MediaType, Size: fmt.Sprintf("%d bytes", a.Bytes), SHA256: a.SHA256,
 				Href: "/api/v1/attachments/" + a.ID, RecordedBy: a.RecordedBy, RecordedAt: a.RecordedAt.UTC().Format("2006-01-02 15:04"),
 				Retracted: a.Status == models.Retracted, Reason: a.RetractReason}
 			if a.HasThumbnail {
