@@ -140,7 +140,7 @@ func medianGet(b *testing.B, h http.Handler, path string, reps int, revalidate b
 
 // scaleDropFile is n drop runs spread over every demo unit, with failures
 // and censored units as a tumbler programme logs them.
-func scaleDropFile(b *testing.B, st *store.Store, n int) string {
+func scaleDropFile(b testing.TB, st *store.Store, n int) string {
 	b.Helper()
 	ctx := context.Background()
 	hs, err := st.AllHandsets(ctx)
