@@ -175,6 +175,38 @@ func (s *Server) getImport(c *gin.Context) {
 	c.JSON(http.StatusOK, imp)
 }
 
+// listImports lists committed imports, newest first (api.md §5).
+func (s *Server) listImports(c *gin.Context) {
+	p, err := page(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, next, err := s.Store.Imports(c.Request.Context(), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(items, next))
+}
+
+// retractImport retracts every run of an import with one reason.
+func (s *Server) retractImport(c *gin.Context) {
+	var b struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeStrict(body(c), &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, err := s.Store.RetractImport(c.Request.Context(), c.Param("kind"), models.Retraction{Reason: b.Reason}, s.author(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
 // upload checks the media type and returns the file as a stream, the whole
 // body (for a form, the rest after the file), and the file's name when the
 // client gave one; every byte read is also written to hash, when set.

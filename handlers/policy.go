@@ -51,6 +51,7 @@ func requiredRole(method, route string) models.Role {
 		"POST /api/v1/runs/:id/attachments", "POST /api/v1/attachments/:id/retraction", "POST /runs/:id/attachments/new", // attachments.go
 		"POST /api/v1/runs/:id/series",
 		"POST /api/v1/imports/:kind",
+		"POST /api/v1/imports/:kind/retract", // :kind holds the import id
 		"POST /api/v1/trials", "POST /api/v1/trials/:id/incidents", "POST /api/v1/trials/:id/shifts",
 		"POST /api/v1/trials/:id/questionnaires", "POST /api/v1/trials/:id/incidents/:incident/retraction",
 		"POST /runs/new", // the technicians' forms (forms.go)

@@ -23,16 +23,17 @@ import (
 // other parts of the service add included (api.md §9). A write route the
 // router serves but this table lacks fails TestPolicyHTTP.
 var writePolicy = map[string]models.Role{
-	"POST /login":                       public,
-	"POST /logout":                      public,
-	"POST /api/v1/handsets":             models.Admin,
-	"PATCH /api/v1/handsets/:code":      models.Admin,
-	"POST /api/v1/handsets/:code/units": models.Technician,
-	"POST /api/v1/runs":                 models.Technician,
-	"POST /api/v1/runs/:id/amendments":  models.Technician,
-	"POST /api/v1/runs/:id/retraction":  models.Technician,
-	"POST /api/v1/runs/:id/series":      models.Technician,
-	"POST /api/v1/imports/:kind":        models.Technician,
+	"POST /login":                        public,
+	"POST /logout":                       public,
+	"POST /api/v1/handsets":              models.Admin,
+	"PATCH /api/v1/handsets/:code":       models.Admin,
+	"POST /api/v1/handsets/:code/units":  models.Technician,
+	"POST /api/v1/runs":                  models.Technician,
+	"POST /api/v1/runs/:id/amendments":   models.Technician,
+	"POST /api/v1/runs/:id/retraction":   models.Technician,
+	"POST /api/v1/runs/:id/series":       models.Technician,
+	"POST /api/v1/imports/:kind":         models.Technician,
+	"POST /api/v1/imports/:kind/retract": models.Technician,
 	// field pilots (trials.go)
 	"POST /api/v1/trials":                                    models.Technician,
 	"POST /api/v1/trials/:id/incidents":                      models.Technician,

@@ -143,6 +143,10 @@ func (s *Server) Routes() http.Handler {
 	api.POST("/trials/:id/shifts", append(js, s.createShift)...)
 	api.POST("/trials/:id/questionnaires", append(js, s.createQuestionnaire)...)
 	api.GET("/imports/:id", s.getImport)
+	api.GET("/imports", s.listImports)
+	// :kind is the import's id here: gin wants one wildcard name per place
+	// under POST /imports.
+	api.POST("/imports/:kind/retract", append(js, s.retractImport)...)
 	// Evaluator pages and their assets (api.md §8).
 	s.pageRoutes(r)
 	return r

@@ -13,3 +13,14 @@ type Import struct {
 	RecordedBy string    `json:"recorded_by"`
 	RecordedAt time.Time `json:"recorded_at"`
 }
+
+// ImportSummary is an import as the list of imports shows it: everything
+// but the created ids (GET /api/v1/imports/{id} has them).
+type ImportSummary struct {
+	ID         string    `json:"import_id"`
+	Kind       string    `json:"kind"`
+	FileName   string    `json:"file_name"`
+	Rows       int       `json:"rows"`
+	RecordedBy string    `json:"recorded_by"`
+	RecordedAt time.Time `json:"recorded_at"`
+}

@@ -441,23 +441,30 @@ func (s *Store) RetractRun(ctx context.Context, id string, r models.Retraction, 
 		return out, err
 	}
 	err := s.writeTx(ctx, "retract_run", func(tx *gorm.DB, ch change) error {
-		cur, _, err := s.lockRun(tx, id)
-		if err != nil {
-			return err
-		}
-		next, changes, err := r.Apply(cur)
-		if err != nil {
-			return err
-		}
-		next.Revision, next.RecordedBy, next.RecordedAt = cur.Revision+1, by, s.stamp()
+		next, changes, err := s.retractTx(tx, id, r, by)
 		out = next
 		ch["target"], ch["reason"], ch["changes"], ch["revision"] = id, r.Reason, changes, next.Revision
-		return s.saveRevision(tx, cur, next, r.Reason, changes)
+		return err
 	})
 	if err != nil {
 		return out, translate(err, "run "+id)
 	}
 	return out, nil
+}
+
+// retractTx retracts run id inside tx: the one path for a single
+// retraction and for an import retracted as a whole.
+func (s *Store) retractTx(tx *gorm.DB, id string, r models.Retraction, by string) (models.Run, models.Changes, error) {
+	cur, _, err := s.lockRun(tx, id)
+	if err != nil {
+		return cur, nil, err
+	}
+	next, changes, err := r.Apply(cur)
+	if err != nil {
+		return cur, nil, err
+	}
+	next.Revision, next.RecordedBy, next.RecordedAt = cur.Revision+1, by, s.stamp()
+	return next, changes, s.saveRevision(tx, cur, next, r.Reason, changes)
 }
 
 func (s *Store) saveRevision(tx *gorm.DB, cur, next models.Run, reason string, changes models.Changes) error {
