@@ -282,6 +282,7 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 	slices.SortFunc(keys, func(a, b sectionKey) int {
 		return cmp.Or(cmp.Compare(a.surface, b.surface), cmp.Compare(b.height, a.height), cmp.Compare(a.value, b.value))
 	})
+	var lab []labSection // for the field evidence beside it (pages_compare_field.go)
 	for i, k := range keys {
 		f, echo := k.filter(q.kind, q.filter)
 		var res verdict.Comparison
@@ -301,6 +302,16 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 			return v, err
 		}
 		v.Sections = append(v.Sections, sec)
+		lab = append(lab, labSection{title: sec.Title, fixed: q.kind == models.Drop && !repeatedFalls(k, groups[k]), res: res})
+	}
+	if (q.kind == models.Drop || q.kind == models.Battery) && len(v.Sections) > 0 {
+		field, err := p.fieldSection(ctx, q, lab)
+		if err != nil {
+			return v, err
+		}
+		if field != nil {
+			v.Sections = append(v.Sections, *field)
+		}
 	}
 	if q.kind == models.Repair && len(v.Sections) > 0 {
 		v.Sections = append([]compareSection{repairClassSection(cs, ev.Handsets, ev.Runs)}, v.Sections...)
