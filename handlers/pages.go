@@ -100,7 +100,8 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/profiles/:id/matrix/export.json", p.matrixExport("json"))
 	r.GET("/runs", p.runs)
 	r.GET("/runs/:id", p.run)
-	r.GET("/trials", p.trials) // field pilots (pages_trials.go)
+	r.GET("/profiles/:id/evidence-pack.zip", p.evidencePack) // evidence_pack.go
+	r.GET("/trials", p.trials)                               // field pilots (pages_trials.go)
 	r.GET("/trials/:id", p.trial())
 	r.GET("/trials/:id/export.csv", p.trialExport("csv"))
 	r.GET("/trials/:id/export.json", p.trialExport("json"))

@@ -122,6 +122,7 @@ func (s *Server) Routes() http.Handler {
 	api.GET("/attachments/:id", s.downloadAttachment)
 	api.GET("/attachments/:id/thumbnail", s.attachmentThumbnail)
 	api.POST("/attachments/:id/retraction", append(js, s.retractAttachment)...)
+	api.GET("/signing-key", s.signingKey) // evidence_pack.go
 	// Series uploads stream into the store: no requireJSON or idempotent,
 	// which both need the whole body in memory.
 	api.POST("/runs/:id/series", s.uploadSeries)

@@ -62,6 +62,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			"create_the_first_admin", "ruggedlab user add --name NAME --role admin --password-stdin")
 	}
 
+	// The instance key that signs evidence packs is made on first start.
+	if _, err := st.SigningKey(ctx); err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
 	srv := &handlers.Server{Store: st, Log: log, MaxJSON: *maxJSON, MaxUpload: *maxUpload, MaxAttachment: *maxAttachment,
 		Auth: &handlers.Auth{SecureCookies: *secureCookies}, BlindEvaluators: *blindEvaluators}
 	httpSrv := &http.Server{

@@ -1,0 +1,206 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ruggedlab/models"
+	"ruggedlab/pack"
+	"ruggedlab/store"
+	"ruggedlab/verdict"
+)
+
+// Evidence packs (issue #13 item 4, api.md §14.3): a zip for the tender
+// file with every counted run, its revisions, series and attachments, the
+// matrix, and manifest.json signed with the instance's Ed25519 key.
+
+// signingKey is GET /api/v1/signing-key: the public key that verifies
+// packs, as "ruggedlab signing-key" prints it.
+func (s *Server) signingKey(c *gin.Context) {
+	k, err := s.Store.SigningKey(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	pub := k.Public().(ed25519.PublicKey)
+	c.JSON(http.StatusOK, gin.H{"algorithm": "ed25519", "public_key": base64.StdEncoding.EncodeToString(pub), "fingerprint": pack.Fingerprint(pub)})
+}
+
+// evidencePack is GET /profiles/{id}/evidence-pack.zip.
+func (p *pages) evidencePack(c *gin.Context) {
+	if blindRequest(c) || isBlind(c) {
+		// Every file names candidates and units: no blind pack exists.
+		p.fail(c, models.Errorf(models.Forbidden, "evidence packs are not made in blind mode: their runs, series and photos name the candidates"))
+		return
+	}
+	z, name, err := p.s.buildPack(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", contentDisposition(name))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/zip", z)
+}
+
+// buildPack gathers the files of profile id's latest version and signs
+// them. A profile without evidence gives a pack whose matrix says so.
+func (s *Server) buildPack(ctx context.Context, id string) ([]byte, string, error) {
+	prof, err := s.Store.Profile(ctx, id, 0)
+	if err != nil {
+		return nil, "", err
+	}
+	key, err := s.Store.SigningKey(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	ev, err := s.Store.Evidence(ctx, store.EvidenceFilter{Kinds: profileKinds(prof)})
+	if err != nil {
+		return nil, "", err
+	}
+	m := verdict.EvaluateHandsets(prof, ev.Handsets, ev.Runs)
+	var files []pack.File
+	add := func(p string, b []byte) { files = append(files, pack.File{Path: p, Content: b}) }
+	js := func(v any) []byte { b, _ := json.MarshalIndent(v, "", "  "); return append(b, '\n') }
+	add("profile.json", js(prof))
+	add("matrix.json", js(m))
+	add("matrix.csv", csvBytes(matrixCSV(m)))
+
+	var ids []string
+	seen := map[string]bool{}
+	for _, row := range m.Rows {
+		for _, cell := range row.Cells {
+			for _, r := range cell.Runs {
+				if !seen[r] {
+					seen[r] = true
+					ids = append(ids, r)
+				}
+			}
+		}
+	}
+	slices.Sort(ids)
+	byKind := map[models.Kind][]models.Run{}
+	for _, rid := range ids {
+		r, err := s.Store.Run(ctx, rid)
+		if err != nil {
+			return nil, "", err
+		}
+		byKind[r.Kind] = append(byKind[r.Kind], r)
+		revs, err := s.Store.Revisions(ctx, rid)
+		if err != nil {
+			return nil, "", err
+		}
+		add("runs/"+rid+".json", js(map[string]any{"run": r, "revisions": revs}))
+		add("runs/"+rid+".revisions.csv", csvBytes(revisionsCSV(revs)))
+		if r.HasSeries {
+			if b, err := s.seriesCSV(ctx, rid); err == nil {
+				add("series/"+rid+".csv", b)
+			} else if models.ErrorCode(err) != models.NotFound {
+				return nil, "", err
+			}
+		}
+	}
+	for _, k := range models.Kinds {
+		if runs := byKind[k]; len(runs) > 0 {
+			add("runs/"+string(k)+".csv", csvBytes(runsCSV(k, runs)))
+		}
+	}
+	atts, err := s.Store.AttachmentsOfRuns(ctx, ids)
+	if err != nil {
+		return nil, "", err
+	}
+	add("attachments.json", js(nonNilAtt(atts)))
+	for _, a := range atts {
+		_, b, err := s.Store.AttachmentContent(ctx, a.ID, false)
+		if err != nil {
+			return nil, "", err
+		}
+		add("attachments/"+a.Run+"/"+a.ID+"-"+path.Base(strings.ReplaceAll(a.Name, " ", "_")), b)
+	}
+	readme := fmt.Sprintf("Evidence pack of profile %s (%s, version %d): %d counted run(s), %d attachment(s).\n"+
+		"Evidence rule: %s. Check it offline: ruggedlab verify-pack FILE.zip --key KEY (GET /api/v1/signing-key).\n",
+		prof.ID, prof.Name, prof.Version, len(ids), len(atts), m.Evidence)
+	if len(ids) == 0 {
+		readme += "This profile has no evidence yet: no run matches any requirement, so every verdict is inconclusive.\n"
+	}
+	add("README.txt", []byte(readme))
+	now := s.Now()
+	z, err := pack.Build("evidence pack of profile "+prof.ID+" version "+strconv.Itoa(prof.Version), now, files, key)
+	if err != nil {
+		return nil, "", err
+	}
+	return z, fmt.Sprintf("evidence-pack-%s-v%d.zip", prof.ID, prof.Version), nil
+}
+
+func nonNilAtt(a []models.Attachment) []models.Attachment {
+	if a == nil {
+		return []models.Attachment{}
+	}
+	return a
+}
+
+func csvBytes(rows [][]string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.WriteAll(rows)
+	return b.Bytes()
+}
+
+// runsCSV writes runs of kind k with the import's columns plus the record
+// fields, so a pack's CSV reads like the lab's own files.
+func runsCSV(k models.Kind, runs []models.Run) [][]string {
+	cols := append([]string{"id"}, models.CSVColumns(k)...)
+	cols = append(cols, "revision", "status", "recorded_by", "recorded_at", "review_state", "review_by")
+	out := [][]string{cols}
+	for _, r := range runs {
+		v := runValues(r)
+		v["review_state"], v["review_by"] = string(r.ReviewOf().State), r.Review.By
+		row := make([]string, len(cols))
+		for i, c := range cols {
+			row[i] = safeCell(v[c])
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func revisionsCSV(revs []store.Revision) [][]string {
+	out := [][]string{{"revision", "recorded_by", "recorded_at", "reason", "changes"}}
+	for _, r := range revs {
+		ch, _ := json.Marshal(r.Changes)
+		out = append(out, []string{strconv.Itoa(r.Revision), safeCell(r.RecordedBy), r.RecordedAt.UTC().Format("2006-01-02T15:04:05.999999Z"),
+			safeCell(r.Reason), safeCell(string(ch))})
+	}
+	return out
+}
+
+func (s *Server) seriesCSV(ctx context.Context, runID string) ([]byte, error) {
+	info, err := s.Store.SeriesInfo(ctx, runID, 0)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write(info.Columns)
+	row := make([]string, len(info.Columns))
+	err = s.Store.StreamSeries(ctx, info, func(vals []float64) error {
+		for i, v := range vals {
+			row[i] = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		return w.Write(row)
+	})
+	w.Flush()
+	return b.Bytes(), err
+}
