@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -305,6 +306,41 @@ func TestImportFormWithoutScript(t *testing.T) {
 		units := decodeList(t, a.must(t, 200, "GET", "/api/v1/handsets/atlas-r1/units", "", a.as(techName)...)).Items
 		if len(units) != 3 {
 			t.Errorf("%d units, want 3", len(units))
+		}
+	})
+}
+
+// TestImportFormOpensItsRuns: after an import through the form, "Open it"
+// leads to the runs that import created (it used to be /runs with no ids,
+// "0 runs"), a hundred a page.
+func TestImportFormOpensItsRuns(t *testing.T) {
+	eachAuthEngine(t, func(t *testing.T, a *authAPI) {
+		formsSeed(t, a)
+		token := a.formToken(t, techName, "/imports/new")
+		body, ct := multipartForm(t, map[string]string{"token": token, "kind": "drop"}, "tumbler.csv", dropFile(250, nil))
+		r := a.call(t, "POST", "/imports/new", body, append([]string{"Content-Type", ct}, a.as(techName)...)...)
+		if r.Status != 200 {
+			t.Fatalf("import: status %d\n%s", r.Status, r.Body)
+		}
+		m := regexp.MustCompile(`href="(/runs\?import=[^"&]+)"`).FindSubmatch(r.Body)
+		if m == nil {
+			t.Fatalf("no link to the import's runs:\n%s", r.Body)
+		}
+		open := html.UnescapeString(string(m[1]))
+		rows := func(b []byte) int { return bytes.Count(b, []byte(`<a href="/runs/`)) }
+		page1 := a.must(t, 200, "GET", open, "", a.as(evalName)...)
+		if n := rows(page1.Body); n != 100 || !bytes.Contains(page1.Body, []byte("Page 1 of 3")) || !bytes.Contains(page1.Body, []byte("tumbler.csv")) {
+			t.Errorf("page 1: %d run links, want 100, with \"Page 1 of 3\" and the file name\n%.3000s", n, page1.Body)
+		}
+		page3 := a.must(t, 200, "GET", open+"&page=3", "", a.as(evalName)...)
+		if n := rows(page3.Body); n != 50 || !bytes.Contains(page3.Body, []byte(`rel="prev"`)) || bytes.Contains(page3.Body, []byte(`rel="next"`)) {
+			t.Errorf("page 3: %d run links, want 50, a previous link and no next", n)
+		}
+		if r := a.call(t, "GET", open+"&page=zero", "", a.as(evalName)...); r.Status != 422 || !bytes.Contains(r.Body, []byte("whole number")) {
+			t.Errorf("page=zero: %d\n%.500s", r.Status, r.Body)
+		}
+		if r := a.call(t, "GET", "/runs?import=no-such-import", "", a.as(evalName)...); r.Status != 404 {
+			t.Errorf("unknown import: %d", r.Status)
 		}
 	})
 }

@@ -147,8 +147,8 @@ func (f *forms) saveImport(c *gin.Context) {
 		noteImport(c, imp, http.StatusCreated)
 		v.Done = "Imported " + plural(imp.Rows, "row") + " from " + cmpOr(imp.FileName, "the file") + "."
 	}
-	v.DoneHref = "/runs"
-	if target == importer.Units {
+	v.DoneHref = withQuery("/runs", "import", imp.ID) // the runs this import created
+	if target == importer.Units || imp.ID == "" {     // units: the dashboard; a dry run created nothing
 		v.DoneHref = "/"
 	}
 	v.Hidden = []hiddenField{{"token", newToken()}} // the next file is a new import

@@ -96,10 +96,18 @@ func runsTable(id, caption string, cs *cast, runs []models.Run) table {
 // maxListedRuns bounds /runs?ids=: an evidence cell of a large tender.
 const maxListedRuns = 500
 
-// runsView is /runs?ids=…: the evidence runs behind a number.
+// importPageRuns is how many runs of an import /runs?import= shows a page.
+const importPageRuns = 100
+
+// runsView is /runs?ids=…: the evidence runs behind a number; or
+// /runs?import=…&page=N: the runs an import created, a page at a time.
 type runsView struct {
 	chrome
 	Runs table
+	// Import is set on an import's runs: what it was, and its pages.
+	Import             *models.ImportSummary
+	PrevHref, NextHref string
+	Page, Pages        int
 }
 
 func (p *pages) runs(c *gin.Context) {
@@ -114,6 +122,30 @@ func (p *pages) runs(c *gin.Context) {
 		if id = strings.TrimSpace(id); id != "" && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
+	}
+	var imp *models.ImportSummary
+	page, pages := 1, 1
+	if importID := c.Query("import"); importID != "" {
+		full, err := p.s.Store.Import(c.Request.Context(), importID)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		if full.Kind == "units" {
+			p.fail(c, models.FieldErrors{{Field: "import", Message: "registered units, not runs: see the handsets' pages"}}.Err("the run list is not valid"))
+			return
+		}
+		if v := c.Query("page"); v != "" {
+			if page, err = strconv.Atoi(v); err != nil || page < 1 {
+				p.fail(c, models.FieldErrors{{Field: "page", Message: "must be a whole number from 1"}}.Err("the run list is not valid"))
+				return
+			}
+		}
+		pages = max(1, (len(full.Created)+importPageRuns-1)/importPageRuns)
+		page = min(page, pages)
+		lo := (page - 1) * importPageRuns
+		ids = full.Created[lo:min(lo+importPageRuns, len(full.Created))]
+		imp = &models.ImportSummary{ID: full.ID, Kind: full.Kind, FileName: full.FileName, Rows: full.Rows, RecordedBy: full.RecordedBy, RecordedAt: full.RecordedAt}
 	}
 	if len(ids) > maxListedRuns {
 		p.fail(c, models.FieldErrors{{Field: "ids", Message: fmt.Sprintf("lists %d runs, at most %d", len(ids), maxListedRuns)}}.Err("the run list is not valid"))
@@ -140,6 +172,20 @@ func (p *pages) runs(c *gin.Context) {
 	v.Runs = runsTable("runs", fmt.Sprintf("%d runs, in the order given", len(runs)), cs, runs)
 	if !blind {
 		v.BlindToggle = withQuery("/runs", "ids", strings.Join(ids, ","), "blind", "1")
+	}
+	if imp != nil {
+		v.Import, v.Page, v.Pages = imp, page, pages
+		v.Runs.Caption = fmt.Sprintf("Runs %d–%d of %d, in file order", (page-1)*importPageRuns+1, (page-1)*importPageRuns+len(runs), imp.Rows)
+		at := func(n int) string { return withQuery("/runs", "import", imp.ID, "page", strconv.Itoa(n)) }
+		if page > 1 {
+			v.PrevHref = at(page - 1)
+		}
+		if page < pages {
+			v.NextHref = at(page + 1)
+		}
+		if !blind {
+			v.BlindToggle = withQuery("/runs", "import", imp.ID, "page", strconv.Itoa(page), "blind", "1")
+		}
 	}
 	p.render(c, http.StatusOK, "runs.html", v)
 }

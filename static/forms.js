@@ -62,7 +62,8 @@
     p.setAttribute("role", "status");
     p.setAttribute("data-done", "");
     var a = el("a", " Open it");
-    a.href = result.kind === "units" ? "/" : "/runs";
+    // The runs this import created; units show on the dashboard.
+    a.href = result.kind === "units" || !result.import_id ? "/" : "/runs?import=" + encodeURIComponent(result.import_id);
     p.appendChild(document.createTextNode(" "));
     p.appendChild(a);
     out.appendChild(p);
