@@ -91,13 +91,20 @@ type CandidateReport struct {
 	ConfidenceSE        *float64           `json:"confidence_factor_se"`
 }
 
+// Measured holds the figures the lab measured outside the matrix that
+// criteria may score: the repairability index R per handset code, for
+// the handsets whose every priority part has a repair run.
+type Measured struct {
+	RepairabilityIndex map[string]float64
+}
+
 // Build turns a scheme and the verdict matrix of its profile version into
 // the maths problem: gates applied, one Measure per candidate and
 // criterion. Candidates are the matrix's handsets in its order. It returns
 // the problem (only candidates in the award) and a report skeleton with
 // every candidate. Errors: *Error (weights that cannot sum to 1, an order
 // against the weights, a cycle).
-func Build(s models.Scheme, m verdict.Matrix) (*Problem, Report, error) {
+func Build(s models.Scheme, m verdict.Matrix, ev Measured) (*Problem, Report, error) {
 	rep := Report{Scheme: SchemeRef{ProfileID: s.ProfileID, Version: s.Version, ProfileVersion: s.ProfileVersion, Name: s.Name},
 		Profile: m.Profile, Counted: m.Counted, Criteria: []CriterionReport{}, Candidates: []CandidateReport{}}
 	p := &Problem{}
@@ -165,6 +172,12 @@ func Build(s models.Scheme, m verdict.Matrix) (*Problem, Report, error) {
 				}
 			case models.SourceEntered:
 				if v, ok := entered[[2]string{c.Key, h}]; ok {
+					ms[j] = Fixed(v)
+				}
+			case models.SourceRepairability:
+				// R comes from the worst unit of each priority part: a
+				// fixed figure of the teardown, not a sample to redraw.
+				if v, ok := ev.RepairabilityIndex[h]; ok {
 					ms[j] = Fixed(v)
 				}
 			}
@@ -260,7 +273,7 @@ func roundAll(xs []float64) []float64 {
 // makes. The store calls it inside the transaction that records a
 // version. Errors: Invalid, naming the field.
 func CheckScheme(sc models.Scheme) error {
-	p, _, err := Build(sc, verdict.Matrix{})
+	p, _, err := Build(sc, verdict.Matrix{}, Measured{})
 	_ = p
 	return AsFieldError(err)
 }

@@ -7,6 +7,8 @@ import (
 
 	"ruggedlab/award"
 	"ruggedlab/demo"
+	"ruggedlab/eulabel"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/store"
 	"ruggedlab/verdict"
@@ -20,14 +22,7 @@ func TestDemoAwardTellsSomething(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()
 			now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-			st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return now }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			if err := st.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			st := storetest.Open(t, e, storetest.At(now))
 			if _, err := demo.Load(ctx, st, now); err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +42,14 @@ func TestDemoAwardTellsSomething(t *testing.T) {
 					t.Logf("M %-15s %-11s %-13s %d/%d", r.Key, c.Handset, c.Verdict, c.PassedUnits, c.NUnits)
 				}
 			}
-			prob, rep, err := award.Build(sc, m)
+			measured := award.Measured{RepairabilityIndex: map[string]float64{}}
+			for _, h := range ev.Handsets {
+				if r := eulabel.Measure(h, ev.Runs).Repairability; r != nil && r.Index != nil {
+					measured.RepairabilityIndex[h.Code] = *r.Index
+				}
+			}
+			t.Logf("measured R %v", measured.RepairabilityIndex)
+			prob, rep, err := award.Build(sc, m, measured)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -102,7 +102,20 @@ func (s *Server) awardReport(ctx context.Context, id string, q awardQuery) (awar
 	if err != nil {
 		return award.Report{}, err
 	}
-	p, rep, err := award.Build(sc, m)
+	var ev award.Measured
+	if slices.ContainsFunc(sc.Criteria, func(c models.SchemeCriterion) bool { return c.Source == models.SourceRepairability }) {
+		ev.RepairabilityIndex = map[string]float64{}
+		for _, code := range m.Handsets {
+			h, err := s.measuredHandset(ctx, code)
+			if err != nil {
+				return award.Report{}, err
+			}
+			if r := h.Measured.Repairability; r != nil && r.Index != nil {
+				ev.RepairabilityIndex[code] = *r.Index
+			}
+		}
+	}
+	p, rep, err := award.Build(sc, m, ev)
 	if err != nil {
 		return rep, award.AsFieldError(err)
 	}

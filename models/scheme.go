@@ -35,10 +35,14 @@ type Scheme struct {
 const (
 	SourceRequirement = "requirement" // the requirement's estimate: pass proportion or mean of units
 	SourceEntered     = "entered"     // a value an admin entered per handset, with date and source
+	// SourceRepairability is the repairability index R (1–5) the lab
+	// measured from its own repair runs (measured.repairability, EU
+	// 2023/1669 Annex IV point 5): the teardown, not the maker's letter.
+	SourceRepairability = "measured_repairability"
 )
 
 // CriterionSources lists the sources in documentation order.
-var CriterionSources = []string{SourceRequirement, SourceEntered}
+var CriterionSources = []string{SourceRequirement, SourceEntered, SourceRepairability}
 
 // SchemeCriterion is one scoring criterion. Weight is the published
 // weight (the deterministic table); WeightRange, when given, is the
@@ -179,7 +183,7 @@ func (s *Scheme) Check(p Profile, errs *FieldErrors) {
 			if _, ok := reqs[c.Requirement]; !ok {
 				errs.Add(f+".requirement", "%q is not a requirement of version %d of profile %s", c.Requirement, p.Version, p.ID)
 			}
-		case SourceEntered:
+		case SourceEntered, SourceRepairability:
 			if c.Requirement != "" {
 				errs.Add(f+".requirement", "only a requirement criterion names a requirement")
 			}
