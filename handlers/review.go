@@ -156,7 +156,7 @@ func (f *forms) bulkVerify(c *gin.Context) {
 func (f *forms) reviewView(c *gin.Context, r models.Run, decision, reason string) formView {
 	v := f.view(c, "Review "+string(r.Kind)+" run")
 	v.Lede = "Handset " + r.Handset + ", unit " + r.Unit + ", revision " + strconv.Itoa(r.Revision) + ", recorded by " + r.RecordedBy +
-		". A second person checks the result (ISO/IEC 17025 §7.7); a rejected run stays visible and needs an amendment."
+		". A second person checks the result (ISO/IEC 17025 §7.8.1); a rejected run stays visible and needs an amendment."
 	v.Submit = "Record review"
 	v.Cancel = runPath(r.ID)
 	if decision == "" {

@@ -6,7 +6,7 @@ import (
 )
 
 // ReviewState is where a run's latest revision stands in second-person
-// review (ISO/IEC 17025 §7.7: a result is checked by someone other than
+// review (ISO/IEC 17025 §7.8.1: a result is checked by someone other than
 // the person who recorded it).
 type ReviewState string
 
@@ -76,7 +76,7 @@ func (d ReviewDecision) Apply(cur Run, creator, by string, now time.Time) (Run, 
 		if by != creator {
 			who = "last amended"
 		}
-		return cur, Errorf(Forbidden, "you %s run %s: a second person must review it (ISO/IEC 17025 §7.7)", who, cur.ID)
+		return cur, Errorf(Forbidden, "you %s run %s: a second person must review it (ISO/IEC 17025 §7.8.1)", who, cur.ID)
 	}
 	if cur.Status == Retracted {
 		return cur, Errorf(Conflict, "run %s is retracted: there is nothing to review", cur.ID)
