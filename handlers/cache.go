@@ -123,13 +123,7 @@ func cacheKey(c *gin.Context) string {
 		b.WriteString(a.ID + "\x00" + string(a.Role))
 	}
 	b.WriteString("\x00blind=" + strconv.FormatBool(blindRequest(c)) + "," + strconv.FormatBool(forcedBlind(c)))
-	// pages are in the reader's language (i18n.go): the cookie and the
-	// Accept-Language header it is chosen from are part of the key
-	lang := ""
-	if ck, err := c.Request.Cookie(i18n.CookieName); err == nil {
-		lang = ck.Value
-	}
-	b.WriteString("\x00lang=" + lang + "\x00" + c.GetHeader("Accept-Language"))
+	b.WriteString("\x00lang=" + string(langOf(c)))
 	b.WriteString("\x00" + c.Request.URL.RequestURI())
 	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,25 +19,65 @@ import (
 
 const printerKey = "ruggedlab.printer"
 
-// printer is the request's language printer, chosen once per request.
-func (s *Server) printer(c *gin.Context) *i18n.Printer {
-	if v, ok := c.Get(printerKey); ok {
-		return v.(*i18n.Printer)
+const rememberKey = "ruggedlab.lang.remember"
+
+// withLang chooses the request's language once and puts its printer in
+// the request context, where view builders that only get a context (the
+// cast, runSummary) find it. It writes nothing: API answers never change
+// with the language; pages say theirs in render (langHeaders).
+//
+// Outside /api/ a switch (?lang=) is remembered here, before the answer
+// cache, whose key holds the language (cacheKey) and whose cached
+// answers carry no cookie.
+func (s *Server) withLang(c *gin.Context) {
+	p, remember := s.choose(c)
+	c.Set(printerKey, p)
+	c.Set(rememberKey, remember)
+	c.Request = c.Request.WithContext(i18n.NewContext(c.Request.Context(), p))
+	if !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		if remember {
+			http.SetCookie(c.Writer, &http.Cookie{Name: i18n.CookieName, Value: string(p.Lang), Path: "/",
+				MaxAge: int((365 * 24 * time.Hour).Seconds()), SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(c)})
+		}
+		c.Header("Vary", "Accept-Language, Cookie")
 	}
+	c.Next()
+}
+
+// langOf is the request's language (English before withLang ran).
+func langOf(c *gin.Context) i18n.Lang {
+	if v, ok := c.Get(printerKey); ok {
+		return v.(*i18n.Printer).Lang
+	}
+	return i18n.EN
+}
+
+func (s *Server) choose(c *gin.Context) (*i18n.Printer, bool) {
 	cookie, err := c.Request.Cookie(i18n.CookieName)
 	val := ""
 	if err == nil {
 		val = cookie.Value
 	}
 	l, remember := s.catalog().Choose(c.Query(i18n.QueryParam), val, err == nil, c.GetHeader("Accept-Language"))
-	if remember {
-		http.SetCookie(c.Writer, &http.Cookie{Name: i18n.CookieName, Value: string(l), Path: "/",
-			MaxAge: int((365 * 24 * time.Hour).Seconds()), SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(c)})
+	return s.catalog().Printer(l), remember
+}
+
+// printer is the request's language printer.
+func (s *Server) printer(c *gin.Context) *i18n.Printer {
+	if v, ok := c.Get(printerKey); ok {
+		return v.(*i18n.Printer)
 	}
-	c.Header("Content-Language", string(l))
-	c.Header("Vary", "Accept-Language, Cookie")
-	p := s.catalog().Printer(l)
+	p, remember := s.choose(c)
 	c.Set(printerKey, p)
+	c.Set(rememberKey, remember)
+	return p
+}
+
+// langHeaders is what a page says about its language: Content-Language
+// (kept by the answer cache).
+func (s *Server) langHeaders(c *gin.Context) *i18n.Printer {
+	p := s.printer(c)
+	c.Header("Content-Language", string(p.Lang))
 	return p
 }
 

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"html"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"ruggedlab/handlers"
 	"ruggedlab/i18n"
 	"ruggedlab/internal/testdb"
+	"ruggedlab/store"
 )
 
 // missing collects the catalogue keys a French page asked for in vain.
@@ -51,14 +53,15 @@ var (
 	htmlLang     = regexp.MustCompile(`<html lang="([a-z]+)">`)
 	scriptBlock  = regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<pre.*?</pre>|<code>.*?</code>`)
 	tag          = regexp.MustCompile(`(?s)<[^>]*>`)
-	englishWords = regexp.MustCompile(`\b(?:the|and|of|with|No|not|are|is|for|per|runs|units|candidates|Units|Runs|Candidates|Compare|Dashboard|Profiles|Export|Permalink|Log out|Blind view|pass rate|Pass rate|Kind|Question|Charts|Apply|any|Confidence|Latest|missing|Missing|Nothing|Requirement|Verdict|Version|Status|Amend|Retract|Record|Submit|Save|Cancel|Back|Unit|Handset|Name|Manufacturer|Started|Ended|Technician|Method|Notes|Reason|Changes|When|Who|Evidence)\b`)
+	englishWords = regexp.MustCompile(`\b(?:the|and|of|with|No|not|are|is|for|per|runs|units|candidates|Units|Runs|Candidates|Compare|Dashboard|Profiles|Export|Permalink|Log out|Blind view|pass rate|Pass rate|Kind|Charts|Apply|any|Confidence|Latest|missing|Missing|Nothing|Requirement|Status|Amend|Retract|Record|Submit|Save|Cancel|Back|Unit|Handset|Name|Manufacturer|Started|Ended|Technician|Method|Notes|Reason|Changes|When|Who|Evidence)\b`)
 )
 
-var chromeParts = regexp.MustCompile(`(?s)<nav class="site".*?</nav>|<p class="(?:exports|actions) page-links">.*?</p>`)
+var chromeParts = regexp.MustCompile(`(?s)<nav class="site".*?</nav>|<p class="(?:exports|actions) page-links">.*?</p>|<title>.*?</title>|<h[123][ >].*?</h[123]>|<th[ >].*?</th>|<caption>.*?</caption>|<summary>.*?</summary>|<label>.*?</label>|<button[ >].*?</button>|<p class="lede">.*?</p>|<option value="">.*?</option>`)
 
-// chromeOf is what every page shares: the nav bar and the page links.
-// Only these are checked for English words so far: the view builders'
-// own text (table headings, chart labels, ledes) is not translated yet.
+// chromeOf is the page's own wording: the nav bar, page links, titles,
+// headings, table headers and captions, form labels and buttons, ledes.
+// Table cells and notes built in Go (verdict reasons, run summaries) are
+// not translated yet, so they are not checked.
 func chromeOf(body string) string {
 	return strings.Join(chromeParts.FindAllString(body, -1), "\n")
 }
@@ -122,7 +125,7 @@ func TestPagesInTwoLanguages(t *testing.T) {
 func (f *pagesFixture) assertNoEnglish(t *testing.T, cat *i18n.Catalog, body string) {
 	t.Helper()
 	text := visibleText(body)
-	for _, d := range f.dataTexts() {
+	for _, d := range f.dataTexts(t) {
 		text = strings.ReplaceAll(text, d, " ")
 	}
 	if m := englishWords.FindAllStringIndex(text, 5); len(m) > 0 {
@@ -135,9 +138,22 @@ func (f *pagesFixture) assertNoEnglish(t *testing.T, cat *i18n.Catalog, body str
 	}
 }
 
-// dataTexts are texts of the fixture's records, which stay as typed.
-func (f *pagesFixture) dataTexts() []string {
-	return append([]string{"bought from", "unit of", "RuggedLab"}, f.secrets...)
+// dataTexts are texts of the fixture's records, which stay as typed:
+// candidates, notes, requirement titles (longest first).
+func (f *pagesFixture) dataTexts(t *testing.T) []string {
+	out := append([]string{"bought from", "unit of", "RuggedLab"}, f.secrets...)
+	list, _, err := f.st.Profiles(context.Background(), store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list {
+		out = append(out, p.Name)
+		for _, r := range p.Requirements {
+			out = append(out, r.Title)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
 }
 
 func (f *pagesFixture) testChoice(t *testing.T) {

@@ -205,7 +205,7 @@ func blindParam(blind bool) string {
 // render executes page into a buffer and writes it with status. A template
 // error becomes the 500 page.
 func (p *pages) render(c *gin.Context, status int, page string, view any) {
-	pr := p.s.printer(c)
+	pr := p.s.langHeaders(c)
 	t, ok := p.tmpl[pr.Lang][page]
 	var buf bytes.Buffer
 	err := errors.New("no template " + page)
@@ -235,7 +235,7 @@ type errorView struct {
 func (p *pages) fail(c *gin.Context, err error) {
 	pr := problemFor(c, p.s.Log, err)
 	v := errorView{chrome: newChrome(pr.Title, "", isBlind(c)), Status: pr.Status, Message: pr.Detail, Fields: pr.Errors, Request: pr.RequestID}
-	lang := p.s.printer(c).Lang
+	lang := p.s.langHeaders(c).Lang
 	v.LangHref, v.LangLabel = langSwitch(c, lang)
 	if v.Blind {
 		// The message may quote a code from the URL; say less.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 	"ruggedlab/store"
 )
@@ -35,6 +36,8 @@ type cast struct {
 	// secrets are replaced in free text (notes, methods, reasons) in blind
 	// mode, longest first so that "Atlas R1" goes before "Atlas".
 	secrets []secret
+	// tr is the page's language (nil: English, as the API speaks).
+	tr *i18n.Printer
 }
 
 type secret struct{ text, label string }
@@ -45,7 +48,21 @@ func newCast(ctx context.Context, st *store.Store, blind bool) (*cast, error) {
 	if err != nil {
 		return nil, err
 	}
-	return castOf(hs, blind), nil
+	c := castOf(hs, blind)
+	c.tr = i18n.FromContext(ctx)
+	return c, nil
+}
+
+// T translates page text into the request's language (English without
+// one: the API's blind mask builds a cast too, and never translates).
+func (c *cast) T(key string, args ...any) string { return i18n.TOr(c.tr, key, args...) }
+
+// dec gives numbers in s the request's decimal mark.
+func (c *cast) dec(s string) string {
+	if c.tr == nil {
+		return s
+	}
+	return c.tr.Decimal(s)
 }
 
 // castOf names the handsets hs, which must be every handset of the

@@ -332,7 +332,7 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 				seq.EarlierHref = withQuery("/api/v1/runs", "handset", cs.Ref(code), "unit", cs.UnitRef(code, u.Serial), "limit", "200")
 			}
 			for i, r := range latest {
-				seq.Runs = append(seq.Runs, sequenceRun{N: first + i + 1, Kind: string(r.Kind), Text: runSummary(r), Href: runHref(r.ID, cs.blind),
+				seq.Runs = append(seq.Runs, sequenceRun{N: first + i + 1, Kind: string(r.Kind), Text: runSummary(cs, r), Href: runHref(r.ID, cs.blind),
 					Retracted: r.Status == models.Retracted, Date: r.StartedAt.Format("2006-01-02")})
 			}
 		}

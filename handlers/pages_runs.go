@@ -20,43 +20,48 @@ import (
 
 // runSummary is a run's result in a few words, from its numbers and
 // enumerations only (never free text, so it is safe in blind mode).
-func runSummary(r models.Run) string {
+func runSummary(cs *cast, r models.Run) string {
+	return cs.dec(runSummaryText(cs.T, r))
+}
+
+// runSummaryText is runSummary in the language of tr, numbers with a point.
+func runSummaryText(tr func(string, ...any) string, r models.Run) string {
 	switch r.Kind {
 	case models.Drop:
 		s := ""
 		if r.HeightM != nil {
-			s = fmtFloat(*r.HeightM) + " m " + strings.ReplaceAll(r.Surface, "_", " ") + ": "
+			s = tr("%s m %s: ", fmtFloat(*r.HeightM), tr(strings.ReplaceAll(r.Surface, "_", " ")))
 		}
 		done, planned := intText(r.DropsCompleted), intText(r.PlannedDrops)
 		if r.FirstFailureDrop != nil {
-			return s + fmt.Sprintf("failed at drop %d of %s (severity %s)", *r.FirstFailureDrop, planned, intText(r.WorstSeverity))
+			return s + tr("failed at drop %d of %s (severity %s)", *r.FirstFailureDrop, planned, intText(r.WorstSeverity))
 		}
-		return s + fmt.Sprintf("%s/%s drops, worst severity %s", done, planned, intText(r.WorstSeverity))
+		return s + tr("%s/%s drops, worst severity %s", done, planned, intText(r.WorstSeverity))
 	case models.Temperature:
-		s := strings.ReplaceAll(r.Procedure, "_", " ")
+		s := tr(strings.ReplaceAll(r.Procedure, "_", " "))
 		switch {
 		case r.SetpointC != nil:
 			s += " " + fmtFloat(*r.SetpointC) + " °C"
 		case r.LowC != nil && r.HighC != nil:
 			s += " " + fmtFloat(*r.LowC) + "↔" + fmtFloat(*r.HighC) + " °C"
 		}
-		return s + ": " + passText(r.Passed, "passed", "failed")
+		return s + tr(": ") + passText(tr, r.Passed, "passed", "failed")
 	case models.Ingress:
-		s := r.IPCode + " " + r.Medium
+		s := r.IPCode + " " + tr(r.Medium)
 		if r.IngressFound != nil && *r.IngressFound {
-			s += ": ingress found"
+			s += tr(": ingress found")
 		} else {
-			s += ": dry"
+			s += tr(": dry")
 		}
-		return s + ", " + passText(r.FunctionalAfter, "functional after", "not functional after")
+		return s + ", " + passText(tr, r.FunctionalAfter, "functional after", "not functional after")
 	case models.Battery:
 		s := strings.ReplaceAll(r.Protocol, "_", " ")
 		if r.RuntimeH != nil {
-			s += fmt.Sprintf(": %.2f h", *r.RuntimeH)
+			s += tr(": ") + fmt.Sprintf("%.2f h", *r.RuntimeH)
 		}
 		return s
 	}
-	return string(r.Kind)
+	return tr(string(r.Kind))
 }
 
 func intText(n *int) string {
@@ -66,14 +71,14 @@ func intText(n *int) string {
 	return strconv.Itoa(*n)
 }
 
-func passText(b *bool, yes, no string) string {
+func passText(tr func(string, ...any) string, b *bool, yes, no string) string {
 	switch {
 	case b == nil:
-		return "not recorded"
+		return tr("not recorded")
 	case *b:
-		return yes
+		return tr(yes)
 	}
-	return no
+	return tr(no)
 }
 
 // runsTable lists runs with links to their pages.
@@ -88,7 +93,7 @@ func runsTable(id, caption string, cs *cast, runs []models.Run) table {
 		t.Rows = append(t.Rows, []cell{{Text: shortID(r.ID), Href: runHref(r.ID, cs.blind)},
 			{Text: cs.Label(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)},
 			textCell(cs.Unit(r.Handset, r.Unit)), textCell(string(r.Kind)), textCell(r.StartedAt.UTC().Format("2006-01-02 15:04")),
-			textCell(runSummary(r)), status})
+			textCell(runSummary(cs, r)), status})
 	}
 	return t
 }
@@ -252,7 +257,7 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 		return runView{}, err
 	}
 	v := runView{chrome: newChrome(strings.ToUpper(string(r.Kind)[:1])+string(r.Kind)[1:]+" run", "", cs.blind),
-		ID: r.ID, Kind: string(r.Kind), Unit: cs.Unit(r.Handset, r.Unit), Summary: runSummary(r),
+		ID: r.ID, Kind: string(r.Kind), Unit: cs.Unit(r.Handset, r.Unit), Summary: runSummary(cs, r),
 		Retracted: r.Status == models.Retracted, Revision: r.Revision,
 		Candidate: cell{Text: cs.Label(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)}}
 	if !cs.blind {
@@ -409,7 +414,7 @@ func (p *pages) runSeries(ctx context.Context, cs *cast, r models.Run, v *runVie
 		v.Series = fmt.Sprintf("%d samples recorded (revision %d); %d drawn, chosen on the server by LTTB to keep the curve's shape.", info.Samples, info.Revision, frame.Len())
 	}
 	var ch charts.Chart
-	title := cs.Label(r.Handset) + " " + cs.Unit(r.Handset, r.Unit) + ": " + runSummary(r)
+	title := cs.Label(r.Handset) + " " + cs.Unit(r.Handset, r.Unit) + ": " + runSummary(cs, r)
 	if r.Kind == models.Battery {
 		soc := frame.Column("soc_pct")
 		if soc == nil {

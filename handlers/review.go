@@ -81,9 +81,10 @@ func (f *forms) queueView(c *gin.Context) (reviewQueueView, error) {
 		return v, err
 	}
 	me := f.s.author(c)
+	tc := &cast{tr: f.s.printer(c)} // only translates: review pages are never blind
 	for _, r := range runs {
 		v.Items = append(v.Items, reviewItem{ID: r.ID, Href: runPath(r.ID), Kind: string(r.Kind), Handset: r.Handset, Unit: r.Unit,
-			Summary: runSummary(r), RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC().Format("2006-01-02 15:04"),
+			Summary: runSummary(tc, r), RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC().Format("2006-01-02 15:04"),
 			State: string(r.ReviewOf().State), Reason: r.Review.Reason, Revision: r.Revision, Own: r.RecordedBy == me,
 			Value: r.ID + ":" + strconv.Itoa(r.Revision)})
 	}

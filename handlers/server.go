@@ -89,6 +89,7 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.withRequestID, s.recoverPanic, s.logRequest)
 	r.Use(s.recordWrites, s.refuseCrossSite(), s.authenticate) // before any route or group
 	r.Use(s.blindMask)                                         // blind mode on every route (blind_mask.go)
+	r.Use(s.withLang)                                          // the pages' language, in the context (i18n.go); before the cache, whose key holds it
 	s.answers = newAnswerCache()
 	r.Use(s.cacheAnswers) // ETag, 304 and cached answers by data version (cache.go)
 	r.NoRoute(s.noRoute)

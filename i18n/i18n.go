@@ -14,9 +14,11 @@
 package i18n
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -148,23 +150,65 @@ func (c *Catalog) Printer(l Lang) *Printer {
 
 // T translates key, a printf format in English, with args. French numbers
 // in args should be formatted first (Num); strings pass as they are.
+//
+// A text built in Go with its numbers already in it ("2 m onto concrete,
+// 26 drops planned") is found under its pattern, each number replaced by
+// %s ("%s m onto concrete, %s drops planned"), and the numbers are put
+// back with the French decimal mark. So the catalogue holds one entry per
+// sentence, not one per value.
 func (p *Printer) T(key string, args ...any) string {
-	if p.Lang == FR && !p.c.Has(key) && p.c.OnMissing != nil {
-		p.c.OnMissing(key)
-	}
 	if p.Lang == EN {
 		if len(args) == 0 {
 			return key
 		}
 		return fmt.Sprintf(key, args...)
 	}
-	if len(args) == 0 {
-		if v, ok := p.c.fr[key]; ok {
-			return v
+	if len(args) > 0 {
+		if !p.c.Has(key) && p.c.OnMissing != nil {
+			p.c.OnMissing(key)
+		}
+		return p.p.Sprintf(key, args...)
+	}
+	if v, ok := p.c.fr[key]; ok {
+		return v
+	}
+	if pat, nums := Pattern(key); len(nums) > 0 {
+		if v, ok := p.c.fr[pat]; ok {
+			out := make([]any, len(nums))
+			for i, n := range nums {
+				out[i] = FrenchDecimals(n)
+			}
+			return fmt.Sprintf(v, out...)
+		}
+		if p.c.OnMissing != nil {
+			p.c.OnMissing(pat)
 		}
 		return key
 	}
-	return p.p.Sprintf(key, args...)
+	if p.c.OnMissing != nil {
+		p.c.OnMissing(key)
+	}
+	return key
+}
+
+var number = regexp.MustCompile(`-?[0-9]+(?:\.[0-9]+)?`)
+
+// Pattern replaces each number of s by %s (a literal % becomes %%) and
+// returns the numbers in order.
+func Pattern(s string) (string, []string) {
+	nums := number.FindAllString(s, -1)
+	if len(nums) == 0 {
+		return s, nil
+	}
+	var b strings.Builder
+	last := 0
+	for _, ix := range number.FindAllStringIndex(s, -1) {
+		b.WriteString(strings.ReplaceAll(s[last:ix[0]], "%", "%%"))
+		b.WriteString("%s")
+		last = ix[1]
+	}
+	b.WriteString(strings.ReplaceAll(s[last:], "%", "%%"))
+	return b.String(), nums
 }
 
 // Num formats v with prec decimals (-1: as few as needed): "38.81" in
@@ -237,4 +281,30 @@ func ParseNumber(s string) string {
 		t = strings.Replace(t, ",", ".", 1)
 	}
 	return t
+}
+
+type ctxKey struct{}
+
+// NewContext carries p in ctx, for code that builds page text from a
+// context only.
+func NewContext(ctx context.Context, p *Printer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext is the printer NewContext put in ctx, or nil.
+func FromContext(ctx context.Context) *Printer {
+	p, _ := ctx.Value(ctxKey{}).(*Printer)
+	return p
+}
+
+// TOr translates with p, or formats the English when p is nil (API code
+// paths, tests that build views directly).
+func TOr(p *Printer, key string, args ...any) string {
+	if p == nil {
+		if len(args) == 0 {
+			return key
+		}
+		return fmt.Sprintf(key, args...)
+	}
+	return p.T(key, args...)
 }
