@@ -53,7 +53,7 @@ var (
 	htmlLang     = regexp.MustCompile(`<html lang="([a-z]+)">`)
 	scriptBlock  = regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<pre.*?</pre>|<code>.*?</code>`)
 	tag          = regexp.MustCompile(`(?s)<[^>]*>`)
-	englishWords = regexp.MustCompile(`\b(?:the|and|of|with|No|not|are|is|for|per|runs|units|candidates|Units|Runs|Candidates|Compare|Dashboard|Profiles|Export|Permalink|Log out|Blind view|pass rate|Pass rate|Kind|Charts|Apply|any|Confidence|Latest|missing|Missing|Nothing|Requirement|Status|Amend|Retract|Record|Submit|Save|Cancel|Back|Unit|Handset|Name|Manufacturer|Started|Ended|Technician|Method|Notes|Reason|Changes|When|Who|Evidence)\b`)
+	englishWords = regexp.MustCompile(`\b(?:the|and|of|with|No|not|are|is|for|per|runs|units|candidates|Units|Runs|Candidates|Compare|Dashboard|Profiles|Export|Permalink|Log out|Blind view|pass rate|Pass rate|Kind|Charts|Apply|any|Confidence|Latest|missing|Missing|Nothing|Requirement|Status|Amend|Retract|Record|Submit|Save|Cancel|Back|Unit|Handset|Name|Manufacturer|Started|Ended|Technician|Method|Reason|Changes|When|Who|Evidence)\b`)
 )
 
 var chromeParts = regexp.MustCompile(`(?s)<nav class="site".*?</nav>|<p class="(?:exports|actions) page-links">.*?</p>|<title>.*?</title>|<h[123][ >].*?</h[123]>|<th[ >].*?</th>|<caption>.*?</caption>|<summary>.*?</summary>|<label>.*?</label>|<button[ >].*?</button>|<p class="lede">.*?</p>|<option value="">.*?</option>`)

@@ -169,17 +169,18 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 
 	// The deterministic table.
 	v.Scores = table{ID: "scores", Caption: "Deterministic award table: value, points (0–1) and weighted points per criterion, score and rank, with the published weights"}
-	v.Scores.Columns = []column{{"candidate", "Candidate", false}}
+	v.Scores.Translated = true // criterion titles are the scheme's own words
+	v.Scores.Columns = []column{{"candidate", cs.T("Candidate"), false}}
 	for _, cr := range rep.Criteria {
 		t := cs.Text(cr.Title)
 		unit := ""
 		if cr.Unit != "" {
 			unit = " (" + cs.Text(cr.Unit) + ")"
 		}
-		v.Scores.Columns = append(v.Scores.Columns, column{cr.Key + "_value", t + unit, true}, column{cr.Key + "_points", t + ": points", true},
-			column{cr.Key + "_weighted", t + ": weighted", true})
+		v.Scores.Columns = append(v.Scores.Columns, column{cr.Key + "_value", t + unit, true}, column{cr.Key + "_points", t + cs.T(": points"), true},
+			column{cr.Key + "_weighted", t + cs.T(": weighted"), true})
 	}
-	v.Scores.Columns = append(v.Scores.Columns, column{"score", "Score", true}, column{"rank", "Rank", true})
+	v.Scores.Columns = append(v.Scores.Columns, column{"score", cs.T("Score"), true}, column{"rank", cs.T("Rank"), true})
 	for _, cd := range rep.Candidates {
 		row := []cell{candCell(cd.Handset)}
 		for j := range rep.Criteria {

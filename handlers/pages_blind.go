@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"ruggedlab/i18n"
 	"ruggedlab/models"
@@ -56,6 +57,22 @@ func newCast(ctx context.Context, st *store.Store, blind bool) (*cast, error) {
 // T translates page text into the request's language (English without
 // one: the API's blind mask builds a cast too, and never translates).
 func (c *cast) T(key string, args ...any) string { return i18n.TOr(c.tr, key, args...) }
+
+// Word translates a word or text with no arguments (a state, a kind).
+func (c *cast) Word(key string) string {
+	if c.tr == nil {
+		return key
+	}
+	return c.tr.Text(key)
+}
+
+// dateTime formats t for the page: "2026-02-17 12:00" or "17/02/2026 12:00" (UTC).
+func (c *cast) dateTime(t time.Time) string {
+	if c.tr == nil {
+		return t.UTC().Format("2006-01-02 15:04")
+	}
+	return c.tr.DateTime(t)
+}
 
 // dec gives numbers in s the request's decimal mark.
 func (c *cast) dec(s string) string {

@@ -265,15 +265,15 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 	}
 	v.Fields = runFields(cs, r)
 	rv := r.ReviewOf()
-	v.ReviewState, v.Review = string(rv.State), string(rv.State)
+	v.ReviewState, v.Review = string(rv.State), cs.Word(string(rv.State))
 	if rv.By != "" && rv.At != nil {
-		v.Review += " by " + cs.Text(rv.By) + " on " + rv.At.UTC().Format("2006-01-02 15:04") + " UTC"
+		v.Review += cs.T(" by %s on %s UTC", cs.Text(rv.By), cs.dateTime(*rv.At))
 	}
 	if rv.Reason != "" {
-		v.Review += ": " + cs.Text(rv.Reason)
+		v.Review += cs.T(": ") + cs.Text(rv.Reason)
 	}
 	if rv.State == models.Recorded {
-		v.Review += " (awaiting a second person's review)"
+		v.Review += cs.T(" (awaiting a second person's review)")
 	}
 	if len(r.Drops) > 0 {
 		t := table{ID: "drops", Caption: "Drop log", Columns: []column{{"seq", "Drop", true}, {"orientation", "Orientation", false}, {"severity", "Severity", true}}}

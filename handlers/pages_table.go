@@ -24,6 +24,10 @@ type table struct {
 	Rows    [][]cell
 	// Collapsed tables (long Kaplan–Meier step lists) sit in a <details>.
 	Collapsed bool
+	// Translated column labels were put in the page's language by the
+	// builder (they hold data, e.g. a criterion's title); the template
+	// translates the others (i18n.go).
+	Translated bool
 }
 
 type column struct {

@@ -169,6 +169,15 @@ func (p *Printer) T(key string, args ...any) string {
 		}
 		return p.p.Sprintf(key, args...)
 	}
+	return p.Text(key)
+}
+
+// Text translates key, a text without printf arguments (a word such as
+// "recorded", or a text built in Go with its numbers in it).
+func (p *Printer) Text(key string) string {
+	if p.Lang == EN {
+		return key
+	}
 	if v, ok := p.c.fr[key]; ok {
 		return v
 	}
