@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 )
 
@@ -47,7 +48,7 @@ func (f *forms) saveHandset(c *gin.Context) {
 		}
 		var cell any = val
 		if fi.Type == models.Number {
-			x, err := strconv.ParseFloat(val, 64)
+			x, err := strconv.ParseFloat(i18n.ParseNumber(val), 64) // a decimal comma too
 			if err != nil {
 				errs.Add(fi.Name, "%q is not a number", val)
 				continue

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 )
 
@@ -85,6 +86,9 @@ func decodeRunForm(c *gin.Context, r *models.Run, skip ...string) (map[string]st
 		values[fi.Name] = val
 		if fi.Type == models.Timestamp {
 			val = normalizeTime(val)
+		}
+		if fi.Type == models.Number {
+			val = i18n.ParseNumber(val) // "38,81" as typed on a French keyboard
 		}
 		if msg := r.SetColumn(fi.Name, val); msg != "" {
 			errs.Add(fi.Name, "%s", msg)
@@ -244,6 +248,9 @@ func (f *forms) saveAmendment(c *gin.Context) {
 		values[fi.Name] = val
 		if fi.Type == models.Timestamp {
 			val = normalizeTime(val)
+		}
+		if fi.Type == models.Number {
+			val = i18n.ParseNumber(val) // "38,81" as typed on a French keyboard
 		}
 		a.Cells[fi.Name] = val
 	}
