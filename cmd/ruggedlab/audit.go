@@ -40,17 +40,11 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log, _ := newLogger(stderr, "warn")
-	st, err := store.Open(ctx, *dsn, store.Options{Log: log})
+	st, err := openCurrent(ctx, *dsn, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if n, err := st.Pending(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		return fmt.Errorf("the database schema is %d migration(s) behind: run 'ruggedlab migrate' first", n)
-	}
 	n, err := st.VerifyAudit(ctx)
 	var broken *store.AuditBreak
 	if errors.As(err, &broken) {
@@ -61,4 +55,22 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d entries chained\n", n)
 	return nil
+}
+
+// openCurrent opens the store for a command that only reads or checks it:
+// it refuses a schema that is behind rather than migrating it unasked.
+func openCurrent(ctx context.Context, dsn string, stderr io.Writer) (*store.Store, error) {
+	log, _ := newLogger(stderr, "warn")
+	st, err := store.Open(ctx, dsn, store.Options{Log: log})
+	if err != nil {
+		return nil, err
+	}
+	if n, err := st.Pending(ctx); err != nil || n > 0 {
+		st.Close()
+		if err == nil {
+			err = fmt.Errorf("the database schema is %d migration(s) behind: run 'ruggedlab migrate' first", n)
+		}
+		return nil, err
+	}
+	return st, nil
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 
 	"ruggedlab/pack"
-	"ruggedlab/store"
 )
 
 // signingKey runs "ruggedlab signing-key": the instance's public key (made
@@ -22,17 +21,11 @@ func signingKey(ctx context.Context, args []string, getenv func(string) string, 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log, _ := newLogger(stderr, "warn")
-	st, err := store.Open(ctx, *dsn, store.Options{Log: log})
+	st, err := openCurrent(ctx, *dsn, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if n, err := st.Pending(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		return fmt.Errorf("the database schema is %d migration(s) behind: run 'ruggedlab migrate' first", n)
-	}
 	k, err := st.SigningKey(ctx)
 	if err != nil {
 		return err
