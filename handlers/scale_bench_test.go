@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"ruggedlab/demo"
+	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/store"
@@ -44,21 +45,7 @@ func benchScale(b *testing.B, revalidate bool) {
 		b.Run(e.Name, func(b *testing.B) {
 			for b.Loop() {
 				ctx := context.Background()
-				st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return pagesNow }})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer st.Close()
-				if err := st.Migrate(ctx); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := demo.Load(ctx, st, pagesNow); err != nil {
-					b.Fatal(err)
-				}
-				profiles, err := st.AllProfiles(ctx)
-				if err != nil || len(profiles) == 0 {
-					b.Fatalf("demo profile: %v", err)
-				}
+				st, profiles := scaleDemo(b, e)
 				paths := []string{
 					"/api/v1/compare?kind=drop",
 					"/compare?kind=drop",
@@ -206,21 +193,7 @@ func BenchmarkScaleLoad(b *testing.B) {
 		b.Run(e.Name, func(b *testing.B) {
 			for b.Loop() {
 				ctx := context.Background()
-				st, err := store.Open(ctx, e.DSN, store.Options{Now: func() time.Time { return pagesNow }})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer st.Close()
-				if err := st.Migrate(ctx); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := demo.Load(ctx, st, pagesNow); err != nil {
-					b.Fatal(err)
-				}
-				profiles, err := st.AllProfiles(ctx)
-				if err != nil || len(profiles) == 0 {
-					b.Fatalf("demo profile: %v", err)
-				}
+				st, profiles := scaleDemo(b, e)
 				if imp, err := st.CreateImport(ctx, "drop", strings.NewReader(scaleDropFile(b, st, extra)), store.ImportOptions{By: "bench"}); err != nil || imp.Rows != extra {
 					b.Fatalf("import: %d rows, %.300v", imp.Rows, err)
 				}
@@ -302,4 +275,20 @@ func BenchmarkScaleLoad(b *testing.B) {
 			}
 		})
 	}
+}
+
+// scaleDemo opens a fresh store on e with the demo tender, and its
+// profiles, for the scale benchmarks.
+func scaleDemo(b *testing.B, e testdb.Engine) (*store.Store, []models.Profile) {
+	b.Helper()
+	ctx := context.Background()
+	st := storetest.Open(b, e, storetest.At(pagesNow))
+	if _, err := demo.Load(ctx, st, pagesNow); err != nil {
+		b.Fatal(err)
+	}
+	profiles, err := st.AllProfiles(ctx)
+	if err != nil || len(profiles) == 0 {
+		b.Fatalf("demo profile: %v", err)
+	}
+	return st, profiles
 }
