@@ -215,21 +215,29 @@ func BenchmarkScaleLoad(b *testing.B) {
 						defer wg.Done()
 						t := time.NewTicker(every)
 						defer t.Stop()
+						revision := runs[0].Revision
 						for note := 0; ; note++ {
 							select {
 							case <-stop:
 								return
 							case <-t.C:
 							}
-							body := fmt.Sprintf(`{"reason": "load bench", "changes": {"notes": "amended %d"}}`, note)
+							// The revision amended is required (api.md §2): without it
+							// every write was a 422 and the load ran without writes.
+							body := fmt.Sprintf(`{"revision": %d, "reason": "load bench", "changes": {"notes": "amended %d"}}`, revision, note)
 							resp, err := client.Post(srv.URL+"/api/v1/runs/"+runs[0].ID+"/amendments", "application/json", strings.NewReader(body))
-							if err == nil {
-								_, _ = io.Copy(io.Discard, resp.Body)
-								resp.Body.Close()
-								if resp.StatusCode < 300 {
-									writes++
-								}
+							if err != nil {
+								b.Errorf("amendment: %v", err)
+								continue
 							}
+							answer, _ := io.ReadAll(resp.Body)
+							resp.Body.Close()
+							if resp.StatusCode >= 300 {
+								b.Errorf("amendment: %d: %.300s", resp.StatusCode, answer)
+								continue
+							}
+							revision++
+							writes++
 						}
 					}()
 				}
