@@ -151,9 +151,10 @@ type process struct {
 
 var servingOn = regexp.MustCompile(`serving on (http://[^/ ]+)/`)
 
-func startBinary(t *testing.T, bin, dsn string) *process {
+// startBinary serves dsn with bin on a free port; args are extra serve flags.
+func startBinary(t *testing.T, bin, dsn string, args ...string) *process {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-level", "warn")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-level", "warn"}, args...)...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL=", "RUGGEDLAB_DB=", "RUGGEDLAB_ADDR=")
 	p := &process{cmd: cmd, stderr: &bytes.Buffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
