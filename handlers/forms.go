@@ -150,11 +150,11 @@ func attach(fields []formField, errs models.FieldErrors) []string {
 		i := slices.IndexFunc(fields, func(f formField) bool { return f.Name == name })
 		switch {
 		case i < 0:
-			rest = append(rest, e.String())
+			rest = append(rest, peopleWords(e.String()))
 		case fields[i].Error == "":
-			fields[i].Error = e.Message
+			fields[i].Error = peopleWords(e.Message)
 		default:
-			fields[i].Error += "; " + e.Message
+			fields[i].Error += "; " + peopleWords(e.Message)
 		}
 	}
 	return rest

@@ -86,6 +86,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.HEAD(static.FaviconPath, h)
 
 	p := newPages(s)
+	s.html = p // error pages for browsers (errorpage.go)
 	r.GET("/", p.dashboard)
 	r.GET("/handsets/:code", p.handset)
 	r.GET("/compare", p.compare())
@@ -218,35 +219,6 @@ func (p *pages) render(c *gin.Context, status int, page string, view any) {
 	}
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-}
-
-// errorView is the page shown instead of a page that cannot be built.
-type errorView struct {
-	chrome
-	Status  int
-	Message string
-	Fields  models.FieldErrors
-	Request string
-}
-
-// fail shows err as an HTML page with the status problem+json would have:
-// 404 for an unknown handset, run or profile, 422 for a bad query, 500
-// (logged once, with the request id) for anything else.
-func (p *pages) fail(c *gin.Context, err error) {
-	pr := problemFor(c, p.s.Log, err)
-	v := errorView{chrome: newChrome(pr.Title, "", isBlind(c)), Status: pr.Status, Message: pr.Detail, Fields: pr.Errors, Request: pr.RequestID}
-	lang := p.s.langHeaders(c).Lang
-	v.LangHref, v.LangLabel = langSwitch(c, lang)
-	if v.Blind {
-		// The message may quote a code from the URL; say less.
-		v.Message = pr.Title
-	}
-	var buf bytes.Buffer
-	if t, ok := p.tmpl[lang]["error.html"]; ok && t.ExecuteTemplate(&buf, "layout.html", v) == nil {
-		c.Data(pr.Status, "text/html; charset=utf-8", buf.Bytes())
-		return
-	}
-	c.String(pr.Status, "%s\n", pr.Title)
 }
 
 // chartHTML renders built charts for a page; a chart that cannot be drawn

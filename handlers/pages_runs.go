@@ -395,7 +395,7 @@ func (p *pages) runSeries(ctx context.Context, cs *cast, r models.Run, v *runVie
 	}
 	info, err := p.s.Store.SeriesInfo(ctx, r.ID, 0)
 	if models.ErrorCode(err) == models.NotFound {
-		v.Series = "No series recorded for this run (POST /api/v1/runs/" + r.ID + "/series)."
+		v.Series = "No series recorded for this run."
 		return nil
 	}
 	if err != nil {

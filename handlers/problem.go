@@ -78,8 +78,14 @@ func problemFor(c *gin.Context, log *slog.Logger, err error) Problem {
 	return p
 }
 
-// fail writes err as application/problem+json and stops the chain.
+// fail writes err as application/problem+json and stops the chain — or,
+// for a browser asking for a page outside /api/, as the HTML error page
+// in the site's layout (wantsHTML).
 func (s *Server) fail(c *gin.Context, err error) {
+	if s.html != nil && wantsHTML(c) {
+		s.html.fail(c, err)
+		return
+	}
 	p := problemFor(c, s.Log, err)
 	writeProblem(c, p)
 }

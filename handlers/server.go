@@ -46,6 +46,9 @@ type Server struct {
 
 	metrics *httpMetrics
 	answers *answerCache // cache.go
+	// html renders error pages for browsers (errorpage.go); set by
+	// pageRoutes.
+	html *pages
 }
 
 // Default body limits.
