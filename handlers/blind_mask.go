@@ -56,7 +56,9 @@ import (
 // isBlind(c) (pages) or blindRequest(c) (any route). Writes are refused to
 // blind accounts by the role policy (policy.go) before any handler runs.
 func (s *Server) blindMask(c *gin.Context) {
-	if !s.BlindEvaluators || s.Auth == nil {
+	if !s.BlindEvaluators || s.Auth == nil || c.FullPath() == openAPIRoute {
+		// The OpenAPI document is a constant of the binary: it holds no
+		// data to mask, and masking could only garble it.
 		c.Next()
 		return
 	}

@@ -132,6 +132,7 @@ func (s *Server) Routes() http.Handler {
 	api.POST("/runs/:id/series", s.uploadSeries)
 	api.GET("/runs/:id/series", s.getSeries)
 	api.GET("/fields/:kind", s.describeFields)
+	api.GET("/openapi.json", s.openAPIDocument) // the contract, public (apidocs.go)
 	s.verdictRoutes(api, js)
 	s.awardRoutes(api, js)
 	s.accountRoutes(r, api)
