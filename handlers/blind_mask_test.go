@@ -42,7 +42,7 @@ func newBlindFixture(t *testing.T, e testdb.Engine) *blindFixture {
 		s.Auth, s.BlindEvaluators = &handlers.Auth{}, true
 		s.Log = slog.New(slog.NewJSONHandler(log, nil))
 	})
-	f.engine = f.srv.Config.Handler.(*gin.Engine)
+	f.engine = f.router.(*gin.Engine)
 	ctx := context.Background()
 	for name, role := range map[string]models.Role{"ada": models.Admin, "tom": models.Technician, "eve": models.Evaluator} {
 		_, tok, err := f.st.CreateAccount(ctx, name, role, testPassword)

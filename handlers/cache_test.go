@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/apicontract"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 )
@@ -26,7 +27,7 @@ func TestCachedEqualsUncached(t *testing.T) {
 			fresh := func() *httptest.Server {
 				srv := &handlers.Server{Store: f.st, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return pagesNow },
 					Auth: &handlers.Auth{}, BlindEvaluators: true}
-				ts := httptest.NewServer(srv.Routes())
+				ts := httptest.NewServer(apicontract.Wrap(t, srv.Routes()))
 				t.Cleanup(ts.Close)
 				return ts
 			}

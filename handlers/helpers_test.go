@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/apicontract"
 	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/store"
@@ -87,8 +88,7 @@ func (a *testAPI) call(t testing.TB, method, path, body string, hdr ...string) r
 			req.Header.Set(hdr[i], hdr[i+1])
 		}
 	}
-	rec := httptest.NewRecorder()
-	a.h.ServeHTTP(rec, req)
+	rec := apicontract.Serve(t, a.h, req, []byte(body)) // checked against the OpenAPI document (internal/apicontract)
 	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 

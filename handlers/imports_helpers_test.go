@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/apicontract"
 	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
@@ -118,13 +119,15 @@ func (a *importAPI) rows(t *testing.T, table string) int64 {
 // send posts body through the router; hdr holds name/value pairs.
 func (a *importAPI) send(t *testing.T, path string, body io.Reader, hdr ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequest("POST", path, body)
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", path, bytes.NewReader(raw))
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	rec := httptest.NewRecorder()
-	a.h.ServeHTTP(rec, req)
-	return rec
+	return apicontract.Serve(t, a.h, req, raw) // checked against the OpenAPI document (internal/apicontract)
 }
 
 func (a *importAPI) csv(t *testing.T, path, body string, hdr ...string) *httptest.ResponseRecorder {
@@ -134,9 +137,7 @@ func (a *importAPI) csv(t *testing.T, path, body string, hdr ...string) *httptes
 
 func (a *importAPI) get(t *testing.T, path string) *httptest.ResponseRecorder {
 	t.Helper()
-	rec := httptest.NewRecorder()
-	a.h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
-	return rec
+	return apicontract.Serve(t, a.h, httptest.NewRequest("GET", path, nil), nil)
 }
 
 // form is a multipart/form-data body with the file in field "file".

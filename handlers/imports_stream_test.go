@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/apicontract"
 )
 
 // ndjsonLine is any line of a streamed import answer.
@@ -30,7 +31,7 @@ type ndjsonLine struct {
 func TestImportNDJSONProgress(t *testing.T) {
 	const n = 3000
 	eachImportEngine(t, func(t *testing.T, a *importAPI) {
-		srv := httptest.NewServer(a.h)
+		srv := httptest.NewServer(apicontract.Wrap(t, a.h))
 		defer srv.Close()
 
 		lines, firstHalfSeen := streamImport(t, srv.URL+"/api/v1/imports/drop", dropFile(n, nil))

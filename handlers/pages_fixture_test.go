@@ -14,6 +14,7 @@ import (
 
 	"ruggedlab/demo"
 	"ruggedlab/handlers"
+	"ruggedlab/internal/apicontract"
 	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
@@ -38,6 +39,7 @@ type pagesFixture struct {
 	engine string
 	st     *store.Store
 	srv    *httptest.Server
+	router http.Handler // what srv serves, before the contract check
 	// ids the page list needs
 	profileID                     string
 	batteryRun, chamberRun, xsRun string
@@ -81,7 +83,8 @@ func newPagesFixture(t testing.TB, e testdb.Engine, configure ...func(*handlers.
 	for _, c := range configure {
 		c(srv)
 	}
-	f.srv = httptest.NewServer(srv.Routes())
+	f.router = srv.Routes()
+	f.srv = httptest.NewServer(apicontract.Wrap(t, f.router)) // API answers checked against the OpenAPI document
 	t.Cleanup(f.srv.Close)
 	return f
 }

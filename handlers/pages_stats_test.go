@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ruggedlab/handlers"
+	"ruggedlab/internal/apicontract"
 	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
@@ -82,7 +83,8 @@ func newHonestyFixture(t *testing.T, e testdb.Engine) *pagesFixture {
 		}
 	}
 	srv := &handlers.Server{Store: st, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return pagesNow }}
-	f := &pagesFixture{engine: e.Name, st: st, srv: httptest.NewServer(srv.Routes())}
+	router := srv.Routes()
+	f := &pagesFixture{engine: e.Name, st: st, router: router, srv: httptest.NewServer(apicontract.Wrap(t, router))}
 	t.Cleanup(f.srv.Close)
 	return f
 }

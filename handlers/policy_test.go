@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ruggedlab/internal/apicontract"
 	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
@@ -167,8 +168,7 @@ func TestPolicyHTTP(t *testing.T) {
 						req := httptest.NewRequest(ri.Method, sample.Replace(ri.Path), strings.NewReader("{}"))
 						req.Header.Set("Content-Type", "application/json")
 						req.Header.Set("Authorization", "Bearer "+tokens[role])
-						rec := httptest.NewRecorder()
-						h.ServeHTTP(rec, req)
+						rec := apicontract.Serve(t, h, req, []byte("{}")) // checked against the OpenAPI document (internal/apicontract)
 						allowed := role.AtLeast(want)
 						switch {
 						case allowed && (rec.Code == http.StatusUnauthorized || rec.Code == http.StatusForbidden):

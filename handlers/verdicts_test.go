@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"ruggedlab/demo"
+	"ruggedlab/internal/apicontract"
 	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/store"
@@ -58,8 +59,7 @@ func (a vtAPI) do(t testing.TB, method, path, body string, hdr ...string) vtResp
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	w := httptest.NewRecorder()
-	a.h.ServeHTTP(w, req)
+	w := apicontract.Serve(t, a.h, req, []byte(body)) // checked against the OpenAPI document (internal/apicontract)
 	return vtResponse{w.Code, w.Header(), w.Body.Bytes()}
 }
 
