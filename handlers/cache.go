@@ -61,7 +61,8 @@ const (
 const etagPrefix = `W/"rl`
 
 // cachedRoutes are the read routes whose answer depends only on data the
-// version covers (handsets, units, runs, profiles, series, unmasks).
+// version covers (handsets, units, runs, profiles, series, unmasks, field
+// trials: the compare pages and the matrix read them).
 var cachedRoutes = map[string]bool{
 	"/api/v1/compare":                  true,
 	"/api/v1/profiles/:id/matrix":      true,

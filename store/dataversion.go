@@ -10,9 +10,11 @@ import (
 // computed from changes: every write through writeTx (handsets, units,
 // runs, amendments, retractions, imports, profiles, accounts), every audit
 // entry recorded on its own (an unmask is one), and every series upload
-// (triggers, migration 00012). Answers computed at one version may be
-// served again, unchanged, while it stays the same (handlers/cache.go).
-// Field-trial tables do not raise it: nothing cached reads them.
+// (triggers, migration 00012), and every field-trial write (trials with
+// their assignments, incidents and their retraction, shifts,
+// questionnaires, and their imports; not a dry run): the compare pages and
+// the matrix read them. Answers computed at one version may be served
+// again, unchanged, while it stays the same (handlers/cache.go).
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Raw("SELECT n FROM data_version WHERE id = 1").Scan(&n).Error; err != nil {

@@ -104,9 +104,11 @@ func (s *Store) CreateTrial(ctx context.Context, t models.Trial, by string) (mod
 			return err
 		}
 		if len(rows) > 0 {
-			return tx.CreateInBatches(&rows, 500).Error
+			if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
+				return err
+			}
 		}
-		return nil
+		return bumpVersion(tx) // exposure is field evidence (matrix, compare)
 	})
 	return t, translate(err, "trial")
 }
@@ -303,7 +305,10 @@ func (s *Store) CreateIncidents(ctx context.Context, items []models.Incident, w 
 		if w.DryRun || len(rows) == 0 {
 			return nil
 		}
-		return tx.CreateInBatches(&rows, 500).Error
+		if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
+			return err
+		}
+		return bumpVersion(tx)
 	})
 	return items, translate(err, "incidents")
 }
@@ -323,8 +328,11 @@ func (s *Store) RetractIncident(ctx context.Context, trial, id, reason, by strin
 		if r.RetractedAt != nil {
 			return conflictAt("reason", "incident %s was already retracted", id)
 		}
-		return tx.Model(&incidentRow{}).Where("id = ?", id).
-			Updates(map[string]any{"retracted_at": now, "retraction_reason": reason}).Error
+		if err := tx.Model(&incidentRow{}).Where("id = ?", id).
+			Updates(map[string]any{"retracted_at": now, "retraction_reason": reason}).Error; err != nil {
+			return err
+		}
+		return bumpVersion(tx)
 	})
 	if err != nil {
 		return models.Incident{}, translate(err, "incident")
@@ -426,7 +434,10 @@ func (s *Store) CreateShifts(ctx context.Context, items []models.Shift, w TrialW
 		if err := all.Err("the shifts are not valid: nothing was recorded"); err != nil {
 			return err
 		}
-		return flush()
+		if err := flush(); err != nil || w.DryRun || len(items) == 0 {
+			return err
+		}
+		return bumpVersion(tx)
 	})
 	return len(items), translate(err, "shifts")
 }
@@ -484,7 +495,7 @@ func (s *Store) CreateQuestionnaires(ctx context.Context, items []models.Questio
 		if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
 			return translate(err, "a questionnaire of that respondent for that handset")
 		}
-		return nil
+		return bumpVersion(tx)
 	})
 	return items, translate(err, "questionnaires")
 }
