@@ -359,7 +359,8 @@ func (m *masker) scrub(b []byte) []byte {
 }
 
 // body masks an answer's body by its media type.
-func (m *masker) body(contentType string, b []byte) []byte {
+// comma is the CSV separator the answer was written with (csvComma).
+func (m *masker) body(contentType string, b []byte, comma rune) []byte {
 	if !m.hasSecret(b) {
 		return b
 	}
@@ -370,7 +371,7 @@ func (m *masker) body(contentType string, b []byte) []byte {
 			return out
 		}
 	case mt == "text/csv":
-		if out, err := maskCSV(b, m.value); err == nil {
+		if out, err := maskCSV(b, comma, m.value); err == nil {
 			return out
 		}
 	}
@@ -383,7 +384,7 @@ func (m *masker) flush(s *Server, c *gin.Context, w *maskWriter) {
 	h := out.Header()
 	body := w.buf.Bytes()
 	if !bodyless(w.status, c.Request.Method) {
-		body = m.body(h.Get("Content-Type"), body)
+		body = m.body(h.Get("Content-Type"), body, csvComma(body))
 	}
 	for k, vs := range h {
 		if k == "Set-Cookie" || k == "X-Request-Id" || k == "Etag" {
@@ -589,11 +590,12 @@ func writeJSONString(out *bytes.Buffer, s string) {
 	out.Write(b)
 }
 
-// maskCSV rewrites every cell of a CSV file through f.
-func maskCSV(data []byte, f func(string) string) ([]byte, error) {
+// maskCSV rewrites every cell of a CSV file separated by comma through f.
+func maskCSV(data []byte, comma rune, f func(string) string) ([]byte, error) {
 	bom := []byte("\ufeff")
 	hadBOM := bytes.HasPrefix(data, bom)
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, bom)))
+	r.Comma = comma
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	var out bytes.Buffer
@@ -602,6 +604,7 @@ func maskCSV(data []byte, f func(string) string) ([]byte, error) {
 	}
 	bw := bufio.NewWriter(&out)
 	w := csv.NewWriter(bw)
+	w.Comma = comma
 	w.UseCRLF = bytes.Contains(data, []byte("\r\n"))
 	for {
 		rec, err := r.Read()

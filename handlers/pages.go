@@ -140,6 +140,16 @@ type navLink struct {
 
 type exportLink struct{ Kind, Href string }
 
+// exportLinks are a page's downloads: CSV, the same CSV in the French
+// spreadsheet dialect (csv_dialect.go), and JSON.
+func exportLinks(csvHref, jsonHref string) []exportLink {
+	sep := "?"
+	if strings.Contains(csvHref, "?") {
+		sep = "&"
+	}
+	return []exportLink{{"csv", csvHref}, {"csv-fr", csvHref + sep + "dialect=fr"}, {"json", jsonHref}}
+}
+
 // newChrome builds the nav bar: every chart is at most two clicks from "/"
 // (nav → page). current is the nav entry to mark.
 func newChrome(title, current string, blind bool) chrome {

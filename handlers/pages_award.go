@@ -106,7 +106,7 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 		MaxDraws: award.MaxDraws, MinDraws: award.MinDraws, Method: rep.WeightMethod}
 	v.Wide, v.HasCharts = true, true
 	v.Permalink = q.url("")
-	v.Exports = []exportLink{{"csv", q.url("/export.csv")}, {"json", q.url("/export.json")}}
+	v.Exports = exportLinks(q.url("/export.csv"), q.url("/export.json"))
 	if !cs.blind {
 		bq := q
 		bq.cast = cs.asBlind()

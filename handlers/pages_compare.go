@@ -237,7 +237,7 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 	v.HasCharts, v.Wide = true, true
 	v.Kinds = v.Nav[2 : 2+len(models.Kinds)]
 	v.Permalink = q.url("/compare")
-	v.Exports = []exportLink{{"csv", q.url("/compare/export.csv")}, {"json", q.url("/compare/export.json")}}
+	v.Exports = exportLinks(q.url("/compare/export.csv"), q.url("/compare/export.json"))
 	if !cs.blind {
 		bq := q
 		bq.cast = cs.asBlind()

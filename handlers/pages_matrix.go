@@ -174,7 +174,7 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 		Version: m.Profile.Version, From: q.from}
 	v.Wide = true
 	v.Permalink = q.url("")
-	v.Exports = []exportLink{{"csv", q.url("/export.csv")}, {"json", q.url("/export.json")}}
+	v.Exports = exportLinks(q.url("/export.csv"), q.url("/export.json"))
 	if !cs.blind {
 		bq := q
 		bq.cast = cs.asBlind()

@@ -1,13 +1,12 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"math"
 	"mime"
 	"net/http"
+	"ruggedlab/models"
 	"strconv"
 	"strings"
 
@@ -146,35 +145,26 @@ type exportDoc struct {
 // (section, caption), the header of column keys, the rows, a blank line.
 // Every cell passes through safeCell (formula injection, CWE-1236).
 func writeTablesCSV(c *gin.Context, filename string, doc exportDoc) {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	put := func(rec []string) {
-		for i := range rec {
-			rec[i] = safeCell(rec[i])
-		}
-		_ = w.Write(rec) // a bytes.Buffer does not fail
-	}
+	var rows [][]string
 	for _, s := range doc.Sections {
 		for _, t := range s.Tables {
-			put([]string{s.Title, t.Caption})
+			rows = append(rows, []string{s.Title, t.Caption})
 			head := make([]string, len(t.Columns))
 			for i, col := range t.Columns {
 				head[i] = col.Key
 			}
-			put(head)
+			rows = append(rows, head)
 			for _, row := range t.Rows {
 				rec := make([]string, len(row))
 				for i, cl := range row {
 					rec[i] = cl.csvText()
 				}
-				put(rec)
+				rows = append(rows, rec)
 			}
-			put([]string{})
+			rows = append(rows, []string{})
 		}
 	}
-	w.Flush()
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+	writeCSV(c, filename, rows)
 }
 
 // writeTablesJSON answers with the tables as JSON: meta, then each section
@@ -264,6 +254,27 @@ func exportPage[Q, V any](p *pages, format, pagePath string, read func(*gin.Cont
 	build func(context.Context, Q) (V, error), export func(Q, V) (string, exportDoc)) gin.HandlerFunc {
 	exportPath := strings.TrimSuffix(pagePath, "?") + "/export." + format + "?"
 	toExport := func(u string) string { return strings.Replace(u, pagePath, exportPath, 1) }
+	// The dialect is checked before the page is built, like every other
+	// parameter; the blind redirect keeps it.
+	if inner := read; format == "csv" {
+		read = func(c *gin.Context) (Q, string, error) {
+			var errs models.FieldErrors
+			dialectParam(c, &errs)
+			if err := errs.Err("the export request is not valid"); err != nil {
+				var zero Q
+				return zero, "", err
+			}
+			q, redirect, err := inner(c)
+			if d := c.Query("dialect"); redirect != "" && d != "" {
+				sep := "?"
+				if strings.Contains(redirect, "?") {
+					sep = "&"
+				}
+				redirect += sep + "dialect=" + queryValue(d)
+			}
+			return q, redirect, err
+		}
+	}
 	return queryPage(p, read, toExport, build, func(c *gin.Context, q Q, v V) {
 		name, doc := export(q, v)
 		if format == "csv" {

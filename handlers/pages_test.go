@@ -132,7 +132,7 @@ func (f *pagesFixture) testEveryPage(t *testing.T) {
 
 var (
 	linkPattern   = regexp.MustCompile(`(?:href|action)="([^"]*)"`)
-	exportPattern = regexp.MustCompile(`data-export="(csv|json)" href="([^"]*)"`)
+	exportPattern = regexp.MustCompile(`data-export="(csv|csv-fr|json)" href="([^"]*)"`)
 	permaPattern  = regexp.MustCompile(`data-permalink href="([^"]*)"`)
 )
 

@@ -142,7 +142,7 @@ func (p *pages) buildTrial(ctx context.Context, q trialQuery) (trialView, error)
 		Period: d.Trial.Start + " – " + d.Trial.End, Notes: cs.Text(d.Trial.Notes)}
 	v.Wide = true
 	v.Permalink = q.url("")
-	v.Exports = []exportLink{{"csv", q.url("/export.csv")}, {"json", q.url("/export.json")}}
+	v.Exports = exportLinks(q.url("/export.csv"), q.url("/export.json"))
 	if !cs.blind {
 		bq := q
 		bq.cast = cs.asBlind()

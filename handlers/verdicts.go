@@ -121,6 +121,7 @@ func formatParam(c *gin.Context, errs *models.FieldErrors) string {
 	case "", "json":
 		return "json"
 	case "csv":
+		dialectParam(c, errs)
 		return "csv"
 	default:
 		errs.Add("format", "must be json or csv, not %q", f)

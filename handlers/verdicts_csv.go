@@ -1,17 +1,11 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/csv"
 	"maps"
-	"mime"
-	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/gin-gonic/gin"
 
 	"ruggedlab/models"
 	"ruggedlab/stats"
@@ -35,22 +29,6 @@ func safeCell(s string) string {
 		return "'" + s
 	}
 	return s
-}
-
-// writeCSV answers with a CSV table; every cell passes through safeCell.
-func writeCSV(c *gin.Context, filename string, rows [][]string) {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	for _, row := range rows {
-		safe := make([]string, len(row))
-		for i, cell := range row {
-			safe[i] = safeCell(cell)
-		}
-		_ = w.Write(safe) // a bytes.Buffer does not fail
-	}
-	w.Flush()
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 }
 
 func fnum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
