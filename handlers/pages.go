@@ -102,7 +102,9 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/runs", p.runs)
 	r.GET("/runs/:id", p.run)
 	r.GET("/profiles/:id/evidence-pack.zip", p.evidencePack) // evidence_pack.go
-	r.GET("/trials", p.trials)                               // field pilots (pages_trials.go)
+	r.GET("/profiles/:id/report.pdf", p.profileReport)       // test reports (report.go)
+	r.GET("/handsets/:code/report.pdf", p.handsetReport)
+	r.GET("/trials", p.trials) // field pilots (pages_trials.go)
 	r.GET("/trials/:id", p.trial())
 	r.GET("/trials/:id/export.csv", p.trialExport("csv"))
 	r.GET("/trials/:id/export.json", p.trialExport("json"))

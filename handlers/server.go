@@ -40,6 +40,9 @@ type Server struct {
 	// export an evaluator sees, until an admin unmasks the profile
 	// (POST /profiles/{id}/unmask); needs Auth.
 	BlindEvaluators bool
+	// Lab is the laboratory named on test reports (report.go); an empty
+	// name prints DefaultLabName.
+	Lab Lab
 	// I18n is the pages' message catalogue (i18n.Load); nil loads the
 	// embedded one.
 	I18n *i18n.Catalog

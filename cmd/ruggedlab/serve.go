@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"ruggedlab/demo"
@@ -25,6 +26,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	maxAttachment := byteSizeFlag(fs, "max-attachment", handlers.DefaultMaxAttachment, "largest photo or PDF attached to a run, e.g. 20MiB (larger → 413)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	blindEvaluators := fs.Bool("blind-evaluators", false, "force blind mode on evaluators' pages and exports until an admin unmasks a profile")
+	labName := fs.String("lab-name", envOr(getenv, "RUGGEDLAB_LAB_NAME", ""), "laboratory name printed on test reports (env RUGGEDLAB_LAB_NAME)")
+	labAddress := fs.String("lab-address", envOr(getenv, "RUGGEDLAB_LAB_ADDRESS", ""), `laboratory address printed on test reports; "\n" starts a new line (env RUGGEDLAB_LAB_ADDRESS)`)
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure on plain-HTTP requests too (TLS ends at a proxy)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -67,7 +70,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("signing key: %w", err)
 	}
 	srv := &handlers.Server{Store: st, Log: log, MaxJSON: *maxJSON, MaxUpload: *maxUpload, MaxAttachment: *maxAttachment,
-		Auth: &handlers.Auth{SecureCookies: *secureCookies}, BlindEvaluators: *blindEvaluators}
+		Auth: &handlers.Auth{SecureCookies: *secureCookies}, BlindEvaluators: *blindEvaluators,
+		Lab: handlers.Lab{Name: strings.TrimSpace(*labName), Address: strings.ReplaceAll(*labAddress, `\n`, "\n")}}
 	httpSrv := &http.Server{
 		Handler:           srv.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
