@@ -65,6 +65,9 @@ func (s *Store) RetractImport(ctx context.Context, id string, r models.Retractio
 		return out, err
 	}
 	err := s.writeTx(ctx, "retract_import", func(tx *gorm.DB, ch change) error {
+		if err := s.lockTallies(tx); err != nil {
+			return err
+		}
 		var row importRow
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
 			return err
@@ -84,15 +87,19 @@ func (s *Store) RetractImport(ctx context.Context, id string, r models.Retractio
 			for _, a := range active {
 				isActive[a] = true
 			}
+			tc := s.newTallyChange() // one set of group updates per chunk
 			for _, runID := range chunk {
 				if !isActive[runID] {
 					out.AlreadyRetracted = append(out.AlreadyRetracted, runID)
 					continue
 				}
-				if _, _, err := s.retractTx(tx, runID, r, by); err != nil {
+				if _, _, err := s.retractTx(tx, tc, runID, r, by); err != nil {
 					return fmt.Errorf("run %s: %w", runID, err)
 				}
 				out.Retracted = append(out.Retracted, runID)
+			}
+			if err := tc.apply(tx); err != nil {
+				return err
 			}
 		}
 		if len(out.Retracted) == 0 {

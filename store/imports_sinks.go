@@ -115,6 +115,15 @@ func (k *runSink) flush(db *gorm.DB) error {
 	if err := db.Create(&k.rows).Error; err != nil {
 		return err
 	}
+	ids := make([]string, len(k.rows))
+	for i, r := range k.rows {
+		ids[i] = r.ID
+	}
+	// The batch's groups, in the import's transaction: a few statements
+	// per batch, whatever its size (store/tallies.go).
+	if err := k.units.s.tallyCreated(db, ids); err != nil {
+		return err
+	}
 	if err := db.Create(&k.revs).Error; err != nil {
 		return err
 	}

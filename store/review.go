@@ -20,6 +20,9 @@ func (s *Store) ReviewRun(ctx context.Context, id string, d models.ReviewDecisio
 		return out, err
 	}
 	err := s.writeTx(ctx, "review_run", func(tx *gorm.DB, ch change) error {
+		if err := s.lockTallies(tx); err != nil {
+			return err
+		}
 		cur, _, err := s.lockRun(tx, id)
 		if err != nil {
 			return err
@@ -34,6 +37,10 @@ func (s *Store) ReviewRun(ctx context.Context, id string, d models.ReviewDecisio
 			return err
 		}
 		rv := next.Review
+		tc := s.newTallyChange() // the run moves to its new review state's group
+		if err := tc.collect(tx, []string{id}, -1); err != nil {
+			return err
+		}
 		res := tx.Model(&runRow{}).Where("id = ? AND revision = ? AND review_state = ?", id, cur.Revision, string(models.Recorded)).
 			Updates(map[string]any{"review_state": string(rv.State), "review_by": rv.By, "review_at": *rv.At, "review_reason": rv.Reason})
 		if res.Error != nil {
@@ -41,6 +48,12 @@ func (s *Store) ReviewRun(ctx context.Context, id string, d models.ReviewDecisio
 		}
 		if res.RowsAffected != 1 {
 			return models.Errorf(models.Conflict, "run %s changed meanwhile: reload it", id)
+		}
+		if err := tc.collect(tx, []string{id}, +1); err != nil {
+			return err
+		}
+		if err := tc.apply(tx); err != nil {
+			return err
 		}
 		out = next
 		ch["target"], ch["revision"], ch["decision"] = id, cur.Revision, string(rv.State)

@@ -260,6 +260,9 @@ func (s *Store) CreateRuns(ctx context.Context, runs []models.Run, by string) ([
 		for i, r := range out {
 			ids[i] = r.ID
 		}
+		if err := s.tallyCreated(tx, ids); err != nil {
+			return err
+		}
 		if len(ids) == 1 {
 			ch["created"] = ids[0]
 		} else {
@@ -407,6 +410,9 @@ func (s *Store) AmendRun(ctx context.Context, id string, a models.Amendment, by 
 		return out, err
 	}
 	err := s.writeTx(ctx, "amend_run", func(tx *gorm.DB, ch change) error {
+		if err := s.lockTallies(tx); err != nil {
+			return err
+		}
 		cur, facts, err := s.lockRun(tx, id)
 		if err != nil {
 			return err
@@ -425,7 +431,11 @@ func (s *Store) AmendRun(ctx context.Context, id string, a models.Amendment, by 
 			ch["review"] = map[string]string{"from": string(cur.ReviewOf().State), "to": string(models.Recorded)}
 		}
 		ch["created"] = fmt.Sprintf("%s/revisions/%d", id, next.Revision)
-		return s.saveRevision(tx, cur, next, a.Reason, changes)
+		tc := s.newTallyChange()
+		if err := s.saveRevision(tx, tc, cur, next, a.Reason, changes); err != nil {
+			return err
+		}
+		return tc.apply(tx)
 	})
 	if err != nil {
 		return out, translate(err, "run "+id)
@@ -441,10 +451,17 @@ func (s *Store) RetractRun(ctx context.Context, id string, r models.Retraction, 
 		return out, err
 	}
 	err := s.writeTx(ctx, "retract_run", func(tx *gorm.DB, ch change) error {
-		next, changes, err := s.retractTx(tx, id, r, by)
+		if err := s.lockTallies(tx); err != nil {
+			return err
+		}
+		tc := s.newTallyChange()
+		next, changes, err := s.retractTx(tx, tc, id, r, by)
 		out = next
 		ch["target"], ch["reason"], ch["changes"], ch["revision"] = id, r.Reason, changes, next.Revision
-		return err
+		if err != nil {
+			return err
+		}
+		return tc.apply(tx)
 	})
 	if err != nil {
 		return out, translate(err, "run "+id)
@@ -453,8 +470,9 @@ func (s *Store) RetractRun(ctx context.Context, id string, r models.Retraction, 
 }
 
 // retractTx retracts run id inside tx: the one path for a single
-// retraction and for an import retracted as a whole.
-func (s *Store) retractTx(tx *gorm.DB, id string, r models.Retraction, by string) (models.Run, models.Changes, error) {
+// retraction and for an import retracted as a whole. The run leaves its
+// group in tc, which the caller applies.
+func (s *Store) retractTx(tx *gorm.DB, tc *tallyChange, id string, r models.Retraction, by string) (models.Run, models.Changes, error) {
 	cur, _, err := s.lockRun(tx, id)
 	if err != nil {
 		return cur, nil, err
@@ -464,10 +482,15 @@ func (s *Store) retractTx(tx *gorm.DB, id string, r models.Retraction, by string
 		return cur, nil, err
 	}
 	next.Revision, next.RecordedBy, next.RecordedAt = cur.Revision+1, by, s.stamp()
-	return next, changes, s.saveRevision(tx, cur, next, r.Reason, changes)
+	return next, changes, s.saveRevision(tx, tc, cur, next, r.Reason, changes)
 }
 
-func (s *Store) saveRevision(tx *gorm.DB, cur, next models.Run, reason string, changes models.Changes) error {
+// saveRevision writes next over cur and its revision; tc takes the run out
+// of its group as it was and into its group as it is now.
+func (s *Store) saveRevision(tx *gorm.DB, tc *tallyChange, cur, next models.Run, reason string, changes models.Changes) error {
+	if err := tc.collect(tx, []string{cur.ID}, -1); err != nil {
+		return err
+	}
 	row := toRow(next)
 	// The WHERE on the old revision makes a concurrent amendment of the
 	// same revision lose cleanly on PostgreSQL too.
@@ -478,6 +501,11 @@ func (s *Store) saveRevision(tx *gorm.DB, cur, next models.Run, reason string, c
 	}
 	if res.RowsAffected != 1 {
 		return models.Errorf(models.Conflict, "run %s changed meanwhile: reload it", cur.ID)
+	}
+	if next.Status == models.Active {
+		if err := tc.collect(tx, []string{cur.ID}, +1); err != nil {
+			return err
+		}
 	}
 	ch, _ := json.Marshal(changes)
 	snap, _ := json.Marshal(next)

@@ -248,6 +248,7 @@ func checkCrash(t *testing.T, db *gorm.DB, acked *ackLog, samples int) (lost, pa
 	t.Helper()
 	acked.mu.Lock()
 	defer acked.mu.Unlock()
+	talliesMatchRuns(t, db)
 	scalar := func(query string, args ...any) int64 {
 		var n int64
 		if err := db.Raw(query, args...).Scan(&n).Error; err != nil {

@@ -116,11 +116,49 @@ func allOrNothing(t *testing.T, db *gorm.DB, before int) int {
 			t.Fatal(err)
 		}
 	}
+	talliesMatchRuns(t, db)
 	added := runs - before
 	if revs != runs || int(sum) != runs || (added != 0 && added != killRows && added != 1000) {
 		t.Fatalf("half an import: runs %d (before %d), revisions %d, imports %d covering %d rows", runs, before, revs, imports, sum)
 	}
 	return added
+}
+
+// talliesMatchRuns checks the per-unit summaries (issue #18) against the
+// runs they count: per unit, kind and review state, the groups' counts and
+// runtime counts equal the active runs', and no group is empty. A crash in
+// the middle of an import leaves both or neither.
+func talliesMatchRuns(t *testing.T, db *gorm.DB) {
+	t.Helper()
+	type count struct {
+		UnitID, Kind, ReviewState string
+		N, RuntimeN               int64
+	}
+	read := func(q string) map[count]bool {
+		var rows []count
+		if err := db.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		out := map[count]bool{}
+		for _, r := range rows {
+			out[r] = true
+		}
+		return out
+	}
+	runs := read("SELECT unit_id, kind, review_state, count(*) AS n, count(runtime_h) AS runtime_n FROM runs WHERE status = 'active' GROUP BY unit_id, kind, review_state")
+	tallies := read("SELECT unit_id, kind, review_state, sum(n) AS n, sum(runtime_n) AS runtime_n FROM run_tallies GROUP BY unit_id, kind, review_state")
+	if len(runs) != len(tallies) {
+		t.Fatalf("summaries and runs disagree: %d unit/kind/review groups of runs, %d in run_tallies", len(runs), len(tallies))
+	}
+	for r := range runs {
+		if !tallies[r] {
+			t.Fatalf("summaries and runs disagree on %+v", r)
+		}
+	}
+	var empty int64
+	if err := db.Raw("SELECT count(*) FROM run_tallies WHERE n <= 0").Scan(&empty).Error; err != nil || empty != 0 {
+		t.Fatalf("%d empty summary groups (%v)", empty, err)
+	}
 }
 
 // countingDB is a connection of the test's own to count rows behind the

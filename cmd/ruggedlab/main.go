@@ -49,6 +49,7 @@ Usage:
   ruggedlab user add --name NAME --role ROLE [--password-stdin]              create an account, print its API token
   ruggedlab user remove --name NAME | ruggedlab user list                    manage accounts
   ruggedlab audit verify [--db …]                                            check the audit log's hash chain
+  ruggedlab summaries rebuild [--db …]                                       recompute the per-unit summaries from the runs
   ruggedlab signing-key [--db …]                                             print the public key that signs evidence packs
   ruggedlab verify-pack FILE.zip [--key KEY]                                 check an evidence pack's hashes and signature offline
   ruggedlab help                                                             this text
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return user(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
 	case "audit":
 		return audit(ctx, args[1:], getenv, stdout, stderr)
+	case "summaries":
+		return summaries(ctx, args[1:], getenv, stdout, stderr)
 	case "signing-key":
 		return signingKey(ctx, args[1:], getenv, stdout, stderr)
 	case "verify-pack":

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+const summariesUsage = `Usage: ruggedlab summaries rebuild [--db ./ruggedlab.db]
+
+rebuild recomputes every per-unit summary (the run_tallies table that
+comparisons, matrices, verdicts, the award and the dashboard read) from the
+active runs, in one transaction, and prints how many groups and runs it
+counted. Writes keep the summaries current on their own; rebuild is for a
+database restored or edited by hand. It raises the data version, so cached
+answers are recomputed.
+`
+
+// summaries runs "ruggedlab summaries rebuild".
+func summaries(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, summariesUsage)
+		return usageError{"summaries needs a subcommand: rebuild"}
+	}
+	switch args[0] {
+	case "rebuild":
+		return summariesRebuild(ctx, args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, summariesUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, summariesUsage)
+	return usageError{fmt.Sprintf("unknown summaries subcommand %q", args[0])}
+}
+
+func summariesRebuild(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("summaries rebuild", "Recompute the per-unit summaries from the runs, in one transaction.", stderr)
+	dsn := fs.String("db", dbDefault(getenv), "SQLite file, or postgres:// URL (env RUGGEDLAB_DB, DATABASE_URL)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, err := openCurrent(ctx, *dsn, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rep, err := st.RebuildTallies(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "summaries rebuilt: %d groups counting %d active runs (there were %d groups before)\n", rep.Groups, rep.Runs, rep.Before)
+	return nil
+}
