@@ -56,8 +56,11 @@ func TestAttachmentUploadInBrowser(t *testing.T) {
 				chromedp.Click(css(`main button[type="submit"]`)),
 				chromedp.WaitVisible(css("#attachments img")))
 			loc := run(t, tab, "location", chromedp.Location())
-			ok := run(t, tab, "thumbnail decoded", chromedp.Evaluate[bool](
-				`(() => { const i = document.querySelector("#attachments img"); return i.complete && i.naturalWidth > 0 && i.naturalWidth <= 240; })()`))
+			// Visible is not loaded: the server makes the thumbnail on the first
+			// request, which takes a while on a busy machine, so wait for it.
+			ok := run(t, tab, "thumbnail decoded", chromedp.Poll[bool](
+				`(() => { const i = document.querySelector("#attachments img"); return i.complete && i.naturalWidth > 0 && i.naturalWidth <= 240; })()`,
+				chromedp.WithPollingTimeout(20*time.Second)))
 			text := run(t, tab, "attachments", chromedp.Text(css("#attachments")))
 			if !strings.HasSuffix(loc, "/runs/"+r.ID) || !ok || !strings.Contains(text, "drop-crack.jpg") {
 				t.Errorf("after the upload: at %s, thumbnail shown %v, text %q", loc, ok, text)
