@@ -16,15 +16,18 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ruggedlab/award"
 	"ruggedlab/models"
 	"ruggedlab/pack"
+	"ruggedlab/report"
 	"ruggedlab/store"
 	"ruggedlab/verdict"
 )
 
 // Evidence packs (issue #13 item 4, api.md §14.3): a zip for the tender
-// file with every counted run, its revisions, series and attachments, the
-// matrix, and manifest.json signed with the instance's Ed25519 key.
+// file with the test report, every counted run, its revisions, series and
+// attachments, the matrix and award exports, and manifest.json signed with
+// the instance's Ed25519 key.
 
 // signingKey is GET /api/v1/signing-key: the public key that verifies
 // packs, as "ruggedlab signing-key" prints it.
@@ -77,6 +80,47 @@ func (s *Server) buildPack(ctx context.Context, id string) ([]byte, string, erro
 	add("profile.json", js(prof))
 	add("matrix.json", js(m))
 	add("matrix.csv", csvBytes(matrixCSV(m)))
+
+	// The test report (issue #13 item 3), from the same matrix page view.
+	var reportID string
+	if s.html != nil {
+		cs, err := newCast(ctx, s.Store, false)
+		if err != nil {
+			return nil, "", err
+		}
+		r, _, err := s.html.profileReportDoc(ctx, matrixQuery{id: prof.ID, version: prof.Version, cast: cs})
+		if err != nil {
+			return nil, "", err
+		}
+		pdf, err := report.Render(r)
+		if err != nil {
+			return nil, "", err
+		}
+		reportID = r.ID
+		add("report.pdf", pdf)
+	}
+	// The award export (api.md §6.4), when the profile has a scoring scheme:
+	// the API's JSON and CSV at the default draws and seed, so anyone can
+	// recompute it.
+	awardNote := ""
+	schemes, err := s.Store.Schemes(ctx, prof.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(schemes) > 0 {
+		rep, err := s.awardReport(ctx, prof.ID, awardQuery{Draws: award.DefaultDraws, Seed: award.DefaultSeed})
+		switch {
+		case err == nil:
+			add("award.json", js(rep))
+			add("award.csv", csvBytes(awardCSV(rep, nil)))
+			awardNote = fmt.Sprintf("Award: scheme %q version %d, %d draws, seed %d (award.json, award.csv).\n", rep.Scheme.Name, rep.Scheme.Version, rep.Draws, rep.Seed)
+		case models.ErrorCode(err) == models.Invalid || models.ErrorCode(err) == models.NotFound:
+			// The pack is still made; it says why the award is missing.
+			awardNote = "Award: not computed: " + err.Error() + "\n"
+		default:
+			return nil, "", err
+		}
+	}
 
 	var ids []string
 	seen := map[string]bool{}
@@ -135,6 +179,10 @@ func (s *Server) buildPack(ctx context.Context, id string) ([]byte, string, erro
 	if len(ids) == 0 {
 		readme += "This profile has no evidence yet: no run matches any requirement, so every verdict is inconclusive.\n"
 	}
+	if reportID != "" {
+		readme += "Test report: report.pdf, report id " + reportID + ".\n"
+	}
+	readme += awardNote
 	add("README.txt", []byte(readme))
 	now := s.Now()
 	z, err := pack.Build("evidence pack of profile "+prof.ID+" version "+strconv.Itoa(prof.Version), now, files, key)

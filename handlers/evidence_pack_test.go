@@ -3,9 +3,13 @@ package handlers_test
 import (
 	"archive/zip"
 	"bytes"
+	"net/http"
 	"strings"
 	"testing"
 
+	"ruggedlab/handlers"
+	"ruggedlab/internal/pdftext"
+	"ruggedlab/internal/testdb"
 	"ruggedlab/pack"
 )
 
@@ -44,7 +48,7 @@ func TestEvidencePackRoundTrip(t *testing.T) {
 		for _, f := range m.Files {
 			paths[f.Path] = true
 		}
-		for _, want := range []string{"matrix.json", "matrix.csv", "profile.json", "runs/" + run + ".json", "runs/" + run + ".revisions.csv", "runs/drop.csv", "attachments.json"} {
+		for _, want := range []string{"matrix.json", "matrix.csv", "profile.json", "report.pdf", "runs/" + run + ".json", "runs/" + run + ".revisions.csv", "runs/drop.csv", "attachments.json"} {
 			if !paths[want] {
 				t.Errorf("pack lacks %s: %v", want, paths)
 			}
@@ -72,4 +76,68 @@ func TestEvidencePackRoundTrip(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The demo profile's pack holds its test report (whose annex names every
+// counted run) and, the demo having a scoring scheme, the award exports.
+func TestEvidencePackDemo(t *testing.T) {
+	for _, e := range testdb.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newPagesFixture(t, e, func(s *handlers.Server) { s.Lab = reportLab })
+			resp, body := f.get(t, "/profiles/"+f.profileID+"/evidence-pack.zip")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("pack: %d %.300s", resp.StatusCode, body)
+			}
+			m, problems, err := pack.Verify([]byte(body), nil)
+			if err != nil || len(problems) > 0 {
+				t.Fatalf("pack: %v %v", problems, err)
+			}
+			files := map[string][]byte{}
+			zr, err := zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, zf := range zr.File {
+				rc, _ := zf.Open()
+				var b bytes.Buffer
+				b.ReadFrom(rc)
+				rc.Close()
+				files[zf.Name] = b.Bytes()
+			}
+			listed := map[string]bool{}
+			for _, mf := range m.Files {
+				listed[mf.Path] = true
+			}
+			for _, want := range []string{"report.pdf", "award.json", "award.csv", "README.txt"} {
+				if !listed[want] {
+					t.Errorf("the manifest does not list %s", want)
+				}
+			}
+			pages, err := pdftext.Pages(files["report.pdf"])
+			if err != nil {
+				t.Fatalf("report.pdf: %v", err)
+			}
+			text := strings.Join(pages, " ")
+			id := reportIDPattern.FindString(text)
+			if id == "" || !strings.Contains(string(files["README.txt"]), id) {
+				t.Errorf("report id %q not in README.txt:\n%s", id, files["README.txt"])
+			}
+			for _, want := range []string{reportLab.Name, "Annex: the runs counted", f.retractedRun} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the pack's report lacks %q", want)
+				}
+			}
+			for p := range listed {
+				if strings.HasPrefix(p, "runs/") && strings.HasSuffix(p, ".json") {
+					if rid := strings.TrimSuffix(strings.TrimPrefix(p, "runs/"), ".json"); !strings.Contains(text, rid) {
+						t.Errorf("the report's annex lacks counted run %s", rid)
+					}
+				}
+			}
+			if !strings.Contains(string(files["award.csv"]), "atlas-r1") || !strings.Contains(string(files["award.json"]), `"candidates"`) {
+				t.Errorf("award exports: %.200s / %.200s", files["award.csv"], files["award.json"])
+			}
+			t.Logf("demo pack: %d bytes, %d files; report.pdf %d bytes, %d pages", len(body), len(m.Files), len(files["report.pdf"]), len(pages))
+		})
+	}
 }
