@@ -161,6 +161,8 @@ func Build(s models.Scheme, m verdict.Matrix, ev Measured) (*Problem, Report, er
 				cell := rows[c.Requirement].Cells[hi]
 				switch {
 				case cell.Estimate == nil || cell.NUnits == 0:
+				case rows[c.Requirement].Kind == models.FieldTrial:
+					ms[j] = fieldMeasure(rows[c.Requirement], cell) // field.go
 				case rows[c.Requirement].Rule == models.MeanLowerBound:
 					sd := 0.0
 					if cell.SD != nil {

@@ -21,7 +21,6 @@ import (
 	"ruggedlab/pack"
 	"ruggedlab/report"
 	"ruggedlab/store"
-	"ruggedlab/verdict"
 )
 
 // Evidence packs (issue #13 item 4, api.md §14.3): a zip for the tender
@@ -73,7 +72,11 @@ func (s *Server) buildPack(ctx context.Context, id string) ([]byte, string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	m := verdict.EvaluateHandsets(prof, ev.Handsets, ev.Runs)
+	field, err := s.fieldEvidence(ctx, prof)
+	if err != nil {
+		return nil, "", err
+	}
+	m := evaluate(prof, ev, field)
 	var files []pack.File
 	add := func(p string, b []byte) { files = append(files, pack.File{Path: p, Content: b}) }
 	js := func(v any) []byte { b, _ := json.MarshalIndent(v, "", "  "); return append(b, '\n') }

@@ -225,6 +225,9 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 		if mean {
 			unit, scale, dec = "h", 1, 2
 		}
+		if r.Kind == models.FieldTrial {
+			unit, scale, dec = fieldUnit(r.Metric)
+		}
 		row := matrixRow{Title: cs.Text(r.Title), Rule: ruleText(r)}
 		for _, cl := range r.Cells {
 			est, lo, hi := scaled(cl.Estimate, scale, dec), cell{Text: missing}, cell{Text: missing}
@@ -249,6 +252,9 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 			numbers := fmt.Sprintf("%d/%d units", cl.PassedUnits, cl.NUnits)
 			if mean {
 				numbers = fmt.Sprintf("n = %d", cl.NUnits)
+			}
+			if cl.Field != nil {
+				numbers = fieldNumbers(cs, r.Metric, cl)
 			}
 			if est.Num != nil {
 				numbers += fmt.Sprintf(" · %s %s", est.Text, unit)
@@ -303,9 +309,40 @@ func ruleText(r verdict.Row) string {
 			return fmt.Sprintf("Wilson %s lower bound ≥ %s %%, n ≥ %d", conf, fmtFloat(*r.Target*100), r.MinUnits)
 		}
 	case models.MeanLowerBound:
+		if r.Target != nil && r.Kind == models.FieldTrial {
+			return fmt.Sprintf("%s t lower bound of the SUS mean ≥ %s, respondents ≥ %d", conf, fmtFloat(*r.Target), r.MinUnits)
+		}
 		if r.Target != nil {
 			return fmt.Sprintf("%s t lower bound of the mean ≥ %s h, n ≥ %d", conf, fmtFloat(*r.Target), r.MinUnits)
 		}
+	case models.UpperBound:
+		if r.Target != nil {
+			return fmt.Sprintf("exact Poisson %s upper bound ≤ %s incidents per 1000 device-days, units ≥ %d", conf, fmtFloat(*r.Target), r.MinUnits)
+		}
 	}
 	return r.Rule
+}
+
+// fieldUnit is how a field metric's estimate is shown: its unit, the
+// scale from the API's figure, and decimals.
+func fieldUnit(metric string) (string, float64, int) {
+	switch metric {
+	case models.IncidentRate:
+		return "/1000 device-days", 1, 2
+	case models.SUSMean:
+		return "SUS", 1, 1
+	}
+	return "%", 100, 1 // shifts_lasted: a share
+}
+
+// fieldNumbers is the grid's count line of a field cell.
+func fieldNumbers(cs *cast, metric string, cl verdict.Cell) string {
+	f := cl.Field
+	switch metric {
+	case models.IncidentRate:
+		return cs.Text(fmt.Sprintf("%d incident(s) in %d device-days, %d unit(s)", f.Incidents, f.DeviceDays, cl.NUnits))
+	case models.ShiftsLasted:
+		return cs.Text(fmt.Sprintf("%d/%d shifts lasted, %d unit(s)", f.Lasted, f.Shifts, cl.NUnits))
+	}
+	return cs.Text(fmt.Sprintf("%d respondent(s)", f.Respondents))
 }

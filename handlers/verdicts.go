@@ -57,16 +57,21 @@ func (s *Server) matrix(ctx context.Context, id string, version int, handsets []
 	if err != nil {
 		return verdict.Matrix{}, err
 	}
-	return verdict.EvaluateHandsets(p, ev.Handsets, ev.Runs), nil
+	field, err := s.fieldEvidence(ctx, p)
+	if err != nil {
+		return verdict.Matrix{}, err
+	}
+	return evaluate(p, ev, field), nil
 }
 
-// profileKinds lists the kinds a profile's requirements read, so the
-// evidence query selects no column it does not need.
+// profileKinds lists the run kinds a profile's requirements read, so the
+// evidence query selects no column it does not need (field requirements
+// read the trials: verdicts_field.go).
 func profileKinds(ps ...models.Profile) []models.Kind {
 	var kinds []models.Kind
 	for _, p := range ps {
 		for _, r := range p.Requirements {
-			if !slices.Contains(kinds, r.Kind) {
+			if r.Kind != models.FieldTrial && !slices.Contains(kinds, r.Kind) {
 				kinds = append(kinds, r.Kind)
 			}
 		}
@@ -352,7 +357,11 @@ func (s *Server) diff(ctx context.Context, id string, from, to int, handsets []s
 	if err != nil {
 		return profileDiff{}, err
 	}
-	a, b := verdict.EvaluateHandsets(older, ev.Handsets, ev.Runs), verdict.EvaluateHandsets(newer, ev.Handsets, ev.Runs)
+	field, err := s.fieldEvidence(ctx, older, newer)
+	if err != nil {
+		return profileDiff{}, err
+	}
+	a, b := evaluate(older, ev, field), evaluate(newer, ev, field)
 	return profileDiff{Profile: b.Profile, From: older.Version, To: newer.Version, Handsets: b.Handsets, Changes: verdict.Diff(a, b)}, nil
 }
 

@@ -97,15 +97,23 @@ func reasonsText(r verdict.Reasons) string {
 
 // matrixCSV is the verdict matrix in long form: one row per cell, so a
 // spreadsheet can filter and pivot it; runs are the evidence ids,
-// space-separated.
+// space-separated. Field requirements fill the last columns (metric, the
+// trials counted and their counts); lab rows leave them empty.
 func matrixCSV(m verdict.Matrix) [][]string {
 	rows := [][]string{{"key", "title", "kind", "rule", "target", "confidence", "min_units", "handset", "verdict",
-		"n_units", "passed_units", "estimate", "ci_lower", "ci_upper", "reason", "runs"}}
+		"n_units", "passed_units", "estimate", "ci_lower", "ci_upper", "reason", "runs",
+		"metric", "trials", "device_days", "incidents", "shifts", "shifts_lasted", "respondents"}}
 	for _, r := range m.Rows {
 		for _, c := range r.Cells {
 			lo, hi := bounds(c.CI)
-			rows = append(rows, []string{r.Key, r.Title, string(r.Kind), r.Rule, fptr(r.Target), fnum(r.Confidence), fint(r.MinUnits),
-				c.Handset, string(c.Verdict), fint(c.NUnits), fint(c.PassedUnits), fptr(c.Estimate), lo, hi, c.Reason, strings.Join(c.Runs, " ")})
+			row := []string{r.Key, r.Title, string(r.Kind), r.Rule, fptr(r.Target), fnum(r.Confidence), fint(r.MinUnits),
+				c.Handset, string(c.Verdict), fint(c.NUnits), fint(c.PassedUnits), fptr(c.Estimate), lo, hi, c.Reason, strings.Join(c.Runs, " ")}
+			if f := c.Field; f != nil {
+				row = append(row, r.Metric, strings.Join(f.Trials, " "), fint(f.DeviceDays), fint(f.Incidents), fint(f.Shifts), fint(f.Lasted), fint(f.Respondents))
+			} else {
+				row = append(row, "", "", "", "", "", "", "")
+			}
+			rows = append(rows, row)
 		}
 	}
 	return rows

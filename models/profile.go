@@ -32,8 +32,9 @@ const (
 	MeanLowerBound = "mean_lower_bound" // lower t-bound of the mean of unit means ≥ target (battery)
 )
 
-// DecisionRules lists the rules in the order the API documents them.
-var DecisionRules = []string{AllUnits, LowerBound, MeanLowerBound}
+// DecisionRules lists the rules in the order the API documents them
+// (upper_bound: field incident rates, profile_field.go).
+var DecisionRules = []string{AllUnits, LowerBound, MeanLowerBound, UpperBound}
 
 // DefaultConfidence applies when a decision gives none (api.md §6).
 const DefaultConfidence = 0.95
@@ -42,9 +43,12 @@ const DefaultConfidence = 0.95
 // when one unit passes (UnitPassesIf), and how units make a verdict
 // (Decision). Units, not runs, are counted (domain.md §6.5).
 type Requirement struct {
-	Key          string       `json:"key"`
-	Title        string       `json:"title"`
-	Kind         Kind         `json:"kind"`
+	Key   string `json:"key"`
+	Title string `json:"title"`
+	Kind  Kind   `json:"kind"`
+	// Metric is the statistic a field requirement judges (profile_field.go);
+	// empty for the run kinds.
+	Metric       string       `json:"metric,omitempty"`
 	Where        Where        `json:"where"`
 	UnitPassesIf UnitPassesIf `json:"unit_passes_if"`
 	Decision     Decision     `json:"decision"`
@@ -82,6 +86,10 @@ type Where struct {
 	AmbientCMax       *float64 `json:"ambient_c_max,omitempty"`
 	// repair
 	Part []string `json:"part,omitempty"`
+	// field: one trial (its id; empty = every trial, pooled) and, for
+	// incident_rate, the incident categories counted (empty = all).
+	Trial    string   `json:"trial,omitempty"`
+	Category []string `json:"category,omitempty"`
 }
 
 // UnitPassesIf says when one run of a unit passes; a unit passes when all
@@ -131,6 +139,7 @@ type profileInput struct {
 type requirementInput struct {
 	Key, Title string
 	Kind       string
+	Metric     string
 	MinUnits   *int
 }
 
@@ -154,7 +163,8 @@ var profileFields = []field[profileInput]{
 var requirementFields = []field[requirementInput]{
 	text("key", 64, true, func(r *requirementInput) *string { return &r.Key }),
 	text("title", 200, false, func(r *requirementInput) *string { return &r.Title }),
-	enum("kind", kindNames(), true, func(r *requirementInput) *string { return &r.Kind }),
+	enum("kind", requirementKindNames(), true, func(r *requirementInput) *string { return &r.Kind }),
+	enum("metric", FieldMetrics, false, func(r *requirementInput) *string { return &r.Metric }),
 	integer("min_units", 1, 10000, false, func(r *requirementInput) **int { return &r.MinUnits }),
 }
 
@@ -196,6 +206,10 @@ var whereFields = map[Kind][]field[Where]{
 	},
 	Repair: {
 		enumList("part", Parts, func(w *Where) *[]string { return &w.Part }),
+	},
+	FieldTrial: {
+		text("trial", 64, false, func(w *Where) *string { return &w.Trial }),
+		enumList("category", IncidentCategories, func(w *Where) *[]string { return &w.Category }),
 	},
 }
 
@@ -352,7 +366,7 @@ func decodeRequirement(raw json.RawMessage, path string, errs *FieldErrors) Requ
 	}
 	var kindName string
 	_ = json.Unmarshal(obj["kind"], &kindName)
-	kind, kindOK := ParseKind(kindName)
+	kind, kindOK := Kind(kindName), parseRequirementKind(kindName)
 
 	var in requirementInput
 	var where Where
@@ -382,7 +396,7 @@ func decodeRequirement(raw json.RawMessage, path string, errs *FieldErrors) Requ
 		errs.Add(join(path, "decision"), "is required: {\"rule\": \"all_units\" | \"lower_bound\" | \"mean_lower_bound\", \"target\", \"confidence\"}")
 	}
 
-	r := Requirement{Key: in.Key, Title: in.Title, Kind: Kind(in.Kind), Where: where, UnitPassesIf: pass,
+	r := Requirement{Key: in.Key, Title: in.Title, Kind: Kind(in.Kind), Metric: in.Metric, Where: where, UnitPassesIf: pass,
 		Decision: Decision{Rule: dec.Rule, Target: dec.Target, Confidence: DefaultConfidence}, MinUnits: 1}
 	if r.Title == "" {
 		r.Title = r.Key
@@ -415,7 +429,9 @@ func decodeKindObject[T any](raw json.RawMessage, path string, kind Kind, kindOK
 	var scratch FieldErrors
 	decodeObject(raw, path, fields, dst, &scratch)
 	for _, e := range scratch {
-		if e.Message == "unknown field" {
+		if e.Message == "unknown field" && len(fields) == 0 {
+			e.Message = fmt.Sprintf("is not a field of a %s requirement: it has none (leave the object out)", kind)
+		} else if e.Message == "unknown field" {
 			e.Message = fmt.Sprintf("is not a field of a %s requirement: use %s", kind, names(fields))
 		}
 		*errs = append(*errs, e)
@@ -462,14 +478,19 @@ func (p *Profile) check(errs *FieldErrors) {
 		if r.Key == "" {
 			add("key", "is required")
 		}
-		if _, ok := ParseKind(string(r.Kind)); !ok {
-			add("kind", "must be one of %s, not %q", strings.Join(kindNames(), ", "), r.Kind)
+		if !parseRequirementKind(string(r.Kind)) {
+			add("kind", "must be one of %s, not %q", strings.Join(requirementKindNames(), ", "), r.Kind)
 			continue
 		}
 		if r.MinUnits < 1 {
 			add("min_units", "must be at least 1, not %d", r.MinUnits)
 		}
-		r.checkDecision(add)
+		r.checkField(add)
+		if r.Kind != FieldTrial {
+			r.checkDecision(add)
+		} else if c := r.Decision.Confidence; math.IsNaN(c) || c <= 0 || c >= 1 {
+			add("decision.confidence", "must be between 0 and 1 (exclusive), e.g. 0.95, not %s", fmtNum(c))
+		}
 		r.checkRanges(add)
 	}
 }
@@ -503,6 +524,8 @@ func (r Requirement) checkDecision(add func(field, format string, args ...any)) 
 		} else if t := *d.Target; !(t > 0 && t <= 1) {
 			add("decision.target", "is a pass rate and must be in (0, 1], not %s", fmtNum(t))
 		}
+	case UpperBound:
+		add("decision.rule", "upper_bound applies to field incident rates only; a %s requirement uses all_units or lower_bound", r.Kind)
 	case MeanLowerBound:
 		if r.Kind != Battery {
 			add("decision.rule", "mean_lower_bound applies to battery runtimes only; a %s requirement uses all_units or lower_bound", r.Kind)

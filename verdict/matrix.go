@@ -43,6 +43,7 @@ type Row struct {
 	Key        string      `json:"key"`
 	Title      string      `json:"title"`
 	Kind       models.Kind `json:"kind"`
+	Metric     string      `json:"metric,omitempty"` // field requirements (field.go)
 	Rule       string      `json:"rule"`
 	Target     *float64    `json:"target"`
 	Confidence float64     `json:"confidence"`
@@ -74,6 +75,9 @@ type Cell struct {
 	// but were left out because the profile requires verified evidence
 	// and they are not (yet) verified.
 	LeftOutUnverified int `json:"left_out_unverified"`
+	// Field is what a field requirement's cell counted (field.go); absent
+	// for lab requirements.
+	Field *FieldCell `json:"field,omitempty"`
 }
 
 // Evaluate computes the verdict matrix of profile p for the handsets (codes,

@@ -65,6 +65,10 @@ func planCell(r Row, c Cell) PlanCell {
 		p.MorePassingUnits, p.Note = ptr(0), "met"
 		return p
 	}
+	if r.Kind == models.FieldTrial {
+		p.Note = "a field requirement is moved by more exposure in the trial (device-days, shifts, respondents), not by lab units"
+		return p
+	}
 	conf := r.Confidence
 	if conf == 0 {
 		conf = models.DefaultConfidence
