@@ -267,6 +267,11 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 	if err != nil {
 		return v, err
 	}
+	if q.kind == models.Repair {
+		// Repair sections and the class read runs one by one (few: a
+		// repair is a person's hour); the others read groups.
+		ev.Runs = models.ExpandGroups(ev.Runs)
+	}
 	groups := map[sectionKey][]models.Run{}
 	var keys []sectionKey
 	for _, r := range ev.Runs {
@@ -819,9 +824,13 @@ func (b *sectionBuilder) discharge(ctx context.Context) (*dischargeChart, error)
 	// Series are read in parallel: each is its own query and, for a long
 	// curve, tens of thousands of rows, so the page waits for the slowest
 	// read rather than for the sum of all 40.
-	infos := make([]*store.SeriesInfo, len(b.runs))
-	err := parallel(len(b.runs), seriesReaders, func(i int) error {
-		info, err := b.p.s.Store.SeriesInfo(ctx, b.runs[i].ID, 0)
+	runs := models.ExpandGroups(b.runs) // one curve per run: the groups' listed runs
+	infos := make([]*store.SeriesInfo, len(runs))
+	err := parallel(len(runs), seriesReaders, func(i int) error {
+		if runs[i].ID == "" {
+			return nil // beyond a group's 50 latest runs
+		}
+		info, err := b.p.s.Store.SeriesInfo(ctx, runs[i].ID, 0)
 		if models.ErrorCode(err) == models.NotFound {
 			return nil
 		}
@@ -863,7 +872,7 @@ func (b *sectionBuilder) discharge(ctx context.Context) (*dischargeChart, error)
 			{"samples", "Samples", true}, {"points", "Points drawn", true}}}
 	var curves []charts.Curve
 	for k, i := range found {
-		r, frame := b.runs[i], frames[k]
+		r, frame := runs[i], frames[k]
 		g, ok := groupOf[r.Handset]
 		if !ok {
 			continue

@@ -236,7 +236,8 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 			}
 			runs := cell{Text: "0", Num: ptrTo(0)}
 			if len(cl.Runs) > 0 {
-				runs = cell{Text: strconv.Itoa(len(cl.Runs)), Num: ptrTo(float64(len(cl.Runs))), Href: runsHref(cl.Runs, cs.blind)}
+				// The count is every matching run; the link lists each unit's latest 50.
+				runs = cell{Text: strconv.Itoa(cl.RunsTotal), Num: ptrTo(float64(cl.RunsTotal)), Href: runsHref(cl.Runs, cs.blind)}
 			}
 			target := cell{Text: missing}
 			if r.Target != nil {

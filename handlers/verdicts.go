@@ -425,5 +425,5 @@ func (s *Server) measuredHandset(ctx context.Context, code string) (handsetWithM
 		return handsetWithMeasured{}, err
 	}
 	h := ev.Handsets[0]
-	return handsetWithMeasured{Handset: h, Measured: eulabel.Measure(h, ev.Runs)}, nil
+	return handsetWithMeasured{Handset: h, Measured: eulabel.Measure(h, models.ExpandGroups(ev.Runs))}, nil
 }

@@ -125,6 +125,11 @@ type Run struct {
 	RecordedAt time.Time
 	// Review of the latest revision (review.go); an amendment resets it.
 	Review Review
+
+	// Group, when set, makes this Run stand for a group of a unit's runs
+	// that share every evidence column (store.Evidence reads per-unit
+	// summaries, issue #18); never written or shown.
+	Group *RunGroup
 }
 
 // Enumerations from api.md §3.

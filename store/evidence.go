@@ -33,7 +33,10 @@ type Evidence struct {
 	// Runs hold the envelope's ID, Kind, Handset (code), Unit (serial),
 	// Status and Review.State, and the kind fields statistics use — not method, times,
 	// notes, drop logs or series. Grouped by kind (drop, temperature,
-	// ingress, battery), oldest started_at first within a kind.
+	// ingress, battery), oldest started_at first within a kind. Each
+	// stands for a group of runs (Group: count, runtime sum, latest ids;
+	// ID is the latest): readers that need runs one by one use
+	// models.ExpandGroups.
 	Runs []models.Run
 }
 
@@ -114,12 +117,25 @@ var evidenceColumns = map[models.Kind][]evidenceColumn{
 }
 
 // Evidence returns the handsets asked for and their active runs of the
-// kinds asked for, in at most seven queries whatever the number of runs:
-// the handsets, their units, a count, and one per kind. Per-kind queries read only that
-// kind's columns, and units are joined in Go from a small map rather than
-// per row in SQL: both measured as the cost that matters at 10,000 runs.
+// kinds asked for, read from the per-unit summaries (run_tallies, issue
+// #18): each Run stands for a group of a unit's runs sharing every
+// evidence column (models.RunGroup), so the cost follows the number of
+// groups — a few per unit — not of runs. It takes at most seven queries:
+// the handsets, their units, a count, and one per kind. Per-kind queries
+// read only that kind's columns, and units are joined in Go from a small
+// map rather than per row in SQL.
 // Errors: NotFound naming every unknown handset code.
 func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error) {
+	return s.evidence(ctx, f, true)
+}
+
+// evidenceFromRuns is Evidence read from every run, one Run each (tests
+// prove summaries give the same answers).
+func (s *Store) evidenceFromRuns(ctx context.Context, f EvidenceFilter) (Evidence, error) {
+	return s.evidence(ctx, f, false)
+}
+
+func (s *Store) evidence(ctx context.Context, f EvidenceFilter, tallies bool) (Evidence, error) {
 	hs, err := s.handsetsByCode(ctx, f.Handsets)
 	if err != nil {
 		return Evidence{}, err
@@ -153,10 +169,14 @@ func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error
 	}
 	// A run is over 500 bytes: growing the slice row by row would allocate
 	// and copy several times its final size. The count is an upper bound
-	// (it includes retracted runs and ignores the exact-match filters) read
-	// from the (kind, handset_id) index alone, without touching the rows.
+	// (it ignores the exact-match filters, and for runs includes retracted
+	// ones) read from the (kind, handset_id) index alone.
 	var n int64
-	cq := s.db.WithContext(ctx).Model(&runRow{}).Where("kind IN ?", kinds)
+	table := "run_tallies"
+	if !tallies {
+		table = "runs"
+	}
+	cq := s.db.WithContext(ctx).Table(table).Where("kind IN ?", kinds)
 	if len(f.Handsets) > 0 {
 		cq = cq.Where("handset_id IN ?", ids)
 	}
@@ -165,24 +185,42 @@ func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error
 	}
 	ev.Runs = make([]models.Run, 0, n)
 	for _, k := range kinds {
-		if err := s.evidenceOfKind(ctx, models.Kind(k), f, ids, codes, serials, &ev.Runs); err != nil {
+		if err := s.evidenceOfKind(ctx, models.Kind(k), f, ids, codes, serials, tallies, &ev.Runs); err != nil {
 			return Evidence{}, translate(err, "evidence")
 		}
 	}
 	return ev, nil
 }
 
-// evidenceOfKind appends the active runs of kind k, oldest first.
+// evidenceOfKind appends the active runs of kind k, oldest first: from
+// run_tallies, one Run per group (ordered by its oldest listed run), or
+// from runs, one per run.
 func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFilter, handsetIDs []string,
-	codes, serials map[string]string, out *[]models.Run) error {
-	cols := evidenceColumns[k]
-	var sel strings.Builder
-	sel.WriteString("SELECT id, handset_id, unit_id, review_state")
-	for _, c := range cols {
-		sel.WriteString(", " + c.name)
+	codes, serials map[string]string, tallies bool, out *[]models.Run) error {
+	var cols []evidenceColumn
+	for _, c := range evidenceColumns[k] {
+		if tallies && c.name == "runtime_h" {
+			continue // summed per group: runtime_sum, runtime_n
+		}
+		cols = append(cols, c)
 	}
-	sel.WriteString(" FROM runs WHERE kind = ? AND status = ?")
-	args := []any{string(k), string(models.Active)}
+	var sel strings.Builder
+	var args []any
+	if tallies {
+		sel.WriteString("SELECT recent, handset_id, unit_id, review_state, n, runtime_sum, runtime_n")
+		for _, c := range cols {
+			sel.WriteString(", " + c.name)
+		}
+		sel.WriteString(" FROM run_tallies WHERE kind = ?")
+		args = []any{string(k)}
+	} else {
+		sel.WriteString("SELECT id, handset_id, unit_id, review_state")
+		for _, c := range cols {
+			sel.WriteString(", " + c.name)
+		}
+		sel.WriteString(" FROM runs WHERE kind = ? AND status = ?")
+		args = []any{string(k), string(models.Active)}
+	}
 	if len(f.Handsets) > 0 {
 		sel.WriteString(" AND handset_id IN ?")
 		args = append(args, handsetIDs)
@@ -209,14 +247,27 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 		sel.WriteString(" AND " + e.column + " = ?")
 		args = append(args, e.value)
 	}
-	sel.WriteString(" ORDER BY started_at, id")
+	if tallies {
+		// recent starts with the oldest listed run's started_at: groups
+		// come in the order of their runs, as runs would.
+		sel.WriteString(" ORDER BY recent")
+		if s.engine == Postgres {
+			sel.WriteString(` COLLATE "C"`) // byte order, as the keys are compared
+		}
+	} else {
+		sel.WriteString(" ORDER BY started_at, id")
+	}
 
 	rows, err := s.db.WithContext(ctx).Raw(sel.String(), args...).Rows()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	vals := make([]any, 4+len(cols))
+	head := 4
+	if tallies {
+		head = 7
+	}
+	vals := make([]any, head+len(cols))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
@@ -228,14 +279,39 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 			return err
 		}
 		// Filled in place: a local Run would escape to the heap per row.
-		*out = append(*out, models.Run{ID: asText(vals[0]), Kind: k, Handset: codes[asText(vals[1])], Unit: serials[asText(vals[2])], Status: models.Active,
+		*out = append(*out, models.Run{Kind: k, Handset: codes[asText(vals[1])], Unit: serials[asText(vals[2])], Status: models.Active,
 			Review: models.Review{State: models.ReviewState(asText(vals[3]))}})
 		r := &(*out)[len(*out)-1]
+		if tallies {
+			g := &models.RunGroup{Count: asIntValue(vals[4]), RuntimeN: asIntValue(vals[6])}
+			if sum := asFloat(vals[5]); sum != nil {
+				g.RuntimeSum = *sum
+			}
+			for _, e := range parseRecent(asText(vals[0])) {
+				g.IDs, g.Keys = append(g.IDs, e.id), append(g.Keys, e.skey)
+			}
+			if len(g.IDs) > 0 {
+				r.ID = g.IDs[len(g.IDs)-1]
+			}
+			if g.RuntimeN > 0 {
+				r.RuntimeH = new(g.RuntimeSum / float64(g.RuntimeN))
+			}
+			r.Group = g
+		} else {
+			r.ID = asText(vals[0])
+		}
 		for i, c := range cols {
-			c.set(r, vals[4+i])
+			c.set(r, vals[head+i])
 		}
 	}
 	return rows.Err()
+}
+
+func asIntValue(v any) int {
+	if n := asInt(v); n != nil {
+		return *n
+	}
+	return 0
 }
 
 // handsetsByCode returns the handsets with these codes in the order given

@@ -117,6 +117,9 @@ type DropUnit struct {
 	T       float64  `json:"t"`     // drops to first failure, or drops survived
 	Event   bool     `json:"event"` // false: right-censored at T
 	Runs    []string `json:"runs"`
+	// RunsTotal counts the unit's runs; Runs lists them all up to 50,
+	// then the 50 latest (api.md §13.1).
+	RunsTotal int `json:"runs_total"`
 }
 
 // DropStats is one handset's drop statistics.
@@ -158,9 +161,10 @@ type DropPair struct {
 
 // PassUnit is one unit in a temperature or ingress comparison.
 type PassUnit struct {
-	Unit   string   `json:"unit"`
-	Passed bool     `json:"passed"`
-	Runs   []string `json:"runs"`
+	Unit      string   `json:"unit"`
+	Passed    bool     `json:"passed"`
+	Runs      []string `json:"runs"`
+	RunsTotal int      `json:"runs_total"` // as DropUnit's
 }
 
 // PassStats is one handset's pass proportion (temperature, ingress).
@@ -190,9 +194,10 @@ type PassPair struct {
 
 // BatteryUnit is one unit's mean runtime over its runs.
 type BatteryUnit struct {
-	Unit  string   `json:"unit"`
-	MeanH float64  `json:"mean_h"`
-	Runs  []string `json:"runs"`
+	Unit      string   `json:"unit"`
+	MeanH     float64  `json:"mean_h"`
+	Runs      []string `json:"runs"`
+	RunsTotal int      `json:"runs_total"` // as DropUnit's
 }
 
 // BatteryStats is one handset's runtime over unit means.
@@ -405,7 +410,7 @@ func batteryPair(a, b BatteryStats, confidence float64) BatteryPair {
 // stopped early without failure proves nothing beyond its last drop. One
 // unit gives one Kaplan–Meier observation.
 func dropOutcome(u unit) DropUnit {
-	d := DropUnit{Unit: u.serial, Outcome: Survived, Runs: u.runIDs()}
+	d := DropUnit{Unit: u.serial, Outcome: Survived, Runs: u.runIDs(), RunsTotal: u.count()}
 	first, done := math.MaxInt, 0
 	for _, r := range u.runs {
 		completed := 0
@@ -437,7 +442,7 @@ func dropStats(handset string, units []unit, confidence float64) DropStats {
 		d := dropOutcome(u)
 		s.PerUnit = append(s.PerUnit, d)
 		s.observations = append(s.observations, stats.Observation{T: d.T, Event: d.Event})
-		s.Runs += len(u.runs)
+		s.Runs += d.RunsTotal
 		switch d.Outcome {
 		case Survived:
 			s.Survived++
@@ -514,8 +519,9 @@ func passStats(handset string, kind models.Kind, units []unit, confidence float6
 		for _, r := range u.runs {
 			ok = ok && passOf(kind, r)
 		}
-		s.Runs += len(u.runs)
-		s.PerUnit = append(s.PerUnit, PassUnit{Unit: u.serial, Passed: ok, Runs: u.runIDs()})
+		n := u.count()
+		s.Runs += n
+		s.PerUnit = append(s.PerUnit, PassUnit{Unit: u.serial, Passed: ok, Runs: u.runIDs(), RunsTotal: n})
 		if ok {
 			s.Passed++
 		}
@@ -541,8 +547,9 @@ func batteryStats(handset string, units []unit, confidence float64) BatteryStats
 			continue
 		}
 		s.UnitMeans = append(s.UnitMeans, m)
-		s.PerUnit = append(s.PerUnit, BatteryUnit{Unit: u.serial, MeanH: m, Runs: u.runIDs()})
-		s.Runs += len(u.runs)
+		n := u.count()
+		s.PerUnit = append(s.PerUnit, BatteryUnit{Unit: u.serial, MeanH: m, Runs: u.runIDs(), RunsTotal: n})
+		s.Runs += n
 	}
 	s.N = len(s.UnitMeans)
 	mc, err := stats.MeanT(s.UnitMeans, confidence)

@@ -27,18 +27,71 @@ const Counted = "units"
 const DefaultConfidence = 0.95
 
 // unit is one physical handset and its runs that are evidence for a
-// question, oldest first as the store returns them.
+// question, oldest first as the store returns them. A run may stand for a
+// group of runs (models.RunGroup, from the store's per-unit summaries):
+// counts weigh it by its group's count, and a run passes or fails for
+// every run of its group alike.
 type unit struct {
 	serial string
 	runs   []*models.Run // into the caller's slice: runs are never copied
 }
 
+// maxUnitRuns bounds the run ids a unit lists when its runs come grouped:
+// the latest ones, oldest first; runs_total says how many there are.
+const maxUnitRuns = 50
+
+// runIDs lists the unit's run ids in started_at order: every run's for
+// plain runs; for grouped ones, the latest maxUnitRuns of the groups'
+// listed ids, merged in time order.
 func (u unit) runIDs() []string {
-	ids := make([]string, len(u.runs))
-	for i, r := range u.runs {
-		ids[i] = r.ID
+	grouped := false
+	for _, r := range u.runs {
+		if r.Group != nil {
+			grouped = true
+			break
+		}
+	}
+	if !grouped {
+		ids := make([]string, len(u.runs))
+		for i, r := range u.runs {
+			ids[i] = r.ID
+		}
+		return ids
+	}
+	type keyed struct{ key, id string }
+	var all []keyed
+	for _, r := range u.runs {
+		if r.Group == nil {
+			all = append(all, keyed{r.StartedAt.UTC().Format(models.StartedKey), r.ID})
+			continue
+		}
+		for i, id := range r.Group.IDs {
+			all = append(all, keyed{r.Group.Keys[i], id})
+		}
+	}
+	slices.SortFunc(all, func(a, b keyed) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	if len(all) > maxUnitRuns {
+		all = all[len(all)-maxUnitRuns:]
+	}
+	ids := make([]string, len(all))
+	for i, k := range all {
+		ids[i] = k.id
 	}
 	return ids
+}
+
+// count is how many runs the unit's runs stand for.
+func (u unit) count() int {
+	n := 0
+	for _, r := range u.runs {
+		n += r.Weight()
+	}
+	return n
 }
 
 // counts reports whether a run may count: retracted runs never do.
@@ -78,6 +131,14 @@ func allRunIDs(units []unit) []string {
 		ids = append(ids, u.runIDs()...)
 	}
 	return ids
+}
+
+func allRunsCount(units []unit) int {
+	n := 0
+	for _, u := range units {
+		n += u.count()
+	}
+	return n
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -112,13 +112,15 @@ func runPasses(q *models.Requirement, r *models.Run) bool {
 }
 
 // unitMean is the mean runtime of a unit's battery runs (runs without a
-// runtime are skipped; ok is false if none has one).
+// runtime are skipped; ok is false if none has one). A grouped run adds
+// its group's runtime sum and count.
 func unitMean(u unit) (mean float64, ok bool) {
 	n := 0
 	for _, r := range u.runs {
-		if r.RuntimeH != nil {
-			mean += *r.RuntimeH
-			n++
+		sum, k := r.Runtime()
+		if k > 0 {
+			mean += sum
+			n += k
 		}
 	}
 	if n == 0 {

@@ -69,8 +69,11 @@ type Cell struct {
 	CI          *stats.Interval `json:"ci"`
 	SD          *float64        `json:"sd,omitempty"`
 	Reason      string          `json:"reason"`
-	Runs        []string        `json:"runs"` // evidence: every matching active run, all units
-	NullReasons Reasons         `json:"null_reasons"`
+	Runs        []string        `json:"runs"` // evidence: every matching active run, all units (up to 50 per unit)
+	// RunsTotal counts the matching active runs; Runs lists each unit's
+	// latest 50 (api.md §13.1).
+	RunsTotal   int     `json:"runs_total"`
+	NullReasons Reasons `json:"null_reasons"`
 	// LeftOutUnverified counts the active runs that match the requirement
 	// but were left out because the profile requires verified evidence
 	// and they are not (yet) verified.
@@ -122,7 +125,7 @@ func EvaluateHandsets(p models.Profile, hs []models.Handset, runs []models.Run) 
 			for j := range all {
 				r := &all[j]
 				if counts(r) && r.Review.State != models.Verified && matches(q, r) {
-					leftOut[r.Handset]++
+					leftOut[r.Handset] += r.Weight()
 				}
 			}
 		}
@@ -148,7 +151,7 @@ func EvaluateHandsets(p models.Profile, hs []models.Handset, runs []models.Run) 
 
 // judge gives one cell: requirement q for one handset's units.
 func judge(q *models.Requirement, handset string, units []unit) Cell {
-	c := Cell{Handset: handset, NUnits: len(units), Runs: allRunIDs(units)}
+	c := Cell{Handset: handset, NUnits: len(units), Runs: allRunIDs(units), RunsTotal: allRunsCount(units)}
 	conf := q.Decision.Confidence
 	if conf == 0 {
 		conf = models.DefaultConfidence

@@ -14,7 +14,7 @@ import (
 // every part; a missing part or an undeclared support parameter leaves the
 // class, and so the verdict, inconclusive.
 func judgeClass(q *models.Requirement, h models.Handset, runs []models.Run) Cell {
-	rep := eulabel.Repair(h, runs)
+	rep := eulabel.Repair(h, models.ExpandGroups(runs)) // it reads runs one by one
 	target := q.UnitPassesIf.RepairabilityClassAtLeast
 	c := Cell{Handset: h.Code, Runs: []string{}}
 	for i, p := range rep.Parts {
@@ -26,6 +26,7 @@ func judgeClass(q *models.Requirement, h models.Handset, runs []models.Run) Cell
 	if len(rep.MissingParts) > 0 {
 		c.NUnits = 0
 	}
+	c.RunsTotal = len(c.Runs)
 	switch {
 	case rep.Class == nil:
 		c.Verdict, c.Reason = Inconclusive, rep.Note

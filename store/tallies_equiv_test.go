@@ -1,0 +1,156 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"ruggedlab/demo"
+	"ruggedlab/eulabel"
+	"ruggedlab/models"
+	"ruggedlab/store"
+	"ruggedlab/verdict"
+)
+
+// sameJSON fails unless a and b marshal to the same JSON, numbers equal
+// to 1e-12 (battery means are summed per group, in another order).
+func sameJSON(t *testing.T, what string, a, b any) {
+	t.Helper()
+	decode := func(v any) any {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out any
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if d := cmp.Diff(decode(b), decode(a), cmpopts.EquateApprox(1e-12, 1e-12)); d != "" {
+		t.Errorf("%s: from summaries (+) differs from runs (-):\n%s", what, d)
+	}
+}
+
+// assertSameAnswers computes every comparison (per kind, with and without
+// the exact-match filters), every profile's matrix (as it is and with
+// verified evidence only) and every handset's label yardsticks twice —
+// from the per-unit summaries (Store.Evidence) and from every run — and
+// requires the same answers.
+func assertSameAnswers(t *testing.T, s *store.Store, profiles []models.Profile) {
+	t.Helper()
+	ctx := context.Background()
+	filters := []store.EvidenceFilter{{}, {HeightM: ptr(1.5)}, {HeightM: ptr(2.0), Surface: "concrete"}, {Surface: "tumbler"},
+		{Procedure: "operation_cold"}, {IPCode: "IP68"}, {Protocol: "eu_eei_loop"}}
+	for _, k := range models.Kinds {
+		for _, f := range filters {
+			f.Kinds = []models.Kind{k}
+			fromTallies, err := s.Evidence(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fromRuns, err := store.EvidenceFromRuns(s, ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fromRuns.Runs) > 0 && len(fromTallies.Runs) == 0 {
+				t.Fatalf("%s %+v: %d runs, no summary", k, f, len(fromRuns.Runs))
+			}
+			a, err := verdict.Compare(k, fromTallies.Codes(), fromTallies.Runs, 0.95)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := verdict.Compare(k, fromRuns.Codes(), fromRuns.Runs, 0.95)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameJSON(t, fmt.Sprintf("compare %s %+v", k, f), a, b)
+		}
+	}
+	all, err := s.Evidence(ctx, store.EvidenceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := store.EvidenceFromRuns(s, ctx, store.EvidenceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	weight := 0
+	for i := range all.Runs {
+		weight += all.Runs[i].Weight()
+	}
+	if weight != len(raw.Runs) || len(all.Runs) > len(raw.Runs) {
+		t.Errorf("%d groups standing for %d runs, want %d runs", len(all.Runs), weight, len(raw.Runs))
+	}
+	t.Logf("%d runs in %d groups", len(raw.Runs), len(all.Runs))
+	for _, p := range profiles {
+		for _, rule := range models.EvidenceRules {
+			p.Evidence = rule
+			sameJSON(t, "matrix "+p.Name+" evidence "+rule, verdict.EvaluateHandsets(p, all.Handsets, all.Runs), verdict.EvaluateHandsets(p, raw.Handsets, raw.Runs))
+		}
+	}
+	for _, h := range all.Handsets {
+		sameJSON(t, "measured "+h.Code, eulabel.Measure(h, models.ExpandGroups(all.Runs)), eulabel.Measure(h, raw.Runs))
+	}
+}
+
+// Summaries give the answers every run gives (issue #18), on both stores:
+// on the demo tender, and on a seeded random data set with amendments,
+// retractions and reviews.
+func TestTalliesAnswerAsRuns(t *testing.T) {
+	openEach(t, func(t *testing.T, s *store.Store) {
+		t.Run("demo", func(t *testing.T) {
+			ctx := context.Background()
+			if _, err := demo.Load(ctx, s, testNow); err != nil {
+				t.Fatal(err)
+			}
+			profiles, err := s.AllProfiles(ctx)
+			if err != nil || len(profiles) == 0 {
+				t.Fatalf("demo profiles: %v", err)
+			}
+			assertSameAnswers(t, s, profiles)
+		})
+	})
+	openEach(t, func(t *testing.T, s *store.Store) {
+		seed(t, s)
+		tom, ann := audited("tom"), audited("ann")
+		rng := rand.New(rand.NewPCG(18, 2026))
+		base := testNow.Add(-60 * 24 * time.Hour)
+		var active []models.Run
+		for i := range 120 {
+			r, err := s.CreateRun(tom, randomRun(rng, base.Add(time.Duration(i)*time.Hour)), "tom")
+			if err != nil {
+				t.Fatal(err)
+			}
+			active = append(active, r)
+		}
+		for _, r := range active[:30] {
+			switch rng.IntN(3) {
+			case 0:
+				if _, err := s.RetractRun(tom, r.ID, models.Retraction{Reason: "wrong unit"}, "tom"); err != nil {
+					t.Fatal(err)
+				}
+			case 1:
+				d := models.ReviewDecision{Decision: models.Verified, Revision: r.Revision}
+				if _, err := s.ReviewRun(ann, r.ID, d, "ann"); err != nil {
+					t.Fatal(err)
+				}
+			default:
+				change := `{"notes": "re-read"}`
+				if r.Kind == models.Battery {
+					change = `{"runtime_h": 21.5}`
+				}
+				if _, err := s.AmendRun(tom, r.ID, models.Amendment{Reason: "recount", Revision: r.Revision, Changes: json.RawMessage(change)}, "tom"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		assertSameAnswers(t, s, []models.Profile{demo.Profile()})
+	})
+}
