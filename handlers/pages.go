@@ -104,7 +104,8 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/profiles/:id/evidence-pack.zip", p.evidencePack) // evidence_pack.go
 	r.GET("/profiles/:id/report.pdf", p.profileReport)       // test reports (report.go)
 	r.GET("/handsets/:code/report.pdf", p.handsetReport)
-	r.GET("/trials", p.trials) // field pilots (pages_trials.go)
+	r.GET(apiDocsRoute, p.apiDocs) // the REST API's reference (pages_apidocs.go)
+	r.GET("/trials", p.trials)     // field pilots (pages_trials.go)
 	r.GET("/trials/:id", p.trial())
 	r.GET("/trials/:id/export.csv", p.trialExport("csv"))
 	r.GET("/trials/:id/export.json", p.trialExport("json"))
@@ -171,6 +172,7 @@ func newChrome(title, current string, blind bool) chrome {
 	}
 	nav = append(nav, navLink{Label: "Profiles", Href: "/profiles" + q, Current: current == "profiles"})
 	nav = append(nav, navLink{Label: "Field trials", Href: "/trials" + q, Current: current == "trials"})
+	nav = append(nav, navLink{Label: "API", Href: apiDocsRoute, Current: current == "api"})
 	return chrome{Title: title, Blind: blind, Nav: nav}
 }
 
