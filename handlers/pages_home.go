@@ -157,7 +157,11 @@ func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, 
 	if err != nil {
 		return v, err
 	}
-	v.Latest = runsTable("latest", "Latest runs (newest start first, retracted included)", cs, latest)
+	atts, err := p.attachmentsOf(ctx, latest)
+	if err != nil {
+		return v, err
+	}
+	v.Latest = runsTable("latest", "Latest runs (newest start first, retracted included)", cs, latest, atts)
 	return v, nil
 }
 
@@ -196,6 +200,10 @@ type sequenceRun struct {
 	Href      string
 	Retracted bool
 	Date      string
+	// ReviewState is the latest revision's review (recorded, verified,
+	// rejected); Attachments counts its active photos and PDFs.
+	ReviewState string
+	Attachments int
 }
 
 func (p *pages) handset(c *gin.Context) {
@@ -331,9 +339,19 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 				seq.Earlier = first
 				seq.EarlierHref = withQuery("/api/v1/runs", "handset", cs.Ref(code), "unit", cs.UnitRef(code, u.Serial), "limit", "200")
 			}
+			atts, err := p.attachmentsOf(ctx, latest)
+			if err != nil {
+				return v, err
+			}
 			for i, r := range latest {
+				n := 0
+				for _, a := range atts[r.ID] {
+					if a.Status != models.Retracted {
+						n++
+					}
+				}
 				seq.Runs = append(seq.Runs, sequenceRun{N: first + i + 1, Kind: string(r.Kind), Text: runSummary(cs, r), Href: runHref(r.ID, cs.blind),
-					Retracted: r.Status == models.Retracted, Date: r.StartedAt.Format("2006-01-02")})
+					Retracted: r.Status == models.Retracted, Date: r.StartedAt.Format("2006-01-02"), ReviewState: string(r.ReviewOf().State), Attachments: n})
 			}
 		}
 		v.Units = append(v.Units, seq)

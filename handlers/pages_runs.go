@@ -81,10 +81,12 @@ func passText(tr func(string, ...any) string, b *bool, yes, no string) string {
 	return tr(no)
 }
 
-// runsTable lists runs with links to their pages.
-func runsTable(id, caption string, cs *cast, runs []models.Run) table {
+// runsTable lists runs with links to their pages, each with its review
+// state and its attachments (atts: by run id, from attachmentsOf).
+func runsTable(id, caption string, cs *cast, runs []models.Run, atts map[string][]models.Attachment) table {
 	t := table{ID: id, Caption: caption, Columns: []column{{"run", "Run", false}, {"candidate", "Candidate", false},
-		{"unit", "Unit", false}, {"kind", "Kind", false}, {"started_at", "Started (UTC)", false}, {"result", "Result", false}, {"status", "Status", false}}}
+		{"unit", "Unit", false}, {"kind", "Kind", false}, {"started_at", "Started (UTC)", false}, {"result", "Result", false}, {"status", "Status", false},
+		{"review", "Review", false}, {"attachments", "Attachments", true}}}
 	for _, r := range runs {
 		status := textCell(string(r.Status))
 		if r.Status == models.Retracted {
@@ -93,9 +95,67 @@ func runsTable(id, caption string, cs *cast, runs []models.Run) table {
 		t.Rows = append(t.Rows, []cell{{Text: shortID(r.ID), Href: runHref(r.ID, cs.blind)},
 			{Text: cs.Label(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)},
 			textCell(cs.Unit(r.Handset, r.Unit)), textCell(string(r.Kind)), textCell(r.StartedAt.UTC().Format("2006-01-02 15:04")),
-			textCell(runSummary(cs, r)), status})
+			textCell(runSummary(cs, r)), status, reviewCell(cs, r), attachmentsCell(cs, r.ID, atts[r.ID])})
 	}
 	return t
+}
+
+// reviewCell is a run's review state and who decided (ISO/IEC 17025
+// §7.8.1), as the run page says it.
+func reviewCell(cs *cast, r models.Run) cell {
+	rv := r.ReviewOf()
+	c := cell{Text: cs.Word(string(rv.State)), Class: "review " + string(rv.State)}
+	if rv.By != "" {
+		c.Small = cs.Text(rv.By)
+	}
+	return c
+}
+
+// attachmentsCell counts a run's active photos and PDFs and links to them
+// on its page; outside blind mode it shows the photos' thumbnails (a photo
+// shows the candidate, so blind lists give the count only).
+func attachmentsCell(cs *cast, runID string, as []models.Attachment) cell {
+	n := 0
+	c := cell{}
+	for _, a := range as {
+		if a.Status == models.Retracted {
+			continue
+		}
+		n++
+		if !cs.blind && a.HasThumbnail && len(c.Images) < maxListThumbs {
+			href := "/api/v1/attachments/" + a.ID
+			c.Images = append(c.Images, cellImage{Src: href + "/thumbnail", Href: href, Alt: "photo " + a.Name})
+		}
+	}
+	c.Text, c.Num = strconv.Itoa(n), ptrTo(float64(n))
+	if n > 0 {
+		c.Href = runHref(runID, cs.blind) + "#attachments"
+	}
+	return c
+}
+
+// maxListThumbs bounds the thumbnails one list row shows; the run page
+// shows them all.
+const maxListThumbs = 3
+
+// attachmentsOf reads the attachments of runs, by run id, in one query.
+func (p *pages) attachmentsOf(ctx context.Context, runs []models.Run) (map[string][]models.Attachment, error) {
+	ids := make([]string, len(runs))
+	for i, r := range runs {
+		ids[i] = r.ID
+	}
+	out := map[string][]models.Attachment{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	as, err := p.s.Store.AttachmentsOfRuns(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		out[a.Run] = append(out[a.Run], a)
+	}
+	return out, nil
 }
 
 // maxListedRuns bounds /runs?ids=: an evidence cell of a large tender.
@@ -173,8 +233,13 @@ func (p *pages) runs(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	atts, err := p.attachmentsOf(c.Request.Context(), runs)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
 	v := runsView{chrome: newChrome("Evidence runs", "", blind)}
-	v.Runs = runsTable("runs", fmt.Sprintf("%d runs, in the order given", len(runs)), cs, runs)
+	v.Runs = runsTable("runs", fmt.Sprintf("%d runs, in the order given", len(runs)), cs, runs, atts)
 	if !blind {
 		v.BlindToggle = withQuery("/runs", "ids", strings.Join(ids, ","), "blind", "1")
 	}

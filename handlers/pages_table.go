@@ -45,7 +45,12 @@ type cell struct {
 	Class string // e.g. "verdict met"
 	Color string // a colour key swatch before the text (candidate colour)
 	Small string // a second, muted line (reasons)
+	// Images are thumbnails shown after the text, each linking to its
+	// original (not exported: the text holds the count).
+	Images []cellImage
 }
+
+type cellImage struct{ Src, Href, Alt string }
 
 // missing is the placeholder for "no value": never NaN, never 0.
 const missing = "–"
