@@ -179,6 +179,7 @@ type handsetView struct {
 	Repair                                *table
 	Units                                 []unitSequence
 	Compare                               []navLink
+	Report                                string // the candidate's test report (report.go)
 }
 
 type unitSequence struct {
@@ -242,7 +243,7 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 	}
 	h, m := hm.Handset, hm.Measured
 	v := handsetView{chrome: newChrome(cs.Label(code), "", cs.blind), Label: cs.Label(code), FormFactor: h.FormFactor,
-		Color: charts.Color(cs.Index(code))}
+		Color: charts.Color(cs.Index(code)), Report: withQuery("/handsets/"+cs.Ref(code)+"/report.pdf", "blind", blindParam(cs.blind))}
 	if !cs.blind {
 		v.Name, v.Manufacturer = h.Name, h.Manufacturer
 		v.BlindToggle = handsetHref(cs.asBlind(), code)

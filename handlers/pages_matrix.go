@@ -119,6 +119,8 @@ type matrixView struct {
 	Cells      table // the same numbers, one row per cell: the exports
 	Changes    *table
 	Award      string // link to the award page when the profile has a scoring scheme
+	Report     string // the test report of this view (report.go)
+	Pack       string // the evidence pack (not in blind mode: packs name the candidates)
 }
 
 type versionLink struct {
@@ -175,6 +177,10 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 	v.Wide = true
 	v.Permalink = q.url("")
 	v.Exports = exportLinks(q.url("/export.csv"), q.url("/export.json"))
+	v.Report = strings.Replace(q.url(""), "/matrix", "/report.pdf", 1)
+	if !cs.blind {
+		v.Pack = "/profiles/" + url.PathEscape(q.id) + "/evidence-pack.zip"
+	}
 	if !cs.blind {
 		bq := q
 		bq.cast = cs.asBlind()

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -91,6 +92,7 @@ func TestReportPDF(t *testing.T) {
 			t.Run("blind reports name no candidate", f.testBlindReport)
 			t.Run("no evidence", f.testEmptyReport)
 			t.Run("unknown candidate or profile", f.testReportNotFound)
+			t.Run("pages link the reports", f.testReportLinks)
 		})
 	}
 }
@@ -183,7 +185,7 @@ func (f *pagesFixture) testBlindReport(t *testing.T) {
 		pages := f.pdfPages(t, path)
 		text := strings.Join(pages, " ")
 		f.assertNoSecrets(t, path, text)
-		if !strings.Contains(text, "Candidate A") || !strings.Contains(text, "unit 1") {
+		if !regexp.MustCompile(`Candidate [A-Z]+\b`).MatchString(text) || !strings.Contains(text, "unit 1") {
 			t.Errorf("%s: no blind labels", path)
 		}
 	}
@@ -227,5 +229,35 @@ func (f *pagesFixture) testReportNotFound(t *testing.T) {
 				t.Errorf("%d %q, want %d %q\n%.300s", resp.StatusCode, resp.Header.Get("Content-Type"), want, tc.ctype, body)
 			}
 		})
+	}
+}
+
+var reportLink = regexp.MustCompile(`<a href="([^"]+)" data-(report|evidence-pack) download>`)
+
+// The matrix and handset pages link their report (and the matrix its
+// pack, except in blind mode), and the links answer.
+func (f *pagesFixture) testReportLinks(t *testing.T) {
+	cases := []struct {
+		page      string
+		wantLinks int
+	}{
+		{"/profiles/" + f.profileID + "/matrix?version=1", 2},
+		{"/profiles/" + f.profileID + "/matrix?version=1&blind=1", 1},
+		{"/handsets/atlas-r1", 1},
+		{"/handsets/B?blind=1", 1},
+	}
+	for _, tc := range cases {
+		_, body := f.get(t, tc.page)
+		links := reportLink.FindAllStringSubmatch(body, -1)
+		if len(links) != tc.wantLinks {
+			t.Errorf("%s: %d report/pack links, want %d", tc.page, len(links), tc.wantLinks)
+		}
+		for _, l := range links {
+			href := html.UnescapeString(l[1])
+			resp, _ := f.get(t, href)
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("%s links %s: %d", tc.page, href, resp.StatusCode)
+			}
+		}
 	}
 }
