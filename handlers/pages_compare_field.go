@@ -74,7 +74,7 @@ func (p *pages) fieldSection(ctx context.Context, q compareQuery, lab []labSecti
 			}
 			tc := sum.Candidates[i]
 			row := []cell{{Text: cs.Label(code), Color: charts.Color(cs.Index(code)), Href: handsetHref(cs, code)}}
-			row = append(row, labCells(q.kind, ref, code)...)
+			row = append(row, labCells(q.cast, q.kind, ref, code)...)
 			row = append(row, cell{Text: cs.Text(tr.Name), Href: trialHref(tr.ID, cs.blind)}, intCell(tc.DeviceDays))
 			reasons := map[string]string{}
 			if q.kind == models.Drop {
@@ -108,13 +108,14 @@ func (p *pages) fieldSection(ctx context.Context, q compareQuery, lab []labSecti
 }
 
 // labCells are the lab columns of a field row: the reference section's
-// numbers for code, or "–" when the section has none.
-func labCells(kind models.Kind, ref *labSection, code string) []cell {
+// numbers for code, or "–" when the section has none. The programme's
+// title is in the page's language, as the section heading above.
+func labCells(cs *cast, kind models.Kind, ref *labSection, code string) []cell {
 	none := []cell{textCell(""), textCell(""), textCell(""), textCell(""), textCell("")}
 	if ref == nil {
 		return none
 	}
-	title := textCell(ref.title)
+	title := textCell(cs.Word(ref.title))
 	if kind == models.Drop {
 		for _, h := range ref.res.Drop {
 			if h.Handset != code {

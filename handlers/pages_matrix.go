@@ -233,6 +233,9 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 		}
 		if r.Kind == models.FieldTrial {
 			unit, scale, dec = fieldUnit(r.Metric)
+			if unit != "%" {
+				unit = cs.Word(unit)
+			}
 		}
 		row := matrixRow{Title: cs.Text(r.Title), Rule: ruleText(r)}
 		for _, cl := range r.Cells {
@@ -347,9 +350,9 @@ func fieldNumbers(cs *cast, metric string, cl verdict.Cell) string {
 	f := cl.Field
 	switch metric {
 	case models.IncidentRate:
-		return cs.Text(fmt.Sprintf("%d incident(s) in %d device-days, %d unit(s)", f.Incidents, f.DeviceDays, cl.NUnits))
+		return cs.Word(fmt.Sprintf("%d incident(s) in %d device-days, %d unit(s)", f.Incidents, f.DeviceDays, cl.NUnits))
 	case models.ShiftsLasted:
-		return cs.Text(fmt.Sprintf("%d/%d shifts lasted, %d unit(s)", f.Lasted, f.Shifts, cl.NUnits))
+		return cs.Word(fmt.Sprintf("%d/%d shifts lasted, %d unit(s)", f.Lasted, f.Shifts, cl.NUnits))
 	}
-	return cs.Text(fmt.Sprintf("%d respondent(s)", f.Respondents))
+	return cs.Word(fmt.Sprintf("%d respondent(s)", f.Respondents))
 }

@@ -138,7 +138,7 @@ func (p *pages) buildTrial(ctx context.Context, q trialQuery) (trialView, error)
 	}
 	sum := summarize(d, q.conf)
 	name := cs.Text(d.Trial.Name)
-	v := trialView{chrome: newChrome(name+": field trial", "trials", cs.blind), Name: name, Site: cs.Text(d.Trial.Site),
+	v := trialView{chrome: newChrome(cs.T("%s: field trial", name), "trials", cs.blind), Name: name, Site: cs.Text(d.Trial.Site),
 		Period: d.Trial.Start + " – " + d.Trial.End, Notes: cs.Text(d.Trial.Notes)}
 	v.Wide = true
 	v.Permalink = q.url("")
@@ -192,7 +192,7 @@ func (p *pages) buildTrial(ctx context.Context, q trialQuery) (trialView, error)
 			if cr.Incidents == 0 {
 				continue
 			}
-			v.Categories.Rows = append(v.Categories.Rows, []cell{cand(h), textCell(cat), intCell(cr.Incidents),
+			v.Categories.Rows = append(v.Categories.Rows, []cell{cand(h), textCell(categoryText(cs, cat)), intCell(cr.Incidents),
 				numCell(float64(cr.Estimate), 1), numCell(float64(cr.Low), 1), numCell(float64(cr.High), 1)})
 		}
 	}
@@ -237,11 +237,11 @@ func (p *pages) buildTrial(ctx context.Context, q trialQuery) (trialView, error)
 			any = any || r > 0
 		}
 		if any {
-			cats = append(cats, charts.IncidentSeries{Category: cat, Rates: series[cat]})
+			cats = append(cats, charts.IncidentSeries{Category: categoryText(cs, cat), Rates: series[cat]})
 		}
 	}
 	if len(cats) > 0 {
-		ch, err := charts.Incidents("trial-incidents", "Incidents by category and candidate", labels, cats)
+		ch, err := charts.Incidents("trial-incidents", cs.T("Incidents by category and candidate"), labels, cats)
 		if err != nil {
 			return v, err
 		}
@@ -260,12 +260,19 @@ func (p *pages) buildTrial(ctx context.Context, q trialQuery) (trialView, error)
 			{"severity", "Severity (0–6)", true}, {"out_of_service_h", "Out of service (h)", true}, {"outcome", "Outcome", false},
 			{"notes", "Notes", false}, {"status", "Status", false}}}
 	for _, in := range list {
-		status := cell{Text: "active"}
+		status := cell{Text: cs.Word("active")}
 		if in.Retracted {
-			status = cell{Text: "retracted", Small: cs.Text(in.RetractionReason), Class: "verdict inconclusive"}
+			status = cell{Text: cs.Word("retracted"), Small: cs.Text(in.RetractionReason), Class: "verdict inconclusive"}
 		}
 		v.Incidents.Rows = append(v.Incidents.Rows, []cell{textCell(in.Date), cand(in.Handset), textCell(cs.Unit(in.Handset, in.Unit)),
-			textCell(in.Category), intCell(in.Severity), numCell(in.OutOfServiceH, 1), textCell(in.Outcome), textCell(cs.Text(in.Notes)), status})
+			textCell(categoryText(cs, in.Category)), intCell(in.Severity), numCell(in.OutOfServiceH, 1), textCell(cs.Word(in.Outcome)),
+			textCell(cs.Text(in.Notes)), status})
 	}
 	return v, nil
+}
+
+// categoryText is an incident category as the page says it, in its
+// language ("display_cracked" → "display cracked", « écran fissuré »).
+func categoryText(cs *cast, category string) string {
+	return cs.Word(strings.ReplaceAll(category, "_", " "))
 }

@@ -80,3 +80,34 @@ func rowOf(page, id, who string) string {
 	}
 	return ""
 }
+
+// TestTrialPageInFrench: the trial page is French throughout — headings
+// and also every cell built in Go (categories, outcomes, statuses), not
+// only the chrome TestPagesInTwoLanguages checks — and asks the catalogue
+// for nothing it lacks; the compare pages' field rows name the lab
+// programme in French.
+func TestTrialPageInFrench(t *testing.T) {
+	f, miss, cat := newI18nFixture(t, testdb.SQLite(t))
+	_, fr := f.get(t, "/trials/"+f.trialID, "Cookie", "rl_lang=fr")
+	if ks := miss.take(); len(ks) > 0 {
+		t.Errorf("French trial page asks for messages the catalogue lacks: %q", ks)
+	}
+	f.assertNoEnglish(t, cat, fr)
+	for _, want := range []string{"essai terrain", "écran fissuré", "remplacé", "réparé", "actif", "Incidents par catégorie et candidat"} {
+		if !strings.Contains(fr, want) {
+			t.Errorf("French trial page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{">display_cracked<", ">replaced<", ">active<", "field trial"} {
+		if strings.Contains(fr, bad) {
+			t.Errorf("French trial page still says %q", bad)
+		}
+	}
+	_, drop := f.get(t, "/compare?kind=drop", "Cookie", "rl_lang=fr")
+	if row := rowOf(drop, "field-drop", "atlas-r1"); !strings.Contains(row, "sur béton") {
+		t.Errorf("French field-drop row of atlas-r1: %s", row)
+	}
+	if ks := miss.take(); len(ks) > 0 {
+		t.Errorf("French drop page asks for messages the catalogue lacks: %q", ks)
+	}
+}

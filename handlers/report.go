@@ -512,7 +512,7 @@ func matrixCharts(rt reportText, cs *cast, m verdict.Matrix) []report.Chart {
 	for _, mean := range []bool{false, true} {
 		var rows []verdict.Row
 		for _, r := range m.Rows {
-			if (r.Rule == models.MeanLowerBound) == mean && r.Kind != models.Repair {
+			if (r.Rule == models.MeanLowerBound) == mean && r.Kind != models.Repair && r.Kind != models.FieldTrial { // field rows: own units, in the table
 				rows = append(rows, r)
 			}
 		}

@@ -67,9 +67,10 @@ func checkPaging(t *testing.T, pages []string, of string) string {
 type apiMatrix struct {
 	Handsets []string `json:"handsets"`
 	Rows     []struct {
-		Title string `json:"title"`
-		Rule  string `json:"rule"`
-		Cells []struct {
+		Title  string `json:"title"`
+		Rule   string `json:"rule"`
+		Metric string `json:"metric"`
+		Cells  []struct {
 			Handset     string    `json:"handset"`
 			Verdict     string    `json:"verdict"`
 			NUnits      int       `json:"n_units"`
@@ -122,6 +123,12 @@ func (f *pagesFixture) testProfileReport(t *testing.T) {
 		scale, dec := 100.0, 1
 		if r.Rule == string(models.MeanLowerBound) {
 			scale, dec = 1, 2
+		}
+		switch r.Metric { // field rows: a rate per 1,000 device-days, a share, a SUS score
+		case models.IncidentRate:
+			scale, dec = 1, 2
+		case models.SUSMean:
+			scale, dec = 1, 1
 		}
 		for _, c := range r.Cells {
 			// The results table's row: candidate, verdict, n, x, estimate, bounds.

@@ -139,4 +139,102 @@ func (c *checker) trials() {
 		}
 		return has(r, map[string]any{"ratio": 1, "p": 1})
 	})
+	c.fieldRequirements(id)
+}
+
+// fieldRequirements checks single incidents and their retraction, and a
+// profile requirement on the trial (api.md §12.6 "Requirements on field
+// evidence"): bad input refused, the field row of the matrix, and that an
+// incident changes the matrix (field writes raise the data version).
+func (c *checker) fieldRequirements(trial string) {
+	inc := `{"handset": "` + c.code + `", "unit": "CHK-0001", "date": "2026-03-20", "category": "software", "severity": 1}`
+	var incident string
+	c.check("POST /api/v1/trials/{id}/incidents → 201", func() error {
+		a := c.do("POST", "/api/v1/trials/"+trial+"/incidents", inc)
+		m, err := a.object()
+		incident, _ = m["id"].(string)
+		return each(a.is(201), err, has(m, map[string]any{"category": "software", "retracted": false}))
+	})
+	c.check("POST /api/v1/trials/{id}/incidents outside the assignment → 422 naming date", func() error {
+		return c.do("POST", "/api/v1/trials/"+trial+"/incidents", strings.Replace(inc, "2026-03-20", "2026-05-20", 1)).is(422, "date")
+	})
+	c.check("POST …/incidents/{incident}/retraction → 200, twice → 409", func() error {
+		path := "/api/v1/trials/" + trial + "/incidents/" + incident + "/retraction"
+		a := c.do("POST", path, `{"reason": "apicheck: entered twice"}`)
+		m, err := a.object()
+		return each(a.is(200), err, has(m, map[string]any{"retracted": true}), c.do("POST", path, `{"reason": "again"}`).is(409, "reason"))
+	})
+	req := func(metric, rule string, target any) string {
+		return js(map[string]any{"name": "apicheck field", "requirements": []any{map[string]any{
+			"key": "field-" + metric, "kind": "field", "metric": metric, "where": map[string]any{"trial": trial},
+			"decision": map[string]any{"rule": rule, "target": target}}}})
+	}
+	c.check("POST /api/v1/profiles with an unknown field metric → 422 naming requirements[0].metric", func() error {
+		return c.unchanged(func() error {
+			return c.do("POST", "/api/v1/profiles", req("crashes", "upper_bound", 5)).is(422, "requirements[0].metric")
+		})
+	})
+	c.check("POST /api/v1/profiles with a field target out of range → 422 naming requirements[0].decision.target", func() error {
+		return c.unchanged(func() error {
+			return c.do("POST", "/api/v1/profiles", req("shifts_lasted", "lower_bound", 90)).is(422, "requirements[0].decision.target")
+		})
+	})
+	var profile string
+	c.check("POST /api/v1/profiles with an incident_rate requirement → 201", func() error {
+		a := c.do("POST", "/api/v1/profiles", req("incident_rate", "upper_bound", 100))
+		m, err := a.object()
+		profile, _ = m["id"].(string)
+		return each(a.is(201), err)
+	})
+	if profile == "" {
+		return
+	}
+	cell := func() (map[string]any, string, error) {
+		a := c.do("GET", "/api/v1/profiles/"+profile+"/matrix?handsets="+c.code, "")
+		m, err := a.object()
+		if e := each(a.is(200), err); e != nil {
+			return nil, "", e
+		}
+		rows, _ := m["rows"].([]any)
+		if len(rows) != 1 {
+			return nil, "", fmt.Errorf("rows %v", m["rows"])
+		}
+		r, _ := rows[0].(map[string]any)
+		if e := has(r, map[string]any{"kind": "field", "metric": "incident_rate", "rule": "upper_bound"}); e != nil {
+			return nil, "", e
+		}
+		cells, _ := r["cells"].([]any)
+		if len(cells) != 1 {
+			return nil, "", fmt.Errorf("cells %v", r["cells"])
+		}
+		cm, _ := cells[0].(map[string]any)
+		return cm, a.header.Get("ETag"), nil
+	}
+	var tag string
+	c.check("GET /api/v1/profiles/{id}/matrix → the field row: 1 incident in 42 device-days, exact interval, inconclusive", func() error {
+		cm, t, err := cell()
+		if err != nil {
+			return err
+		}
+		tag = t
+		f, _ := cm["field"].(map[string]any)
+		if ci, _ := cm["ci"].([]any); len(ci) != 2 {
+			return fmt.Errorf("ci %v", cm["ci"])
+		}
+		return each(has(cm, map[string]any{"verdict": "inconclusive", "n_units": 1}), has(f, map[string]any{"device_days": 42, "incidents": 1}))
+	})
+	c.check("an incident changes the matrix (new ETag, 2 incidents)", func() error {
+		if e := c.do("POST", "/api/v1/trials/"+trial+"/incidents", strings.Replace(inc, "2026-03-20", "2026-03-21", 1)).is(201); e != nil {
+			return e
+		}
+		cm, t, err := cell()
+		if err != nil {
+			return err
+		}
+		if t == tag {
+			return fmt.Errorf("ETag %s unchanged after an incident", t)
+		}
+		f, _ := cm["field"].(map[string]any)
+		return has(f, map[string]any{"incidents": 2})
+	})
 }
