@@ -268,3 +268,26 @@ func (f *pagesFixture) testReportLinks(t *testing.T) {
 		}
 	}
 }
+
+// An evaluator under --blind-evaluators gets the blind reports whatever
+// the query, through the masker, as valid PDFs naming no candidate; a real
+// code in the URL names nothing.
+func TestReportForcedBlind(t *testing.T) {
+	f := newBlindFixture(t, testdb.SQLite(t))
+	eve := f.as(models.Evaluator)
+	for _, path := range []string{"/profiles/" + f.profileID + "/report.pdf", "/handsets/" + f.letters[0] + "/report.pdf"} {
+		pages := f.pdfPages(t, path, eve...)
+		text := strings.Join(pages, " ")
+		f.assertNoSecrets(t, path, text)
+		if !strings.Contains(text, "Candidate "+f.letters[0]) {
+			t.Errorf("%s does not name candidate %s", path, f.letters[0])
+		}
+		checkPaging(t, pages, "of")
+	}
+	if resp, _ := f.get(t, "/handsets/atlas-r1/report.pdf", eve...); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a real code in a forced-blind report URL: %d, want 404", resp.StatusCode)
+	}
+	if strings.Contains(string(f.log.Bytes()), "blind leak caught") {
+		t.Error("the masker's safety net fired on a report")
+	}
+}
