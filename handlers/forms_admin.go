@@ -4,40 +4,67 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"ruggedlab/models"
+	"ruggedlab/store"
 )
 
 // auditView is /audit (admin): the audit log, newest first, a page at a
-// time, with the same cursor as GET /api/v1/audit.
+// time, filtered by account, outcome and free text (store.AuditTable).
 type auditView struct {
 	chrome
-	Entries []models.AuditEntry
-	Next    string
-	First   bool
+	Entries  []auditLine
+	Account  string
+	Q        string
+	Outcomes []choice
+	Pager    pager
+	Filtered bool
+}
+
+// auditLine is one entry as the page shows it: the time in the lab's zone.
+type auditLine struct {
+	models.AuditEntry
+	When    string
+	Refused bool
 }
 
 func (f *forms) auditLog(c *gin.Context) {
-	p, err := page(c)
+	var errs models.FieldErrors
+	q := store.AuditQuery{Account: strings.TrimSpace(c.Query("account")), Outcome: c.Query("outcome"), Q: strings.TrimSpace(c.Query("q"))}
+	if q.Outcome != "" && q.Outcome != store.OutcomeDone && q.Outcome != store.OutcomeRefused {
+		errs.Add("outcome", "must be %s or %s, not %q", store.OutcomeDone, store.OutcomeRefused, q.Outcome)
+	}
+	q.Page = readPage(c, &errs)
+	if err := errs.Err("the table request is not valid"); err != nil {
+		f.fail(c, err)
+		return
+	}
+	at, err := f.s.Store.AuditTable(c.Request.Context(), q)
 	if err != nil {
 		f.fail(c, err)
 		return
 	}
-	if p.Limit == 0 {
-		p.Limit = 100
-	}
-	items, next, err := f.s.Store.AuditLog(c.Request.Context(), p)
-	if err != nil {
-		f.fail(c, err)
-		return
-	}
-	v := auditView{chrome: newChrome("Audit log", "audit", false), Entries: items, First: p.Cursor == ""}
+	pt := f.s.printer(c)
+	zone := f.s.zone()
+	v := auditView{chrome: newChrome("Audit log", "audit", false), Account: q.Account, Q: q.Q,
+		Filtered: q.Account != "" || q.Outcome != "" || q.Q != ""}
 	v.Wide = true
-	if next != "" {
-		v.Next = "/audit?limit=" + strconv.Itoa(p.Limit) + "&cursor=" + url.QueryEscape(next)
+	for _, o := range []struct{ v, label string }{{"", "any"}, {store.OutcomeDone, "done"}, {store.OutcomeRefused, "refused"}} {
+		v.Outcomes = append(v.Outcomes, choice{Value: o.v, Label: pt.Text(o.label), Selected: q.Outcome == o.v})
 	}
+	for _, e := range at.Entries {
+		v.Entries = append(v.Entries, auditLine{AuditEntry: e, When: pt.DateTimeIn(e.At, zone), Refused: e.Status >= 400})
+	}
+	v.Pager = newPager(at.TablePage, len(at.Entries), func(n int) string {
+		page := ""
+		if n > 1 {
+			page = strconv.Itoa(n)
+		}
+		return withQuery("/audit", "account", q.Account, "outcome", q.Outcome, "q", q.Q, "page", page)
+	})
 	c.Header("Cache-Control", "no-store")
 	f.render(c, http.StatusOK, "forms_audit.html", v)
 }

@@ -170,6 +170,7 @@ func newChrome(title, current string, blind bool) chrome {
 		nav = append(nav, navLink{Label: strings.ToUpper(name[:1]) + name[1:], Href: "/compare?kind=" + name + and,
 			Current: current == "compare-"+name, Sub: true})
 	}
+	nav = append(nav, navLink{Label: "Runs", Href: "/runs" + q, Current: current == "runs"})
 	nav = append(nav, navLink{Label: "Profiles", Href: "/profiles" + q, Current: current == "profiles"})
 	nav = append(nav, navLink{Label: "Field trials", Href: "/trials" + q, Current: current == "trials"})
 	nav = append(nav, navLink{Label: "API", Href: apiDocsRoute, Current: current == "api"})

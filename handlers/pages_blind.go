@@ -39,6 +39,9 @@ type cast struct {
 	secrets []secret
 	// tr is the page's language (nil: English, as the API speaks).
 	tr *i18n.Printer
+	// zone is the lab's time zone for the times a page shows (when); nil
+	// shows UTC.
+	zone *time.Location
 }
 
 type secret struct{ text, label string }

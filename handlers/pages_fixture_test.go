@@ -239,6 +239,8 @@ func (f *pagesFixture) pages() []page {
 		{"run-retracted", "/runs/" + f.retractedRun, nil, nil},
 		{"run-xss", "/runs/" + f.xsRun, nil, []string{"unit of " + xssScript}},
 		{"runs", "/runs?ids=" + strings.Join(f.evidence, ","), nil, nil},
+		{"runs-table", "/runs", nil, nil},
+		{"runs-table-filtered", "/runs?handset=atlas-r1&kind=drop&status=active&sort=kind&order=asc&from=2026-01-01", nil, nil},
 		{"trials", "/trials", nil, nil},
 		{"trial", "/trials/" + f.trialID, []string{"trial-incidents"}, nil},
 	}

@@ -180,6 +180,9 @@ type handsetView struct {
 	Units                                 []unitSequence
 	Compare                               []navLink
 	Report                                string // the candidate's test report (report.go)
+	// All is every run of the candidate, paged, sorted and filtered
+	// (pages_tables.go): the sequences above show each unit's latest only.
+	All runTableView
 }
 
 type unitSequence struct {
@@ -227,8 +230,19 @@ func (p *pages) handset(c *gin.Context) {
 		c.Redirect(http.StatusFound, handsetHref(cs, code))
 		return
 	}
-	v, err := p.buildHandset(c.Request.Context(), cs, code)
+	cs.zone = p.s.zone()
+	ctx := c.Request.Context()
+	v, units, err := p.buildHandset(ctx, cs, code)
 	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	q, f, err := readRunTable(c, cs, p.s.zone(), "/handsets/"+cs.Ref(code), code, units)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	if v.All, err = p.buildRunTable(ctx, cs, q, f, "all-runs"); err != nil {
 		p.fail(c, err)
 		return
 	}
@@ -236,10 +250,12 @@ func (p *pages) handset(c *gin.Context) {
 	p.render(c, http.StatusOK, "handset.html", v)
 }
 
-func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handsetView, error) {
+// buildHandset lays out the candidate and its units' sequences; it
+// returns the units too, for the filters of the runs table.
+func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handsetView, []models.Unit, error) {
 	hm, err := p.s.measuredHandset(ctx, code)
 	if err != nil {
-		return handsetView{}, err
+		return handsetView{}, nil, err
 	}
 	h, m := hm.Handset, hm.Measured
 	v := handsetView{chrome: newChrome(cs.Label(code), "", cs.blind), Label: cs.Label(code), FormFactor: h.FormFactor,
@@ -311,13 +327,13 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 
 	unitsOf, err := p.s.Store.UnitsOf(ctx, []string{code})
 	if err != nil {
-		return v, err
+		return v, nil, err
 	}
 	units := unitsOf[code]
 	cs.setUnits(code, units)
 	counts, err := p.s.Store.RunCounts(ctx, []string{code})
 	if err != nil {
-		return v, err
+		return v, nil, err
 	}
 	total := map[string]int{}
 	for _, rc := range counts {
@@ -332,17 +348,17 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 			latest, _, err := p.s.Store.Runs(ctx, store.RunFilter{Handset: code, Unit: u.Serial, IncludeRetracted: true,
 				Page: store.Page{Limit: handsetRunsPerUnit}})
 			if err != nil {
-				return v, err
+				return v, nil, err
 			}
 			slices.Reverse(latest) // oldest first, as the sequence reads
 			first := n - len(latest)
 			if first > 0 {
 				seq.Earlier = first
-				seq.EarlierHref = withQuery("/api/v1/runs", "handset", cs.Ref(code), "unit", cs.UnitRef(code, u.Serial), "limit", "200")
+				seq.EarlierHref = withQuery("/handsets/"+cs.Ref(code), "unit", cs.UnitRef(code, u.Serial), "blind", blindParam(cs.blind)) + "#all-runs"
 			}
 			atts, err := p.attachmentsOf(ctx, latest)
 			if err != nil {
-				return v, err
+				return v, nil, err
 			}
 			for i, r := range latest {
 				n := 0
@@ -352,13 +368,13 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 					}
 				}
 				seq.Runs = append(seq.Runs, sequenceRun{N: first + i + 1, Kind: string(r.Kind), Text: runSummary(cs, r), Href: runHref(r.ID, cs.blind),
-					Retracted: r.Status == models.Retracted, Date: r.StartedAt.Format("2006-01-02"), ReviewState: string(r.ReviewOf().State), Attachments: n})
+					Retracted: r.Status == models.Retracted, Date: cs.when(r.StartedAt), ReviewState: string(r.ReviewOf().State), Attachments: n})
 			}
 		}
 		v.Units = append(v.Units, seq)
 	}
 	v.Repair = repairTable(cs, code, m.Repairability, cs.blind)
-	return v, nil
+	return v, units, nil
 }
 
 func unitText(v *float64, unit string) string {

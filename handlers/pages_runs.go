@@ -85,17 +85,21 @@ func passText(tr func(string, ...any) string, b *bool, yes, no string) string {
 // state and its attachments (atts: by run id, from attachmentsOf).
 func runsTable(id, caption string, cs *cast, runs []models.Run, atts map[string][]models.Attachment) table {
 	t := table{ID: id, Caption: caption, Columns: []column{{"run", "Run", false}, {"candidate", "Candidate", false},
-		{"unit", "Unit", false}, {"kind", "Kind", false}, {"started_at", "Started (UTC)", false}, {"result", "Result", false}, {"status", "Status", false},
+		{"unit", "Unit", false}, {"kind", "Kind", false}, {"started_at", "Started", false}, {"result", "Result", false}, {"status", "Status", false},
 		{"review", "Review", false}, {"attachments", "Attachments", true}}}
 	for _, r := range runs {
-		status := textCell(string(r.Status))
+		status := textCell(cs.Word(string(r.Status)))
+		rowClass := ""
 		if r.Status == models.Retracted {
-			status.Class = "retracted"
+			// the whole row is struck through: a retracted import's runs
+			// read as undone at a glance (issue #16 item 2)
+			status.Class, rowClass = "retracted", "retracted"
 		}
 		t.Rows = append(t.Rows, []cell{{Text: shortID(r.ID), Href: runHref(r.ID, cs.blind)},
 			{Text: cs.Label(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)},
-			textCell(cs.Unit(r.Handset, r.Unit)), textCell(string(r.Kind)), textCell(r.StartedAt.UTC().Format("2006-01-02 15:04")),
+			textCell(cs.Unit(r.Handset, r.Unit)), textCell(cs.Word(string(r.Kind))), textCell(cs.when(r.StartedAt)),
 			textCell(runSummary(cs, r)), status, reviewCell(cs, r), attachmentsCell(cs, r.ID, atts[r.ID])})
+		t.RowClasses = append(t.RowClasses, rowClass)
 	}
 	return t
 }
@@ -180,6 +184,11 @@ func (p *pages) runs(c *gin.Context) {
 	cs, err := newCast(c.Request.Context(), p.s.Store, blind)
 	if err != nil {
 		p.fail(c, err)
+		return
+	}
+	cs.zone = p.s.zone()
+	if _, ids := c.GetQuery("ids"); !ids && c.Query("import") == "" {
+		p.runsList(c, cs) // every run, paged and filtered (pages_tables.go)
 		return
 	}
 	var ids []string

@@ -27,6 +27,17 @@ type table struct {
 	// builder (they hold data, e.g. a criterion's title); the template
 	// translates the others (i18n.go).
 	Translated bool
+	// RowClasses, when set, gives each row's class ("retracted"), by
+	// index; pages only (exports carry the status column).
+	RowClasses []string
+}
+
+// RowClass is row i's class, "" for none.
+func (t table) RowClass(i int) string {
+	if i < len(t.RowClasses) {
+		return t.RowClasses[i]
+	}
+	return ""
 }
 
 type column struct {

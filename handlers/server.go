@@ -46,6 +46,8 @@ type Server struct {
 	// I18n is the pages' message catalogue (i18n.Load); nil loads the
 	// embedded one.
 	I18n *i18n.Catalog
+	// Zone is the lab's time zone for pages (zone.go); nil is DefaultZone.
+	Zone *time.Location
 
 	metrics *httpMetrics
 	answers *answerCache // cache.go

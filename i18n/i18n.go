@@ -317,3 +317,13 @@ func TOr(p *Printer, key string, args ...any) string {
 	}
 	return p.T(key, args...)
 }
+
+// DateTimeIn formats t in loc with the zone's abbreviation, as a page
+// shows a time in the lab's zone: "2026-02-17 13:00 CET" in English,
+// "17/02/2026 13:00 CET" in French.
+func (p *Printer) DateTimeIn(t time.Time, loc *time.Location) string {
+	if p != nil && p.Lang == FR {
+		return t.In(loc).Format("02/01/2006 15:04 MST")
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
