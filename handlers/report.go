@@ -651,6 +651,9 @@ func (p *pages) handsetReportDoc(ctx context.Context, cs *cast, code string) (re
 		}
 		for _, sec := range v.Sections {
 			for _, t := range sec.Tables {
+				if len(t.Rows) == 0 {
+					continue // a comparison between candidates: one candidate has no pair
+				}
 				rtab := pageTable(rt, t, columnKeys(t), nil)
 				rtab.Caption = rt.Data(sec.Title) + " — " + rtab.Caption
 				if len(rtab.Header) > 10 { // a wide per-unit table: keep the first columns
