@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"ruggedlab/demo"
+	"ruggedlab/handlers"
 	"ruggedlab/internal/storetest"
 	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
@@ -30,8 +32,11 @@ import (
 //	./scripts/test ./handlers/ -run '^$' -bench BenchmarkScale -benchtime 1x
 //
 // Each figure is the median of RUGGEDLAB_SCALE_REPS requests (default 5).
-// RUGGEDLAB_SCALE_RUNS changes the 100,000. Requests send no If-None-Match:
-// these are the uncached costs (BenchmarkScaleCached has the 304 path).
+// RUGGEDLAB_SCALE_RUNS changes the 100,000. Requests send no If-None-Match
+// (BenchmarkScaleCached has the 304 path), but the service still serves a
+// computed answer again until the data version changes (cache.go):
+// RUGGEDLAB_SCALE_NOCACHE=1 turns that off to measure what answers cost to
+// compute.
 func BenchmarkScale(b *testing.B) { benchScale(b, false) }
 
 // BenchmarkScaleCached is BenchmarkScale with the client revalidating the
@@ -53,7 +58,7 @@ func benchScale(b *testing.B, revalidate bool) {
 					"/",
 					"/handsets/atlas-r1",
 				}
-				h := benchHandler(st)
+				h := scaleHandler(st)
 				before := make([]time.Duration, len(paths))
 				for i, p := range paths {
 					before[i] = medianGet(b, h, p, reps, revalidate)
@@ -77,6 +82,15 @@ func benchScale(b *testing.B, revalidate bool) {
 			}
 		})
 	}
+}
+
+// scaleHandler is benchHandler, without the answer cache under
+// RUGGEDLAB_SCALE_NOCACHE=1.
+func scaleHandler(st *store.Store) http.Handler {
+	if os.Getenv("RUGGEDLAB_SCALE_NOCACHE") != "1" {
+		return benchHandler(st)
+	}
+	return (&handlers.Server{Store: st, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return pagesNow }, NoAnswerCache: true}).Routes()
 }
 
 func metricName(p string) string {
@@ -198,7 +212,7 @@ func BenchmarkScaleLoad(b *testing.B) {
 					b.Fatalf("import: %d rows, %.300v", imp.Rows, err)
 				}
 				paths := []string{"/api/v1/compare?kind=drop", "/compare?kind=drop", "/api/v1/profiles/" + profiles[0].ID + "/matrix", "/", "/handsets/atlas-r1"}
-				srv := httptest.NewServer(benchHandler(st))
+				srv := httptest.NewServer(scaleHandler(st))
 				defer srv.Close()
 				client := srv.Client()
 				client.Transport.(*http.Transport).MaxIdleConnsPerHost = clients

@@ -48,6 +48,9 @@ type Server struct {
 	I18n *i18n.Catalog
 	// Zone is the lab's time zone for pages (zone.go); nil is DefaultZone.
 	Zone *time.Location
+	// NoAnswerCache turns the answer cache and ETags off (cache.go): for
+	// benchmarks that measure what answers cost to compute.
+	NoAnswerCache bool
 
 	metrics *httpMetrics
 	answers *answerCache // cache.go
@@ -98,7 +101,9 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.recordWrites, s.refuseCrossSite(), s.authenticate) // before any route or group
 	r.Use(s.blindMask)                                         // blind mode on every route (blind_mask.go)
 	r.Use(s.withLang)                                          // the pages' language, in the context (i18n.go); before the cache, whose key holds it
-	s.answers = newAnswerCache()
+	if !s.NoAnswerCache {
+		s.answers = newAnswerCache()
+	}
 	r.Use(s.cacheAnswers) // ETag, 304 and cached answers by data version (cache.go)
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)

@@ -78,6 +78,9 @@ func (s *Store) RetractImport(ctx context.Context, id string, r models.Retractio
 		if imp.Kind == "units" {
 			return models.Errorf(models.Conflict, "import %s registered units, which are never retracted: retract their runs", id)
 		}
+		// One set of group updates for the whole import, written at the
+		// end (see runSink.tallies for why not per chunk).
+		tc := s.newTallyChange()
 		for chunk := range slices.Chunk(imp.Created, 500) {
 			var active []string
 			if err := tx.Model(&runRow{}).Where("id IN ? AND status = ?", chunk, string(models.Active)).Pluck("id", &active).Error; err != nil {
@@ -87,7 +90,6 @@ func (s *Store) RetractImport(ctx context.Context, id string, r models.Retractio
 			for _, a := range active {
 				isActive[a] = true
 			}
-			tc := s.newTallyChange() // one set of group updates per chunk
 			for _, runID := range chunk {
 				if !isActive[runID] {
 					out.AlreadyRetracted = append(out.AlreadyRetracted, runID)
@@ -98,9 +100,9 @@ func (s *Store) RetractImport(ctx context.Context, id string, r models.Retractio
 				}
 				out.Retracted = append(out.Retracted, runID)
 			}
-			if err := tc.apply(tx); err != nil {
-				return err
-			}
+		}
+		if err := tc.apply(tx); err != nil {
+			return err
 		}
 		if len(out.Retracted) == 0 {
 			return models.Errorf(models.Conflict, "every run of import %s is already retracted", id)

@@ -260,7 +260,7 @@ func (s *Store) CreateRuns(ctx context.Context, runs []models.Run, by string) ([
 		for i, r := range out {
 			ids[i] = r.ID
 		}
-		if err := s.tallyCreated(tx, ids); err != nil {
+		if err := s.tallyCreated(tx, rows); err != nil {
 			return err
 		}
 		if len(ids) == 1 {

@@ -143,26 +143,37 @@ func (t *tallyChange) scan(next func() bool, scan func(...any) error, sign int) 
 		if err := scan(ptrs...); err != nil {
 			return err
 		}
-		k := tallyKey{unit: asText(vals[1]), kind: asText(vals[3]), review: asText(vals[4]), gkey: asText(vals[7])}
-		d, ok := t.deltas[k]
-		if !ok {
-			d = &tallyDelta{handset: asText(vals[2]), cols: slices.Clone(vals[8:]), removed: map[string]string{}}
-			t.deltas[k] = d
-			t.order = append(t.order, k)
-		}
-		d.n += sign
-		if rt := asFloat(vals[5]); rt != nil {
-			d.runtimeSum += float64(sign) * *rt
-			d.runtimeN += sign
-		}
-		id := asText(vals[0])
-		if sign > 0 {
-			d.added = append(d.added, recentRun{asText(vals[6]), id})
-		} else {
-			d.removed[id] = asText(vals[6])
-		}
+		t.add(tallyKey{unit: asText(vals[1]), kind: asText(vals[3]), review: asText(vals[4]), gkey: asText(vals[7])},
+			asText(vals[2]), vals[8:], vals[5], asText(vals[6]), asText(vals[0]), sign)
 	}
 	return nil
+}
+
+// add counts one run (runtime as scanned or bound, nil for none) in group k
+// with sign.
+func (t *tallyChange) add(k tallyKey, handset string, cols []any, runtime any, skey, id string, sign int) {
+	d, ok := t.deltas[k]
+	if !ok {
+		d = &tallyDelta{handset: handset, cols: slices.Clone(cols), removed: map[string]string{}}
+		t.deltas[k] = d
+		t.order = append(t.order, k)
+	}
+	d.n += sign
+	if rt := asFloat(runtime); rt != nil {
+		d.runtimeSum += float64(sign) * *rt
+		d.runtimeN += sign
+	}
+	if sign > 0 {
+		d.added = append(d.added, recentRun{skey, id})
+		if len(d.added) >= 4*recentRuns {
+			// Only the latest can be listed: memory stays flat
+			// through an import of any size.
+			slices.SortFunc(d.added, compareRecent)
+			d.added = append(d.added[:0], d.added[len(d.added)-recentRuns:]...)
+		}
+	} else {
+		d.removed[id] = skey
+	}
 }
 
 // tallyRow is a group as stored.
@@ -447,10 +458,165 @@ func (s *Store) Tallies(ctx context.Context) ([]TallyRow, error) {
 }
 
 // tallyCreated counts newly inserted runs in their groups.
-func (s *Store) tallyCreated(tx *gorm.DB, ids []string) error {
+func (s *Store) tallyCreated(tx *gorm.DB, rows []runRow) error {
 	tc := s.newTallyChange()
-	if err := tc.collect(tx, ids, +1); err != nil {
+	if err := tc.collectNew(tx, rows); err != nil {
 		return err
 	}
 	return tc.apply(tx)
+}
+
+// tallyTypes are tallyColumns' SQL types, for the casts that give bound
+// values the types the columns have (so gkey encodes them alike).
+var tallyTypes = []byte("rtbiiiitrrrirbbttrrbbtrrtittrr") // r real, i integer, b boolean, t text
+
+func (s *Store) castType(t byte) string {
+	switch t {
+	case 'r':
+		if s.engine == Postgres {
+			return "DOUBLE PRECISION"
+		}
+		return "REAL"
+	case 'i':
+		return "INTEGER"
+	case 'b':
+		return "BOOLEAN"
+	}
+	return "TEXT"
+}
+
+// tallyValues are a new row's tallyColumns values (nil for NULL).
+func tallyValues(r *runRow) []any {
+	f := func(p *float64) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	i := func(p *int) any {
+		if p == nil {
+			return nil
+		}
+		return int64(*p)
+	}
+	b := func(p *bool) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	t := func(p *string) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	return []any{f(r.HeightM), t(r.Surface), b(r.ProtectiveCase), i(r.PlannedDrops), i(r.DropsCompleted),
+		i(r.FirstFailureDrop), i(r.WorstSeverity), t(r.Procedure), f(r.SetpointC), f(r.LowC), f(r.HighC), i(r.Cycles), f(r.DwellMin),
+		b(r.Passed), b(r.ShutdownObserved), t(r.IPCode), t(r.Medium), f(r.DepthM), f(r.DurationMin), b(r.IngressFound), b(r.FunctionalAfter),
+		t(r.Protocol), f(r.BrightnessNits), f(r.AmbientC), t(r.Part), i(r.DisassemblySteps), t(r.Fasteners), t(r.Tools), f(r.DisassemblyS), f(r.ReassemblyS)}
+}
+
+// gkeyExpr is the view's gkey expression (migration 00014), read from the
+// migration itself so that keys computed from bound values are the keys
+// the view computes from stored rows.
+func (s *Store) gkeyExpr() (string, error) {
+	dir := "migrations/sqlite"
+	if s.engine == Postgres {
+		dir = "migrations/postgres"
+	}
+	b, err := migrations.ReadFile(dir + "/00014_run_tallies.sql")
+	if err != nil {
+		return "", err
+	}
+	_, rest, ok := strings.Cut(string(b), " AS skey,\n")
+	expr, _, ok2 := strings.Cut(rest, " AS gkey\n")
+	if !ok || !ok2 {
+		return "", fmt.Errorf("migration 00014 has no gkey expression")
+	}
+	return expr, nil
+}
+
+// collectNew adds rows just inserted (active, recorded) to their groups
+// from their values in Go: reading them back from runs would make each
+// batch of an import scan the table on PostgreSQL, whose planner still
+// believes runs small in the middle of a large import's transaction.
+// Their group keys are computed by the same SQL expression as the view's,
+// over the distinct tuples bound as values (no table read).
+func (t *tallyChange) collectNew(tx *gorm.DB, rows []runRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	expr, err := t.s.gkeyExpr()
+	if err != nil {
+		return err
+	}
+	type tuple struct {
+		vals []any
+		rows []int
+	}
+	var tuples []*tuple
+	seen := map[string]*tuple{}
+	for i := range rows {
+		vals := tallyValues(&rows[i])
+		k := fmt.Sprintf("%#v", vals) // exact in Go: %#v prints floats round-trip
+		tp, ok := seen[k]
+		if !ok {
+			tp = &tuple{vals: vals}
+			seen[k] = tp
+			tuples = append(tuples, tp)
+		}
+		tp.rows = append(tp.rows, i)
+	}
+	per := 1 + len(tallyColumns)
+	for start := 0; start < len(tuples); start += 30_000 / per {
+		chunk := tuples[start:min(len(tuples), start+30_000/per)]
+		var b strings.Builder
+		b.WriteString("SELECT i, " + expr + " FROM (SELECT column1 AS i")
+		for j, c := range tallyColumns {
+			fmt.Fprintf(&b, ", column%d AS %s", j+2, c)
+		}
+		b.WriteString(" FROM (VALUES ")
+		args := make([]any, 0, per*len(chunk))
+		for n, tp := range chunk {
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(CAST(? AS INTEGER)")
+			for j := range tallyColumns {
+				b.WriteString(", CAST(? AS " + t.s.castType(tallyTypes[j]) + ")")
+			}
+			b.WriteString(")")
+			args = append(args, int64(n))
+			args = append(args, tp.vals...)
+		}
+		b.WriteString(") AS v) AS runs ORDER BY i")
+		res, err := tx.Raw(b.String(), args...).Rows()
+		if err != nil {
+			return err
+		}
+		for res.Next() {
+			var n int
+			var gkey string
+			if err := res.Scan(&n, &gkey); err != nil {
+				res.Close()
+				return err
+			}
+			tp := chunk[n]
+			for _, i := range tp.rows {
+				r := &rows[i]
+				var rt any
+				if r.RuntimeH != nil {
+					rt = *r.RuntimeH
+				}
+				t.add(tallyKey{unit: r.UnitID, kind: r.Kind, review: r.ReviewState, gkey: gkey}, r.HandsetID, tp.vals,
+					rt, r.StartedAt.UTC().Format(models.StartedKey), r.ID, +1)
+			}
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
