@@ -311,6 +311,9 @@ func (s *Server) formRoutes(r *gin.Engine, p *pages) {
 	r.POST("/runs/:id/series/new", f.saveSeries)
 	r.GET("/imports/new", f.importForm)
 	r.POST("/imports/new", f.saveImport)
+	r.GET("/imports", f.importsList) // forms_imports.go
+	r.GET("/imports/:id/retract", f.retractImportForm)
+	r.POST("/imports/:id/retract", f.saveImportRetraction)
 	r.GET("/audit", f.auditLog)
 	r.POST("/profiles/:id/unmask", f.unmask)
 	r.GET("/runs/:id/review", f.reviewForm) // second-person review (review.go)

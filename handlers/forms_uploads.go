@@ -76,6 +76,8 @@ func (f *forms) importView(c *gin.Context, kind, token string) formView {
 		{Name: "kind", Label: "What the file holds", Control: "select", Value: kind, Required: true,
 			Options: append([]option{{"", "— choose —"}}, optionsOf(importer.Targets())...),
 			Hint:    "units (handset,serial,notes) or runs of one test kind"},
+		{Name: "dry_run", Label: "Dry run", Control: "checkbox", Value: "",
+			Hint: "check every row as an import would, and record nothing"},
 		{Name: "file", Label: "CSV file", Control: "file", Required: true, Accept: ".csv,text/csv",
 			Hint: "UTF-8, comma or semicolon separated; up to " + byteSize(f.s.MaxUpload)},
 	}
@@ -107,9 +109,10 @@ func (f *forms) saveImport(c *gin.Context) {
 		f.failForm(c, v, models.FieldErrors{{Field: "kind", Message: "is required: say what the file holds"}}.Err("the import is not valid"))
 		return
 	}
-	o := store.ImportOptions{By: f.s.author(c), FileName: fileName(file.FileName())}
+	o := store.ImportOptions{By: f.s.author(c), FileName: fileName(file.FileName()), DryRun: fields["dry_run"] == "true"}
+	v.Fields[1].Value = fields["dry_run"]
 	var src io.Reader = &uploadReader{r: file}
-	if tok := fields["token"]; len(tok) >= 16 && len(tok) <= 64 {
+	if tok := fields["token"]; len(tok) >= 16 && len(tok) <= 64 && !o.DryRun { // a dry run records nothing to replay
 		// The hash covers what was imported, the kind and the file's
 		// bytes, not the multipart framing: a browser picks a new boundary
 		// for each submit, and a double submit must still be recognised.
@@ -142,6 +145,11 @@ func (f *forms) saveImport(c *gin.Context) {
 			v.Messages = []string{msg}
 		}
 		f.show(c, status, v)
+		return
+	case o.DryRun:
+		v.Done = "Dry run: " + plural(imp.Rows, "row") + " checked, all valid; nothing was recorded."
+		v.Hidden = []hiddenField{{"token", fields["token"]}} // the real import may follow with the same form
+		f.show(c, http.StatusOK, v)
 		return
 	default:
 		noteImport(c, imp, http.StatusCreated)

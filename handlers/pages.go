@@ -133,6 +133,9 @@ type chrome struct {
 	// LangHref and LangLabel are the language switch (i18n.go), set by
 	// render: the same page in the other language.
 	LangHref, LangLabel string
+	// ImportsNav shows the list of imports in the nav bar, set by render
+	// for an account that may open it (never in blind mode).
+	ImportsNav bool
 }
 
 type navLink struct {
@@ -226,7 +229,7 @@ func (p *pages) render(c *gin.Context, status int, page string, view any) {
 	var buf bytes.Buffer
 	err := errors.New("no template " + page)
 	if ok {
-		err = t.ExecuteTemplate(&buf, "layout.html", withWho(view, c, pr.Lang))
+		err = t.ExecuteTemplate(&buf, "layout.html", withWho(view, c, pr.Lang, p.s.allowed(c, "GET", "/imports")))
 	}
 	if err != nil {
 		p.fail(c, fmt.Errorf("render %s: %w", page, err))
@@ -258,7 +261,7 @@ func notFoundIn(format string, args ...any) error {
 // withWho returns view with its chrome's Who set to the request's account.
 // Views are built by value in many places, some without the request, so
 // the account is filled in here, once, on a copy.
-func withWho(view any, c *gin.Context, lang i18n.Lang) any {
+func withWho(view any, c *gin.Context, lang i18n.Lang, imports bool) any {
 	a, ok := account(c)
 	rv := reflect.ValueOf(view)
 	if rv.Kind() != reflect.Struct {
@@ -275,6 +278,9 @@ func withWho(view any, c *gin.Context, lang i18n.Lang) any {
 	}
 	if f := cp.Elem().FieldByName("LangLabel"); f.IsValid() && f.CanSet() && f.Kind() == reflect.String {
 		f.SetString(label)
+	}
+	if f, blind := cp.Elem().FieldByName("ImportsNav"), cp.Elem().FieldByName("Blind"); f.IsValid() && f.CanSet() && blind.IsValid() && !blind.Bool() {
+		f.SetBool(imports)
 	}
 	return cp.Interface()
 }

@@ -177,6 +177,9 @@ type runsView struct {
 	Import             *models.ImportSummary
 	PrevHref, NextHref string
 	Page, Pages        int
+	// ImportedAt is when the import was made, in the lab's zone;
+	// RetractHref its retract form, for an account that may use it.
+	ImportedAt, RetractHref string
 }
 
 func (p *pages) runs(c *gin.Context) {
@@ -254,6 +257,10 @@ func (p *pages) runs(c *gin.Context) {
 	}
 	if imp != nil {
 		v.Import, v.Page, v.Pages = imp, page, pages
+		v.ImportedAt = cs.when(imp.RecordedAt)
+		if !blind && p.s.allowed(c, http.MethodPost, "/imports/:id/retract") {
+			v.RetractHref = importPath(imp.ID) + "/retract"
+		}
 		v.Runs.Caption = fmt.Sprintf("Runs %d–%d of %d, in file order", (page-1)*importPageRuns+1, (page-1)*importPageRuns+len(runs), imp.Rows)
 		at := func(n int) string { return withQuery("/runs", "import", imp.ID, "page", strconv.Itoa(n)) }
 		if page > 1 {

@@ -31,6 +31,7 @@ func requiredRole(method, route string) models.Role {
 			"/api/v1/openapi.json", apiDocsRoute: // the API's contract names nothing (apidocs.go)
 			return public
 		case "/runs/new", "/imports/new", // technicians' forms
+			"/imports", "/imports/:id/retract", // imports as objects (forms_imports.go)
 			"/handsets/:code/units/new", "/runs/:id/amend", "/runs/:id/retract", "/runs/:id/series/new",
 			"/runs/:id/review", "/review", // second-person review (review.go)
 			"/runs/:id/attachments/new": // attachments.go
@@ -60,7 +61,8 @@ func requiredRole(method, route string) models.Role {
 		"POST /runs/:id/amend",
 		"POST /runs/:id/retract",
 		"POST /runs/:id/series/new",
-		"POST /imports/new":
+		"POST /imports/new",
+		"POST /imports/:id/retract":
 		return models.Technician
 	case "POST /api/v1/handsets",
 		"PATCH /api/v1/handsets/:code",

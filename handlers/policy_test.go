@@ -53,6 +53,7 @@ var writePolicy = map[string]models.Role{
 	"POST /runs/:id/series/new":      models.Technician,
 	"POST /handsets/:code/units/new": models.Technician,
 	"POST /imports/new":              models.Technician,
+	"POST /imports/:id/retract":      models.Technician, // forms_imports.go
 	"POST /handsets/new":             models.Admin,
 	"POST /profiles/:id/unmask":      models.Admin,
 	// second-person review (review.go)
@@ -88,6 +89,8 @@ func TestRequiredRole(t *testing.T) {
 		{"GET", "/api/v1/me", models.Evaluator},
 		{"GET", "/runs/new", models.Technician},
 		{"GET", "/imports/new", models.Technician},
+		{"GET", "/imports", models.Technician},
+		{"GET", "/imports/:id/retract", models.Technician},
 		{"GET", "/runs/:id/amend", models.Technician},
 		{"GET", "/review", models.Technician},
 		{"GET", "/runs/:id/review", models.Technician},

@@ -57,10 +57,17 @@
 
   function showDone(result, replayed) {
     out.textContent = "";
-    var p = el("p", (replayed ? "This file was already imported: " : "Imported ") + result.rows + (result.rows === 1 ? " row." : " rows."));
+    var rows = result.rows + (result.rows === 1 ? " row" : " rows");
+    var p = el("p", (replayed ? "This file was already imported: " : "Imported ") + rows + ".");
     p.className = "done";
     p.setAttribute("role", "status");
     p.setAttribute("data-done", "");
+    if (result.dry_run) {
+      // a dry run created nothing: no link, and the form keeps its key
+      p.textContent = "Dry run: " + rows + " checked, all valid; nothing was recorded.";
+      out.appendChild(p);
+      return;
+    }
     var a = el("a", " Open it");
     // The runs this import created; units show on the dashboard.
     a.href = result.kind === "units" || !result.import_id ? "/" : "/runs?import=" + encodeURIComponent(result.import_id);
@@ -77,7 +84,8 @@
     var data = new FormData();
     data.append("file", file, file.name);
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/v1/imports/" + encodeURIComponent(kind));
+    var dry = form.elements.dry_run && form.elements.dry_run.checked;
+    xhr.open("POST", "/api/v1/imports/" + encodeURIComponent(kind) + (dry ? "?dry_run=true" : ""));
     xhr.setRequestHeader("Accept", "application/x-ndjson");
     xhr.setRequestHeader("Idempotency-Key", form.elements.token.value);
     box.hidden = false;
@@ -112,6 +120,7 @@
       if (last.status >= 200 && last.status < 300) {
         status.textContent = "Done";
         showDone(last.result, last.replayed);
+        if (last.result.dry_run) return;
         // The next file is a new import, with a key of its own.
         var b = new Uint8Array(16);
         window.crypto.getRandomValues(b);

@@ -20,6 +20,10 @@ type importRow struct {
 	Created    string // JSON array of ids
 	RecordedBy string
 	RecordedAt time.Time
+	// Set when the import was retracted as a whole (RetractImport).
+	RetractedAt   *time.Time
+	RetractedBy   string
+	RetractReason string
 }
 
 func (importRow) TableName() string { return "imports" }

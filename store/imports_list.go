@@ -107,6 +107,11 @@ func (s *Store) RetractImport(ctx context.Context, id string, r models.Retractio
 		if len(out.Retracted) == 0 {
 			return models.Errorf(models.Conflict, "every run of import %s is already retracted", id)
 		}
+		// the list of imports says it was undone, and by whom
+		if err := tx.Model(&importRow{}).Where("id = ?", id).Updates(map[string]any{"retracted_at": s.stamp(),
+			"retracted_by": by, "retract_reason": r.Reason}).Error; err != nil {
+			return err
+		}
 		ch["target"], ch["reason"], ch["runs"] = id, r.Reason, out.Retracted
 		return nil
 	})
