@@ -331,13 +331,9 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 	}
 	units := unitsOf[code]
 	cs.setUnits(code, units)
-	counts, err := p.s.Store.RunCounts(ctx, []string{code})
+	total, err := p.s.Store.UnitRunTotals(ctx, code)
 	if err != nil {
 		return v, nil, err
-	}
-	total := map[string]int{}
-	for _, rc := range counts {
-		total[rc.Unit] += rc.Active + rc.Retracted
 	}
 	// Each unit shows its latest runs (a page), numbered in the unit's
 	// sequence, and links to the rest: 3,000 runs on a unit are not read
