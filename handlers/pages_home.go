@@ -341,11 +341,14 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 	for _, u := range units {
 		seq := unitSequence{Label: cs.Unit(code, u.Serial), Notes: cs.Text(u.Notes)}
 		if n := total[u.Serial]; n > 0 {
-			latest, _, err := p.s.Store.Runs(ctx, store.RunFilter{Handset: code, Unit: u.Serial, IncludeRetracted: true,
-				Page: store.Page{Limit: handsetRunsPerUnit}})
+			// RunTable, not Runs: it finds the unit's runs by id on runs_unit,
+			// where Runs' joins let PostgreSQL read every run of the
+			// candidate (seconds at 30,000 runs)
+			page, err := p.s.Store.RunTable(ctx, store.RunTableQuery{Handset: code, Unit: u.Serial, Desc: true, PerPage: handsetRunsPerUnit})
 			if err != nil {
 				return v, nil, err
 			}
+			latest := page.Runs
 			slices.Reverse(latest) // oldest first, as the sequence reads
 			first := n - len(latest)
 			if first > 0 {
