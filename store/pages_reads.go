@@ -1,7 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"ruggedlab/models"
@@ -79,9 +82,11 @@ type RunCount struct {
 	Retracted     int
 }
 
-// RunCounts counts the runs of the given handsets per unit and kind in one
-// grouped query, so the dashboard and the handset page cost per unit, not
-// per run (issue #18 item 3). Units without runs are absent.
+// RunCounts counts the runs of the given handsets per unit and kind, so
+// the dashboard and the handset page cost per unit, not per run (issue #18
+// item 3): active runs are summed from the per-unit summaries
+// (run_tallies), and only retracted runs — few — are counted in runs.
+// Units without runs are absent.
 func (s *Store) RunCounts(ctx context.Context, codes []string) ([]RunCount, error) {
 	if len(codes) == 0 {
 		return nil, nil
@@ -90,16 +95,39 @@ func (s *Store) RunCounts(ctx context.Context, codes []string) ([]RunCount, erro
 		Code, Serial, Kind, Status string
 		N                          int
 	}
-	err := s.db.WithContext(ctx).Table("runs").
-		Select("handsets.code AS code, units.serial AS serial, runs.kind AS kind, runs.status AS status, COUNT(*) AS n").
-		Joins("JOIN handsets ON handsets.id = runs.handset_id").
-		Joins("JOIN units ON units.id = runs.unit_id").
-		Where("handsets.code IN ?", codes).
-		Group("handsets.code, units.serial, runs.kind, runs.status").
-		Order("handsets.code, units.serial, runs.kind").Scan(&rows).Error
-	if err != nil {
+	q := func(table, status, count string) error {
+		var part []struct {
+			Code, Serial, Kind, Status string
+			N                          int
+		}
+		where := "handsets.code IN ?"
+		args := []any{codes}
+		if status != "" {
+			where += " AND " + table + ".status = ?"
+			args = append(args, status)
+		}
+		err := s.db.WithContext(ctx).Table(table).
+			Select("handsets.code AS code, units.serial AS serial, "+table+".kind AS kind, '"+count+"' AS status, "+
+				map[bool]string{true: "SUM(" + table + ".n)", false: "COUNT(*)"}[table == "run_tallies"]+" AS n").
+			Joins("JOIN handsets ON handsets.id = "+table+".handset_id").
+			Joins("JOIN units ON units.id = "+table+".unit_id").
+			Where(where, args...).
+			Group("handsets.code, units.serial, " + table + ".kind").Scan(&part).Error
+		rows = append(rows, part...)
+		return err
+	}
+	if err := q("run_tallies", "", string(models.Active)); err != nil {
 		return nil, translate(err, "run counts")
 	}
+	if err := q("runs", string(models.Retracted), string(models.Retracted)); err != nil {
+		return nil, translate(err, "run counts")
+	}
+	slices.SortStableFunc(rows, func(a, b struct {
+		Code, Serial, Kind, Status string
+		N                          int
+	}) int {
+		return cmp.Or(strings.Compare(a.Code, b.Code), strings.Compare(a.Serial, b.Serial), strings.Compare(a.Kind, b.Kind))
+	})
 	var out []RunCount
 	for _, r := range rows {
 		if n := len(out); n == 0 || out[n-1].Handset != r.Code || out[n-1].Unit != r.Serial || out[n-1].Kind != models.Kind(r.Kind) {

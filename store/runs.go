@@ -362,6 +362,21 @@ func (s *Store) Runs(ctx context.Context, f RunFilter) ([]models.Run, string, er
 	if f.Unit != "" {
 		q = q.Where("units.serial = ?", f.Unit)
 	}
+	if f.Handset != "" && f.Unit != "" {
+		// One unit's latest runs (the handset page, per unit) go through
+		// runs_unit (unit_id, started_at): filtered by serial through the
+		// join, PostgreSQL walked runs_started across every unit's runs
+		// (610 ms for a handset's page at 100,000 runs).
+		var ids []string
+		if err := s.db.WithContext(ctx).Table("units").Joins("JOIN handsets ON handsets.id = units.handset_id").
+			Where("handsets.code = ? AND units.serial = ?", f.Handset, f.Unit).Pluck("units.id", &ids).Error; err != nil {
+			return nil, "", translate(err, "runs")
+		}
+		if len(ids) == 0 {
+			return []models.Run{}, "", nil
+		}
+		q = q.Where("runs.unit_id = ?", ids[0])
+	}
 	if f.Kind != "" {
 		q = q.Where("runs.kind = ?", string(f.Kind))
 	}
