@@ -176,7 +176,7 @@ func newChrome(title, current string, blind bool) chrome {
 	nav = append(nav, navLink{Label: "Runs", Href: "/runs" + q, Current: current == "runs"})
 	nav = append(nav, navLink{Label: "Profiles", Href: "/profiles" + q, Current: current == "profiles"})
 	nav = append(nav, navLink{Label: "Field trials", Href: "/trials" + q, Current: current == "trials"})
-	nav = append(nav, navLink{Label: "API", Href: apiDocsRoute, Current: current == "api"})
+	nav = append(nav, navLink{Label: "API", Href: apiDocsRoute + q, Current: current == "api"})
 	return chrome{Title: title, Blind: blind, Nav: nav}
 }
 
