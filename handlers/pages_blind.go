@@ -136,10 +136,17 @@ func (c *cast) asBlind() *cast {
 	return &b
 }
 
-// Label is how the page names a candidate: its code, or "Candidate A".
+// Label is how the page names a candidate: what the committee calls it
+// with the code the lab files it under — "Atlas R1 (atlas-r1)", or the
+// code alone when the handset has no other name — or "Candidate A".
 func (c *cast) Label(code string) string {
 	if c.blind {
 		return "Candidate " + c.letters[code]
+	}
+	if i, ok := c.byCode[code]; ok {
+		if name := strings.TrimSpace(c.all[i].Name); name != "" && name != code {
+			return name + " (" + code + ")"
+		}
 	}
 	return code
 }

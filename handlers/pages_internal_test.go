@@ -45,8 +45,9 @@ func testCast(blind bool) *cast {
 
 func TestCastBlind(t *testing.T) {
 	plain, blind := testCast(false), testCast(true)
-	// Plain pages name candidates by code, in code order.
-	if got := plain.Codes(); got[0] != "atlas-r1" || plain.Label("atlas-r1") != "atlas-r1" || plain.Ref("atlas-r1") != "atlas-r1" {
+	// Plain pages name candidates by name and code, in code order; links
+	// use the code.
+	if got := plain.Codes(); got[0] != "atlas-r1" || plain.Label("atlas-r1") != "Atlas R1 (atlas-r1)" || plain.Ref("atlas-r1") != "atlas-r1" {
 		t.Errorf("plain cast: %v %q", got, plain.Label("atlas-r1"))
 	}
 	// Blind pages: letters in blind order, the same in both casts.

@@ -149,8 +149,13 @@ func pairRow(t *testing.T, ex exportJSON, a, b string) map[string]any {
 			if !strings.HasPrefix(tb.ID, "pairs") {
 				continue
 			}
+			// Pages name a candidate "Model X (code)": match by the code.
+			is := func(v any, code string) bool {
+				s, _ := v.(string)
+				return s == code || strings.HasSuffix(s, " ("+code+")")
+			}
 			for _, r := range tb.Rows {
-				if (r["a"] == a && r["b"] == b) || (r["a"] == b && r["b"] == a) {
+				if (is(r["a"], a) && is(r["b"], b)) || (is(r["a"], b) && is(r["b"], a)) {
 					return r
 				}
 			}
