@@ -127,7 +127,7 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 		v.Winner = label(*rep.Winner)
 	}
 	candCell := func(code string) cell {
-		return cell{Text: label(code), Color: charts.Color(cs.Index(code)), Href: handsetHref(cs, code)}
+		return cell{Text: label(code), Export: cs.Key(code), Color: charts.Color(cs.Index(code)), Href: handsetHref(cs, code)}
 	}
 
 	// The scheme's criteria.

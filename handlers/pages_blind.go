@@ -151,6 +151,15 @@ func (c *cast) Label(code string) string {
 	return code
 }
 
+// Key is how exports name a candidate: its code, as the API does (the
+// names are for people), or "Candidate A" when blind.
+func (c *cast) Key(code string) string {
+	if c.blind {
+		return c.Label(code)
+	}
+	return code
+}
+
 // Ref is how a URL names a candidate: its code, or its letter. A letter is
 // upper case and a code lower case, so the two never collide.
 func (c *cast) Ref(code string) string {

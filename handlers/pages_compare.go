@@ -207,7 +207,7 @@ func (p *pages) compareExport(format string) gin.HandlerFunc {
 	return exportPage(p, format, "/compare?", p.readCompare, p.buildCompare, func(q compareQuery, v compareView) (string, exportDoc) {
 		doc := exportDoc{Meta: map[string]any{
 			"page": "compare", "kind": v.Kind, "confidence": q.confidence, "blind": q.cast.blind,
-			"candidates": candidateLabels(q.cast, q.filter.Handsets), "filters": filterEcho(q.filter),
+			"candidates": candidateKeys(q.cast, q.filter.Handsets), "filters": filterEcho(q.filter),
 			"counted": verdict.Counted, "permalink": v.Permalink,
 		}}
 		for _, s := range v.Sections {
@@ -217,10 +217,10 @@ func (p *pages) compareExport(format string) gin.HandlerFunc {
 	})
 }
 
-func candidateLabels(cs *cast, codes []string) []string {
+func candidateKeys(cs *cast, codes []string) []string {
 	out := make([]string, len(codes))
 	for i, code := range codes {
-		out[i] = cs.Label(code)
+		out[i] = cs.Key(code)
 	}
 	return out
 }
@@ -376,7 +376,7 @@ func (b *sectionBuilder) build(ctx context.Context, k sectionKey) error {
 // candidate is the first cell of a row: label, colour key and a link to the
 // candidate's page.
 func (b *sectionBuilder) candidate(code string) cell {
-	return cell{Text: b.cs.Label(code), Color: charts.Color(b.cs.Index(code)), Href: withQuery("/handsets/"+b.cs.Ref(code), "blind", blindParam(b.cs.blind))}
+	return cell{Text: b.cs.Label(code), Export: b.cs.Key(code), Color: charts.Color(b.cs.Index(code)), Href: withQuery("/handsets/"+b.cs.Ref(code), "blind", blindParam(b.cs.blind))}
 }
 
 func (b *sectionBuilder) runLinks(ids []string) cell {

@@ -73,7 +73,7 @@ func (p *pages) fieldSection(ctx context.Context, q compareQuery, lab []labSecti
 				continue
 			}
 			tc := sum.Candidates[i]
-			row := []cell{{Text: cs.Label(code), Color: charts.Color(cs.Index(code)), Href: handsetHref(cs, code)}}
+			row := []cell{{Text: cs.Label(code), Export: cs.Key(code), Color: charts.Color(cs.Index(code)), Href: handsetHref(cs, code)}}
 			row = append(row, labCells(q.cast, q.kind, ref, code)...)
 			row = append(row, cell{Text: cs.Text(tr.Name), Href: trialHref(tr.ID, cs.blind)}, intCell(tc.DeviceDays))
 			reasons := map[string]string{}

@@ -140,7 +140,7 @@ func repairClassSection(cs *cast, handsets []models.Handset, runs []models.Run) 
 			{"note", "Basis", false}}}
 	for _, h := range handsets {
 		rep := eulabel.Repair(h, runs)
-		cand := cell{Text: cs.Label(h.Code), Color: charts.Color(cs.Index(h.Code)), Href: withQuery("/handsets/"+cs.Ref(h.Code), "blind", blindParam(cs.blind))}
+		cand := cell{Text: cs.Label(h.Code), Export: cs.Key(h.Code), Color: charts.Color(cs.Index(h.Code)), Href: withQuery("/handsets/"+cs.Ref(h.Code), "blind", blindParam(cs.blind))}
 		declared, measured := missing, "no class"
 		if rep.DeclaredClass != nil {
 			declared = *rep.DeclaredClass

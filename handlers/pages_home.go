@@ -107,7 +107,7 @@ func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, 
 	for i, h := range hs {
 		units := unitsOf[h.Code]
 		cs.setUnits(h.Code, units)
-		row := []cell{{Text: cs.Label(h.Code), Color: charts.Color(i), Href: handsetHref(cs, h.Code)}}
+		row := []cell{{Text: cs.Label(h.Code), Export: cs.Key(h.Code), Color: charts.Color(i), Href: handsetHref(cs, h.Code)}}
 		if !blind {
 			row = append(row, textCell(h.Name), textCell(h.Manufacturer))
 		}
@@ -123,7 +123,7 @@ func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, 
 		v.Candidates.Rows = append(v.Candidates.Rows, row)
 
 		for _, k := range models.Kinds {
-			item := missingItem{Candidate: cell{Text: cs.Label(h.Code), Color: charts.Color(i), Href: handsetHref(cs, h.Code)}, Kind: string(k)}
+			item := missingItem{Candidate: cell{Text: cs.Label(h.Code), Export: cs.Key(h.Code), Color: charts.Color(i), Href: handsetHref(cs, h.Code)}, Kind: string(k)}
 			if count[h.Code][k] == 0 {
 				item.Text = fmt.Sprintf("no active %s runs at all", k)
 				v.Missing = append(v.Missing, item)

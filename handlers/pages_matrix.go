@@ -146,7 +146,7 @@ func (p *pages) matrix() gin.HandlerFunc {
 func (p *pages) matrixExport(format string) gin.HandlerFunc {
 	return exportPage(p, format, "/matrix?", p.readMatrix, p.buildMatrix, func(q matrixQuery, v matrixView) (string, exportDoc) {
 		doc := exportDoc{Meta: map[string]any{"page": "matrix", "profile": v.Name, "profile_id": v.ProfileID, "version": v.Version,
-			"blind": q.cast.blind, "candidates": candidateLabels(q.cast, q.codes), "counted": verdict.Counted, "permalink": v.Permalink}}
+			"blind": q.cast.blind, "candidates": candidateKeys(q.cast, q.codes), "counted": verdict.Counted, "permalink": v.Permalink}}
 		tables := []table{v.Cells}
 		if v.Changes != nil {
 			doc.Meta["from"] = v.From
@@ -200,7 +200,7 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 		v.Versions = append(v.Versions, link)
 	}
 	for _, code := range m.Handsets {
-		v.Candidates = append(v.Candidates, cell{Text: cs.Label(code), Color: charts.Color(cs.Index(code)), Href: handsetHref(cs, code)})
+		v.Candidates = append(v.Candidates, cell{Text: cs.Label(code), Export: cs.Key(code), Color: charts.Color(cs.Index(code)), Href: handsetHref(cs, code)})
 	}
 
 	changed := map[[2]string]verdict.Change{}
@@ -214,7 +214,7 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 				{"from", fmt.Sprintf("Version %d", d.From), false}, {"to", fmt.Sprintf("Version %d", d.To), false}, {"reason", "Reason", false}}}
 		for _, ch := range d.Changes {
 			changed[[2]string{ch.Key, ch.Handset}] = ch
-			t.Rows = append(t.Rows, []cell{textCell(cs.Text(ch.Title)), {Text: cs.Label(ch.Handset), Color: charts.Color(cs.Index(ch.Handset))},
+			t.Rows = append(t.Rows, []cell{textCell(cs.Text(ch.Title)), {Text: cs.Label(ch.Handset), Export: cs.Key(ch.Handset), Color: charts.Color(cs.Index(ch.Handset))},
 				verdictCell(ch.From), verdictCell(ch.To), textCell(cs.Text(ch.Reason))})
 		}
 		v.Changes = &t
@@ -253,7 +253,7 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 				target = numCell(*r.Target*scale, dec)
 			}
 			v.Cells.Rows = append(v.Cells.Rows, []cell{textCell(cs.Text(r.Title)), textCell(string(r.Kind)), textCell(r.Rule), target,
-				numCell(r.Confidence, 3), intCell(r.MinUnits), textCell(cs.Label(cl.Handset)), textCell(string(cl.Verdict)),
+				numCell(r.Confidence, 3), intCell(r.MinUnits), {Text: cs.Label(cl.Handset), Export: cs.Key(cl.Handset)}, textCell(string(cl.Verdict)),
 				intCell(cl.NUnits), intCell(cl.PassedUnits), est, lo, hi, textCell(unit), textCell(cs.Text(cl.Reason)), runs})
 
 			// The grid shows the same cells, composed.

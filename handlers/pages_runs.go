@@ -96,7 +96,7 @@ func runsTable(id, caption string, cs *cast, runs []models.Run, atts map[string]
 			status.Class, rowClass = "retracted", "retracted"
 		}
 		t.Rows = append(t.Rows, []cell{{Text: shortID(r.ID), Href: runHref(r.ID, cs.blind)},
-			{Text: cs.Label(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)},
+			{Text: cs.Label(r.Handset), Export: cs.Key(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)},
 			textCell(cs.Unit(r.Handset, r.Unit)), textCell(cs.Word(string(r.Kind))), textCell(cs.when(r.StartedAt)),
 			textCell(runSummary(cs, r)), status, reviewCell(cs, r), attachmentsCell(cs, r.ID, atts[r.ID])})
 		t.RowClasses = append(t.RowClasses, rowClass)
@@ -340,7 +340,7 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 	v := runView{chrome: newChrome(strings.ToUpper(string(r.Kind)[:1])+string(r.Kind)[1:]+" run", "", cs.blind),
 		ID: r.ID, Kind: string(r.Kind), Unit: cs.Unit(r.Handset, r.Unit), Summary: runSummary(cs, r),
 		Retracted: r.Status == models.Retracted, Revision: r.Revision,
-		Candidate: cell{Text: cs.Label(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)}}
+		Candidate: cell{Text: cs.Label(r.Handset), Export: cs.Key(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)}}
 	if !cs.blind {
 		v.BlindToggle = runHref(r.ID, true)
 	}

@@ -59,6 +59,9 @@ type cell struct {
 	// Images are thumbnails shown after the text, each linking to its
 	// original (not exported: the text holds the count).
 	Images []cellImage
+	// Export is what exports carry instead of Text, when set: a candidate's
+	// code (cast.Key) where the page shows its name.
+	Export string
 }
 
 type cellImage struct{ Src, Href, Alt string }
@@ -130,6 +133,8 @@ func (c cell) exportValue() any {
 	switch {
 	case c.Num != nil:
 		return *c.Num
+	case c.Export != "":
+		return c.Export
 	case c.Text == missing:
 		return nil
 	}
@@ -138,7 +143,10 @@ func (c cell) exportValue() any {
 
 // csvText is a cell in CSV: as shown, with "" for missing.
 func (c cell) csvText() string {
-	if c.Text == missing {
+	switch {
+	case c.Export != "":
+		return c.Export
+	case c.Text == missing:
 		return ""
 	}
 	return c.Text

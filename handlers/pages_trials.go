@@ -154,7 +154,7 @@ func (p *pages) buildTrial(ctx context.Context, q trialQuery) (trialView, error)
 	codes := slices.Clone(sum.Candidates)
 	slices.SortStableFunc(codes, func(a, b trialCandidate) int { return cs.Index(a.Handset) - cs.Index(b.Handset) })
 	cand := func(code string) cell {
-		return cell{Text: cs.Label(code), Color: charts.Color(cs.Index(code)), Href: handsetHref(cs, code)}
+		return cell{Text: cs.Label(code), Export: cs.Key(code), Color: charts.Color(cs.Index(code)), Href: handsetHref(cs, code)}
 	}
 
 	units, carriers := map[string]map[string]bool{}, map[string]map[string]bool{}

@@ -74,7 +74,8 @@ func rowOf(page, id, who string) string {
 		rest = rest[:end]
 	}
 	for _, tr := range strings.Split(rest, "<tr>") {
-		if strings.Contains(tr, ">"+who+"<") {
+		// who is a candidate's code; pages show "Name (code)"
+		if strings.Contains(tr, ">"+who+"<") || strings.Contains(tr, " ("+who+")<") {
 			return tr
 		}
 	}

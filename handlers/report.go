@@ -239,7 +239,7 @@ func (p *pages) candidatesSection(ctx context.Context, rt reportText, cs *cast, 
 		for _, u := range units[code] {
 			us = append(us, cs.Unit(code, u.Serial))
 		}
-		t.Rows = append(t.Rows, []string{cs.Label(code), name, maker, h.FormFactor, strings.Join(us, ", ")})
+		t.Rows = append(t.Rows, []string{cs.Key(code), name, maker, h.FormFactor, strings.Join(us, ", ")})
 	}
 	s := report.Section{Heading: rt.T("Items tested"), Tables: []report.Table{t}}
 	if cs.blind {
@@ -342,7 +342,7 @@ func (p *pages) recordsSection(ctx context.Context, rt reportText, cs *cast, run
 		if r.Status == models.Retracted {
 			status = rt.T("retracted")
 		}
-		t.Rows = append(t.Rows, []string{r.ID, cs.Label(r.Handset), cs.Unit(r.Handset, r.Unit), rt.Data(string(r.Kind)), status,
+		t.Rows = append(t.Rows, []string{r.ID, cs.Key(r.Handset), cs.Unit(r.Handset, r.Unit), rt.Data(string(r.Kind)), status,
 			strconv.Itoa(r.Revision), by, reason})
 	}
 	s.Tables = append(s.Tables, t)
@@ -362,7 +362,7 @@ func annexRuns(rt reportText, cs *cast, runs []models.Run, counted map[string]bo
 		if rv.By != "" {
 			review += " (" + rv.By + ")"
 		}
-		t.Rows = append(t.Rows, []string{r.ID, cs.Label(r.Handset), cs.Unit(r.Handset, r.Unit), rt.Data(string(r.Kind)),
+		t.Rows = append(t.Rows, []string{r.ID, cs.Key(r.Handset), cs.Unit(r.Handset, r.Unit), rt.Data(string(r.Kind)),
 			rt.dateTime(r.StartedAt), strconv.Itoa(r.Revision), cmp.Or(r.RecordedBy, r.Technician), review})
 	}
 	return report.Section{Heading: rt.T("Annex: the runs counted"), Text: []string{rt.T("Every run below counts in at least one result above; the evidence pack holds each with all its revisions.")},
@@ -495,6 +495,10 @@ func pageTable(rt reportText, t table, keys []string, weights []float64) report.
 				line = append(line, rt.Num(c.Text))
 			case t.Columns[i].Key == "verdict":
 				line = append(line, rt.Data(strings.ReplaceAll(c.Text, "_", " ")))
+			case c.Export != "":
+				// a candidate by code: the report's candidates table gives
+				// the names once, and the narrow result columns stay on one line
+				line = append(line, rt.Data(c.Export))
 			default:
 				line = append(line, rt.Data(c.Text))
 			}
@@ -631,7 +635,7 @@ func (p *pages) handsetReportDoc(ctx context.Context, cs *cast, code string) (re
 	now := p.s.Now()
 	r := report.Report{Tr: rt.tr, Lab: p.s.lab(), Issued: now, Title: rt.T("Test report"),
 		ID:      reportID("H", cs.Ref(code), now, runs),
-		Subject: rt.T("Candidate %s: every test recorded", cs.Label(code))}
+		Subject: rt.T("Candidate %s: every test recorded", subjectName(cs, code))}
 	r.TestedFrom, r.TestedTo = testDates(active)
 	cand, err := p.candidatesSection(ctx, rt, cs, codes)
 	if err != nil {
@@ -730,4 +734,13 @@ func (s *Server) lab() report.Lab {
 		l.Name = DefaultLabName
 	}
 	return l
+}
+
+// subjectName fills "Candidate %s": the letter alone when blind (the blind
+// label already says "Candidate"), else name and code.
+func subjectName(cs *cast, code string) string {
+	if cs.blind {
+		return cs.Ref(code)
+	}
+	return cs.Label(code)
 }

@@ -173,7 +173,7 @@ func (f *pagesFixture) testHandsetReport(t *testing.T) {
 		t.Errorf("report id %s", id)
 	}
 	text := strings.Join(pages, " ")
-	for _, want := range []string{"Candidate atlas-r1", "ATL-0001", "Results", "Verdicts and decision rules", "Requirement profile " + "FSI-2020", "Recorded by"} {
+	for _, want := range []string{"Candidate Atlas R1 (atlas-r1)", "ATL-0001", "Results", "Verdicts and decision rules", "Requirement profile " + "FSI-2020", "Recorded by"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the handset report lacks %q", want)
 		}
