@@ -132,10 +132,14 @@ func (s *Store) RunTable(ctx context.Context, q RunTableQuery) (RunTable, error)
 	// through the joins, so that the planner starts from
 	// runs_handset_started (or runs_unit) instead of scanning every run.
 	filter := func(db *gorm.DB) *gorm.DB {
-		if q.Handset != "" {
+		switch {
+		case q.Handset != "" && q.Unit != "":
+			// the unit implies the handset: one id, so runs_unit serves it
+			// (with both conditions the planners walked the handset's index)
+			db = db.Where("runs.unit_id = (SELECT u.id FROM units u JOIN handsets h ON h.id = u.handset_id WHERE h.code = ? AND u.serial = ?)", q.Handset, q.Unit)
+		case q.Handset != "":
 			db = db.Where("runs.handset_id = (SELECT h.id FROM handsets h WHERE h.code = ?)", q.Handset)
-		}
-		if q.Unit != "" {
+		case q.Unit != "":
 			db = db.Where("runs.unit_id IN (SELECT u.id FROM units u WHERE u.serial = ?)", q.Unit)
 		}
 		if q.Serial != "" {
