@@ -344,7 +344,7 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 			// RunTable, not Runs: it finds the unit's runs by id on runs_unit,
 			// where Runs' joins let PostgreSQL read every run of the
 			// candidate (seconds at 30,000 runs)
-			page, err := p.s.Store.RunTable(ctx, store.RunTableQuery{Handset: code, Unit: u.Serial, Desc: true, PerPage: handsetRunsPerUnit})
+			page, err := p.s.Store.RunTable(ctx, store.RunTableQuery{Handset: code, Unit: u.Serial, Desc: true, PerPage: handsetRunsPerUnit, NoCount: true})
 			if err != nil {
 				return v, nil, err
 			}

@@ -45,6 +45,9 @@ type RunTableQuery struct {
 	Desc     bool
 	Page     int // from 1; past the last page gives the last page
 	PerPage  int // 1–MaxLimit; 0 is TablePerPage
+	// NoCount skips the count (Total and Pages stay 0, Page is as asked):
+	// for a caller that shows the first rows only and knows the total.
+	NoCount bool
 }
 
 // TablePage is where a page sits in its table.
@@ -165,9 +168,12 @@ func (s *Store) RunTable(ctx context.Context, q RunTableQuery) (RunTable, error)
 	var out RunTable
 	tx := s.db.WithContext(ctx)
 	err = func() error {
-		tp, err := place(filter(tx.Model(&runRow{})), q.Page, q.PerPage)
-		if err != nil {
-			return err
+		tp := TablePage{Page: q.Page, PerPage: q.PerPage}
+		if !q.NoCount {
+			var err error
+			if tp, err = place(filter(tx.Model(&runRow{})), q.Page, q.PerPage); err != nil {
+				return err
+			}
 		}
 		out.TablePage = tp
 		dir := " ASC"
