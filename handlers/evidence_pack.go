@@ -21,6 +21,7 @@ import (
 	"ruggedlab/pack"
 	"ruggedlab/report"
 	"ruggedlab/store"
+	"ruggedlab/verdict"
 )
 
 // Evidence packs (issue #13 item 4, api.md §14.3): a zip for the tender
@@ -137,6 +138,11 @@ func (s *Server) buildPack(ctx context.Context, id string) ([]byte, string, erro
 			}
 		}
 	}
+	more, err := s.runsBeyondListed(ctx, prof, m, seen)
+	if err != nil {
+		return nil, "", err
+	}
+	ids = append(ids, more...)
 	slices.Sort(ids)
 	byKind := map[models.Kind][]models.Run{}
 	for _, rid := range ids {
@@ -254,4 +260,42 @@ func (s *Server) seriesCSV(ctx context.Context, runID string) ([]byte, error) {
 	})
 	w.Flush()
 	return b.Bytes(), err
+}
+
+// runsBeyondListed returns the counted runs a matrix cell counts but does
+// not list: cells list each unit's latest 50 runs (api.md §13.1), and a pack
+// must carry every one. Only when some cell is cut are all runs read, and
+// the cell's own rule picks them: the requirement's where, and verified
+// runs only when the profile asks for verified evidence. seen holds the ids
+// already in the pack.
+func (s *Server) runsBeyondListed(ctx context.Context, prof models.Profile, m verdict.Matrix, seen map[string]bool) ([]string, error) {
+	cut := map[string]bool{} // requirement key → some cell is cut
+	for _, row := range m.Rows {
+		for _, cell := range row.Cells {
+			if cell.RunsTotal > len(cell.Runs) {
+				cut[row.Key] = true
+			}
+		}
+	}
+	if len(cut) == 0 {
+		return nil, nil
+	}
+	raw, err := s.Store.EvidenceFromRuns(ctx, store.EvidenceFilter{Kinds: profileKinds(prof), Handsets: m.Handsets})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, q := range prof.Requirements {
+		if !cut[q.Key] {
+			continue
+		}
+		for _, r := range raw.Runs {
+			if seen[r.ID] || !verdict.Matches(q, r) || (prof.Evidence == models.EvidenceVerified && r.Review.State != models.Verified) {
+				continue
+			}
+			seen[r.ID] = true
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids, nil
 }

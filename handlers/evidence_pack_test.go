@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -74,6 +75,51 @@ func TestEvidencePackRoundTrip(t *testing.T) {
 			if len(problems) == 0 || problems[0].Path != att {
 				t.Errorf("a flipped byte in %s: %v", att, problems)
 			}
+		}
+	})
+}
+
+// TestEvidencePackListsEveryRun: matrix cells list a unit's latest 50 runs
+// (api.md §13.1); the pack still carries every counted run.
+func TestEvidencePackListsEveryRun(t *testing.T) {
+	eachAuthEngine(t, func(t *testing.T, a *authAPI) {
+		tom, ada := a.as(techName), a.as(adminName)
+		a.must(t, 201, "POST", "/api/v1/handsets", mustJSON(atlasHandset), ada...)
+		a.must(t, 201, "POST", "/api/v1/handsets/atlas-r1/units", `{"serial": "ATL-0001"}`, ada...)
+		pid := object(t, a.must(t, 201, "POST", "/api/v1/profiles", `{"name": "tender", "requirements": [{"key": "drop", "kind": "drop", "decision": {"rule": "all_units"}}]}`, ada...))["id"].(string)
+		const n = 55
+		ids := map[string]bool{}
+		for range n {
+			ids[object(t, a.must(t, 201, "POST", "/api/v1/runs", runBody("drop", nil), tom...))["id"].(string)] = true
+		}
+		resp := a.must(t, 200, "GET", "/profiles/"+pid+"/evidence-pack.zip", "", tom...)
+		m, problems, err := pack.Verify(resp.Body, nil)
+		if err != nil || len(problems) > 0 {
+			t.Fatalf("pack: %v %v", problems, err)
+		}
+		packed := 0
+		for _, f := range m.Files {
+			id, ok := strings.CutSuffix(strings.TrimPrefix(f.Path, "runs/"), ".revisions.csv")
+			if ok && ids[id] {
+				packed++
+			}
+		}
+		if packed != n {
+			t.Errorf("the pack carries %d of the %d counted runs", packed, n)
+		}
+		var mx struct {
+			Rows []struct {
+				Cells []struct {
+					Runs      []string `json:"runs"`
+					RunsTotal int      `json:"runs_total"`
+				} `json:"cells"`
+			} `json:"rows"`
+		}
+		if err := json.Unmarshal(a.must(t, 200, "GET", "/api/v1/profiles/"+pid+"/matrix", "", tom...).Body, &mx); err != nil || len(mx.Rows) == 0 || len(mx.Rows[0].Cells) == 0 {
+			t.Fatalf("matrix: %v %+v", err, mx)
+		}
+		if c := mx.Rows[0].Cells[0]; len(c.Runs) != 50 || c.RunsTotal != n {
+			t.Errorf("matrix cell lists %d runs of %d", len(c.Runs), c.RunsTotal)
 		}
 	})
 }

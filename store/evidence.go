@@ -129,9 +129,10 @@ func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error
 	return s.evidence(ctx, f, true)
 }
 
-// evidenceFromRuns is Evidence read from every run, one Run each (tests
-// prove summaries give the same answers).
-func (s *Store) evidenceFromRuns(ctx context.Context, f EvidenceFilter) (Evidence, error) {
+// EvidenceFromRuns is Evidence read from every run, one Run each: for
+// what must name every counted run (evidence packs), where the summaries
+// list only each unit's latest 50. Tests prove both give the same answers.
+func (s *Store) EvidenceFromRuns(ctx context.Context, f EvidenceFilter) (Evidence, error) {
 	return s.evidence(ctx, f, false)
 }
 

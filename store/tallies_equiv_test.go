@@ -55,7 +55,7 @@ func assertSameAnswers(t *testing.T, s *store.Store, profiles []models.Profile) 
 			if err != nil {
 				t.Fatal(err)
 			}
-			fromRuns, err := store.EvidenceFromRuns(s, ctx, f)
+			fromRuns, err := s.EvidenceFromRuns(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +77,7 @@ func assertSameAnswers(t *testing.T, s *store.Store, profiles []models.Profile) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := store.EvidenceFromRuns(s, ctx, store.EvidenceFilter{})
+	raw, err := s.EvidenceFromRuns(ctx, store.EvidenceFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
