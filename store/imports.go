@@ -166,6 +166,9 @@ func importFile[T any](ctx context.Context, s *Store, rd *importer.Reader[T], o 
 	if err != nil {
 		return models.Import{}, translate(err, "import")
 	}
+	if !o.DryRun {
+		s.afterImport(ctx, imp.Rows)
+	}
 	return imp, nil
 }
 

@@ -130,6 +130,9 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "journal_mode(wal)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(normal)")
+	// ANALYZE samples about this many index rows instead of reading whole
+	// tables: approximate statistics in milliseconds (planner.go).
+	q.Add("_pragma", "analysis_limit(1000)")
 	q.Set("_txlock", "immediate")
 	q.Set("_timefmt", sqliteTimeLayout)
 	return "file:" + path + "?" + q.Encode()

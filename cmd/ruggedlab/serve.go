@@ -60,6 +60,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			}
 		}
 	}
+	// Statistics for the query planners: a store grown run by run (or by
+	// an older version) may have none, and SQLite never gathers them itself.
+	if err := st.RefreshPlannerStats(ctx); err != nil {
+		log.Warn("could not refresh the query planner's statistics", "err", err)
+	}
 	if n, err := st.ActiveAccounts(ctx); err == nil && n == 0 {
 		log.Warn("no accounts yet: every request but the probes will be refused",
 			"create_the_first_admin", "ruggedlab user add --name NAME --role admin --password-stdin")

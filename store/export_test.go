@@ -1,0 +1,28 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// PlannerRowEstimate is the planner's idea of how many rows table has, or
+// -1 when it has no statistics: SQLite's sqlite_stat1 row count, PostgreSQL's
+// pg_class.reltuples (-1 until the first ANALYZE or VACUUM).
+func PlannerRowEstimate(ctx context.Context, s *Store, table string) (float64, error) {
+	var n float64
+	if s.engine == Postgres {
+		err := s.db.WithContext(ctx).Raw("SELECT reltuples FROM pg_class WHERE relname = ?", table).Scan(&n).Error
+		return n, err
+	}
+	var has int
+	if err := s.db.WithContext(ctx).Raw("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'").Scan(&has).Error; err != nil || has == 0 {
+		return -1, err
+	}
+	var stat []string
+	if err := s.db.WithContext(ctx).Raw("SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx IS NOT NULL", table).Scan(&stat).Error; err != nil || len(stat) == 0 {
+		return -1, err
+	}
+	// "N a b …": N is the rows the index (so the table) holds.
+	_, err := fmt.Sscan(stat[0], &n)
+	return n, err
+}
