@@ -19,19 +19,8 @@ one. It exits 0 on an intact chain and 1 naming the first broken entry
 
 // audit runs "ruggedlab audit verify".
 func audit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, auditUsage)
-		return usageError{"audit needs a subcommand: verify"}
-	}
-	switch args[0] {
-	case "verify":
-		return auditVerify(ctx, args[1:], getenv, stdout, stderr)
-	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, auditUsage)
-		return nil
-	}
-	fmt.Fprint(stderr, auditUsage)
-	return usageError{fmt.Sprintf("unknown audit subcommand %q", args[0])}
+	return dispatch("audit", auditUsage, args, stdout, stderr,
+		subcommand{"verify", func(a []string) error { return auditVerify(ctx, a, getenv, stdout, stderr) }})
 }
 
 func auditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

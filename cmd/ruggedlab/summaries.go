@@ -18,19 +18,8 @@ answers are recomputed.
 
 // summaries runs "ruggedlab summaries rebuild".
 func summaries(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, summariesUsage)
-		return usageError{"summaries needs a subcommand: rebuild"}
-	}
-	switch args[0] {
-	case "rebuild":
-		return summariesRebuild(ctx, args[1:], getenv, stdout, stderr)
-	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, summariesUsage)
-		return nil
-	}
-	fmt.Fprint(stderr, summariesUsage)
-	return usageError{fmt.Sprintf("unknown summaries subcommand %q", args[0])}
+	return dispatch("summaries", summariesUsage, args, stdout, stderr,
+		subcommand{"rebuild", func(a []string) error { return summariesRebuild(ctx, a, getenv, stdout, stderr) }})
 }
 
 func summariesRebuild(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -29,23 +29,10 @@ first admin can be created before the service ever ran.
 // user runs "ruggedlab user add|remove|list". stdin is read only for
 // --password-stdin.
 func user(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, userUsage)
-		return usageError{"user needs a subcommand: add, remove or list"}
-	}
-	switch args[0] {
-	case "add":
-		return userAdd(ctx, args[1:], getenv, stdin, stdout, stderr)
-	case "remove":
-		return userRemove(ctx, args[1:], getenv, stdout, stderr)
-	case "list":
-		return userList(ctx, args[1:], getenv, stdout, stderr)
-	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, userUsage)
-		return nil
-	}
-	fmt.Fprint(stderr, userUsage)
-	return usageError{fmt.Sprintf("unknown user subcommand %q", args[0])}
+	return dispatch("user", userUsage, args, stdout, stderr,
+		subcommand{"add", func(a []string) error { return userAdd(ctx, a, getenv, stdin, stdout, stderr) }},
+		subcommand{"remove", func(a []string) error { return userRemove(ctx, a, getenv, stdout, stderr) }},
+		subcommand{"list", func(a []string) error { return userList(ctx, a, getenv, stdout, stderr) }})
 }
 
 func userAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
