@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"gorm.io/gorm"
 
@@ -412,20 +413,37 @@ func (s *Store) RebuildTallies(ctx context.Context) (RebuildReport, error) {
 // "-- tallies:end" in the engine's migration 00014: one statement, so the
 // backfill of an existing store and a rebuild cannot drift apart.
 func (s *Store) rebuildStatement() (string, error) {
-	dir := "migrations/sqlite"
-	if s.engine == Postgres {
-		dir = "migrations/postgres"
+	stmt, err := tallyMigrationPart(s.engine, "-- tallies:rebuild\n", "-- tallies:end", "tallies:rebuild statement")
+	return strings.TrimSuffix(strings.TrimSpace(stmt), ";"), err
+}
+
+// tallyMigrations are both engines' migration 00014, read once: imports
+// take the gkey expression from it on every batch.
+var tallyMigrations = sync.OnceValues(func() (map[string]string, error) {
+	out := map[string]string{}
+	for engine, dir := range map[string]string{SQLite: "migrations/sqlite", Postgres: "migrations/postgres"} {
+		b, err := migrations.ReadFile(dir + "/00014_run_tallies.sql")
+		if err != nil {
+			return nil, err
+		}
+		out[engine] = string(b)
 	}
-	b, err := migrations.ReadFile(dir + "/00014_run_tallies.sql")
+	return out, nil
+})
+
+// tallyMigrationPart is the text of engine's migration 00014 between after
+// and before; what names it in the error when the markers are missing.
+func tallyMigrationPart(engine, after, before, what string) (string, error) {
+	m, err := tallyMigrations()
 	if err != nil {
 		return "", err
 	}
-	_, rest, ok := strings.Cut(string(b), "-- tallies:rebuild\n")
-	stmt, _, ok2 := strings.Cut(rest, "-- tallies:end")
+	_, rest, ok := strings.Cut(m[engine], after)
+	part, _, ok2 := strings.Cut(rest, before)
 	if !ok || !ok2 {
-		return "", fmt.Errorf("migration 00014 has no tallies:rebuild statement")
+		return "", fmt.Errorf("migration 00014 has no %s", what)
 	}
-	return strings.TrimSuffix(strings.TrimSpace(stmt), ";"), nil
+	return part, nil
 }
 
 // TallyRow is one stored group, for tests and the crash check.
@@ -521,20 +539,7 @@ func tallyValues(r *runRow) []any {
 // migration itself so that keys computed from bound values are the keys
 // the view computes from stored rows.
 func (s *Store) gkeyExpr() (string, error) {
-	dir := "migrations/sqlite"
-	if s.engine == Postgres {
-		dir = "migrations/postgres"
-	}
-	b, err := migrations.ReadFile(dir + "/00014_run_tallies.sql")
-	if err != nil {
-		return "", err
-	}
-	_, rest, ok := strings.Cut(string(b), " AS skey,\n")
-	expr, _, ok2 := strings.Cut(rest, " AS gkey\n")
-	if !ok || !ok2 {
-		return "", fmt.Errorf("migration 00014 has no gkey expression")
-	}
-	return expr, nil
+	return tallyMigrationPart(s.engine, " AS skey,\n", " AS gkey\n", "gkey expression")
 }
 
 // collectNew adds rows just inserted (active, recorded) to their groups

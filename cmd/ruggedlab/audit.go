@@ -24,42 +24,42 @@ func audit(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 func auditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("audit verify", "Check the audit log's hash chain; exit 1 naming the first broken entry.", stderr)
+	return withCurrentStore(ctx, "audit verify", "Check the audit log's hash chain; exit 1 naming the first broken entry.", args, getenv, stderr,
+		func(st *store.Store) error {
+			n, err := st.VerifyAudit(ctx)
+			var broken *store.AuditBreak
+			if errors.As(err, &broken) {
+				return fmt.Errorf("audit log broken after %d intact entries: %w", n, err)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "audit log intact: %d entries chained\n", n)
+			return nil
+		})
+}
+
+// withCurrentStore parses a read-or-check command's flags (only --db),
+// opens the store and runs fn on it. It refuses a schema that is behind
+// rather than migrating it unasked.
+func withCurrentStore(ctx context.Context, name, summary string, args []string, getenv func(string) string, stderr io.Writer,
+	fn func(*store.Store) error) error {
+	fs := newFlagSet(name, summary, stderr)
 	dsn := fs.String("db", dbDefault(getenv), "SQLite file, or postgres:// URL (env RUGGEDLAB_DB, DATABASE_URL)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := openCurrent(ctx, *dsn, stderr)
+	log, _ := newLogger(stderr, "warn")
+	st, err := store.Open(ctx, *dsn, store.Options{Log: log})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n, err := st.VerifyAudit(ctx)
-	var broken *store.AuditBreak
-	if errors.As(err, &broken) {
-		return fmt.Errorf("audit log broken after %d intact entries: %w", n, err)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "audit log intact: %d entries chained\n", n)
-	return nil
-}
-
-// openCurrent opens the store for a command that only reads or checks it:
-// it refuses a schema that is behind rather than migrating it unasked.
-func openCurrent(ctx context.Context, dsn string, stderr io.Writer) (*store.Store, error) {
-	log, _ := newLogger(stderr, "warn")
-	st, err := store.Open(ctx, dsn, store.Options{Log: log})
-	if err != nil {
-		return nil, err
-	}
 	if n, err := st.Pending(ctx); err != nil || n > 0 {
-		st.Close()
 		if err == nil {
 			err = fmt.Errorf("the database schema is %d migration(s) behind: run 'ruggedlab migrate' first", n)
 		}
-		return nil, err
+		return err
 	}
-	return st, nil
+	return fn(st)
 }

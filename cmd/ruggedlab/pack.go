@@ -11,29 +11,23 @@ import (
 	"os"
 
 	"ruggedlab/pack"
+	"ruggedlab/store"
 )
 
 // signingKey runs "ruggedlab signing-key": the instance's public key (made
 // if the database has none yet), base64, and its fingerprint.
 func signingKey(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("signing-key", "Print the base64 Ed25519 public key that signs this instance's evidence packs.", stderr)
-	dsn := fs.String("db", dbDefault(getenv), "SQLite file, or postgres:// URL (env RUGGEDLAB_DB, DATABASE_URL)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	st, err := openCurrent(ctx, *dsn, stderr)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	k, err := st.SigningKey(ctx)
-	if err != nil {
-		return err
-	}
-	pub := k.Public().(ed25519.PublicKey)
-	fmt.Fprintln(stdout, base64.StdEncoding.EncodeToString(pub))
-	fmt.Fprintln(stderr, "ed25519 fingerprint", pack.Fingerprint(pub))
-	return nil
+	return withCurrentStore(ctx, "signing-key", "Print the base64 Ed25519 public key that signs this instance's evidence packs.", args, getenv, stderr,
+		func(st *store.Store) error {
+			k, err := st.SigningKey(ctx)
+			if err != nil {
+				return err
+			}
+			pub := k.Public().(ed25519.PublicKey)
+			fmt.Fprintln(stdout, base64.StdEncoding.EncodeToString(pub))
+			fmt.Fprintln(stderr, "ed25519 fingerprint", pack.Fingerprint(pub))
+			return nil
+		})
 }
 
 // verifyPack runs "ruggedlab verify-pack FILE.zip [--key KEY]": exit 0

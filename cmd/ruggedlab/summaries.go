@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"ruggedlab/store"
 )
 
 const summariesUsage = `Usage: ruggedlab summaries rebuild [--db ./ruggedlab.db]
@@ -23,20 +24,13 @@ func summaries(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func summariesRebuild(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("summaries rebuild", "Recompute the per-unit summaries from the runs, in one transaction.", stderr)
-	dsn := fs.String("db", dbDefault(getenv), "SQLite file, or postgres:// URL (env RUGGEDLAB_DB, DATABASE_URL)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	st, err := openCurrent(ctx, *dsn, stderr)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	rep, err := st.RebuildTallies(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "summaries rebuilt: %d groups counting %d active runs (there were %d groups before)\n", rep.Groups, rep.Runs, rep.Before)
-	return nil
+	return withCurrentStore(ctx, "summaries rebuild", "Recompute the per-unit summaries from the runs, in one transaction.", args, getenv, stderr,
+		func(st *store.Store) error {
+			rep, err := st.RebuildTallies(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "summaries rebuilt: %d groups counting %d active runs (there were %d groups before)\n", rep.Groups, rep.Runs, rep.Before)
+			return nil
+		})
 }
