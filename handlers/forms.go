@@ -84,7 +84,7 @@ func (f formField) Selected(v string) bool { return f.Value == v }
 // beside the input, enumerations as selects, booleans as yes/no selects
 // whose empty choice means "not given".
 func fieldFor(fi models.FieldInfo, value string) formField {
-	f := formField{Name: fi.Name, Label: label(fi.Name), Control: "input", Value: value, Required: fi.Required, MaxLen: fi.MaxLen}
+	f := formField{Name: fi.Name, Label: fieldLabel(fi.Name), Control: "input", Value: value, Required: fi.Required, MaxLen: fi.MaxLen}
 	var hint []string
 	switch {
 	case len(fi.Enum) > 0:
