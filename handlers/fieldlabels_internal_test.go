@@ -35,7 +35,7 @@ func TestFieldLabelsCoverFieldsInBothLanguages(t *testing.T) {
 func TestFieldLabelsReplaceNamesInMessages(t *testing.T) {
 	fr := i18n.MustLoad().Printer(i18n.FR)
 	for _, tc := range []struct {
-		p         *i18n.Printer
+		p        *i18n.Printer
 		in, want string
 	}{
 		{nil, "must be below start_soc_pct (80 %)", "must be below Charge at start (%) (80 %)"},
