@@ -26,3 +26,14 @@ func PlannerRowEstimate(ctx context.Context, s *Store, table string) (float64, e
 	_, err := fmt.Sscan(stat[0], &n)
 	return n, err
 }
+
+// MigrateTo applies the migrations up to version only, to build a database
+// of an earlier schema.
+func MigrateTo(ctx context.Context, s *Store, version int64) error {
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}

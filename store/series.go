@@ -37,8 +37,10 @@ type Ingested struct {
 
 // IngestSeries stores the series read by read as the series of run runID,
 // all or nothing, in one transaction. Samples stream from the reader to the
-// database while the body is still arriving (PostgreSQL: COPY; SQLite:
-// batched multi-row INSERTs), so memory does not grow with the series.
+// database while the body is still arriving, cut into blocks of blockRows
+// samples (PostgreSQL: COPY of the blocks; SQLite: one INSERT per block),
+// so memory does not grow with the series. A failure half-way rolls back
+// every block written so far.
 //
 // The first series of a run is attached at the run's current revision. With
 // Replace, a run that already has one gets a new revision (Reason required)
@@ -118,15 +120,14 @@ type ingestPlan struct {
 
 // seriesTx is the part of a transaction an ingest needs. Each engine
 // implements it on its own driver connection (pgx for COPY, the SQLite
-// connection for prepared multi-row INSERTs), so that the rules below are
+// connection for prepared INSERTs), so that the rules below are
 // written once. Queries use "?" placeholders.
 type seriesTx interface {
 	exec(ctx context.Context, query string, args ...any) error
 	queryRow(ctx context.Context, query string, args []any, dest ...any) error
-	// copyRows bulk-writes the rows of src into table (samples or
-	// series_overview) for series id, with the value columns vcols, and
-	// returns how many it wrote.
-	copyRows(ctx context.Context, table string, id int64, vcols []string, src rowSource) (int, error)
+	// copyBlocks bulk-writes the blocks b cuts into series_blocks for
+	// series id at level, and returns how many samples they hold.
+	copyBlocks(ctx context.Context, id int64, level int, b *blocker) (int, error)
 	// forUpdate is the clause that locks a selected row ("" on SQLite,
 	// where the immediate transaction holds the database's write lock).
 	forUpdate() string
@@ -152,11 +153,10 @@ func (p *ingestPlan) apply(ctx context.Context, tx seriesTx, fs *frameStream) (I
 		return Ingested{}, err
 	}
 	cols := fs.columns()
-	vcols, err := valueColumns(p.kind, cols)
-	if err != nil {
+	if _, err := valueColumns(p.kind, cols); err != nil {
 		return Ingested{}, err
 	}
-	n, copyErr := tx.copyRows(ctx, "samples", sid, vcols, fs.samples())
+	n, copyErr := tx.copyBlocks(ctx, sid, levelSamples, newBlocker(len(cols), fs.samples()))
 	// The reader's error explains a failed copy better than the copy's own
 	// (pgx reports an aborted COPY as a server error), so it comes first.
 	sum, err := fs.wait()
@@ -172,7 +172,7 @@ func (p *ingestPlan) apply(ctx context.Context, tx seriesTx, fs *frameStream) (I
 	if n != sum.Rows {
 		return Ingested{}, fmt.Errorf("series of run %s: wrote %d samples but the reader counted %d", id, n, sum.Rows)
 	}
-	overview, err := tx.copyRows(ctx, "series_overview", sid, vcols, fs.overview.rows())
+	overview, err := tx.copyBlocks(ctx, sid, levelOverview, newBlocker(len(cols), fs.overview.rows()))
 	if err != nil {
 		return Ingested{}, err
 	}

@@ -2,12 +2,9 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/ncruces/go-sqlite3"
 
 	"ruggedlab/internal/testdb"
 	"ruggedlab/series"
@@ -45,19 +42,19 @@ func replay(frames []series.Frame) SeriesReader {
 	}
 }
 
-// BenchmarkSQLiteBatch measures sample inserts for several rows per INSERT
-// statement (the choice of sqliteBatchRows): samples/s of wall time, and
-// CPU time per sample, which a machine shared with other work disturbs far
-// less than wall time:
+// BenchmarkSeriesBlocks measures writing a 1 M-sample battery series as
+// blocks — cutting, encoding and inserting them, the reader's batches
+// already parsed — on each engine: samples/s of wall time and CPU time per
+// sample, which a shared machine disturbs far less:
 //
-//	go test ./store/ -run '^$' -bench SQLiteBatch -benchtime 2x
-func BenchmarkSQLiteBatch(b *testing.B) {
+//	./scripts/test ./store/ -run '^$' -bench SeriesBlocks -benchtime 2x
+func BenchmarkSeriesBlocks(b *testing.B) {
 	const n = 1_000_000
 	frames := benchFrames(n)
-	for _, rows := range []int{1, 16, 64, 256, 1024, 4096} {
-		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+	for _, e := range testdb.Engines(b) {
+		b.Run(e.Name, func(b *testing.B) {
 			ctx := context.Background()
-			s, err := Open(ctx, testdb.SQLite(b).DSN, Options{})
+			s, err := Open(ctx, e.DSN, Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -69,16 +66,10 @@ func BenchmarkSQLiteBatch(b *testing.B) {
 			cpu0 := cpuTime()
 			for it := range b.N {
 				fs := startFrames(series.Battery, replay(frames))
-				err := s.sqliteConn(ctx, func(c *sqlite3.Conn) error {
-					if err := c.Exec("BEGIN IMMEDIATE"); err != nil {
-						return err
-					}
-					tx := &sqliteTx{c: c, batch: rows}
-					vcols, _ := valueColumns(series.Battery, frames[0].Columns)
-					if _, err := tx.copyRows(ctx, "samples", int64(it+1), vcols, fs.samples()); err != nil {
-						return err
-					}
-					return c.Exec("COMMIT")
+				fs.ready()
+				err := s.inSeriesTx(ctx, func(tx seriesTx) error {
+					_, err := tx.copyBlocks(ctx, int64(it+1), levelSamples, newBlocker(len(fs.columns()), fs.samples()))
+					return err
 				})
 				if err != nil {
 					b.Fatal(err)

@@ -85,44 +85,35 @@ func rebind(q string) string {
 	return b.String()
 }
 
-func (t pgTx) copyRows(ctx context.Context, table string, id int64, vcols []string, src rowSource) (int, error) {
-	rows := newPGRows(id, len(vcols), src)
-	n, err := t.tx.CopyFrom(ctx, pgx.Identifier{table}, append([]string{"series_id", "idx", "t_s"}, vcols...), rows)
-	return int(n), err
+func (t pgTx) copyBlocks(ctx context.Context, id int64, level int, b *blocker) (int, error) {
+	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"series_blocks"},
+		[]string{"series_id", "level", "seq", "first_t_s", "last_t_s", "n", "payload"}, &pgBlocks{b: b, id: id, level: int16(level)})
+	return b.samples, err
 }
 
-// pgRows is the pgx.CopyFromSource of a bulk write; for the samples it
-// pulls the reader's batches as they arrive. pgx encodes rows in its own
-// goroutine, so the reader (parsing), pgx (encoding) and the server
-// (inserting) all work at once. Values hands out pointers into one reused
-// row: no allocation per value (a float64 stored in an interface would be
-// one each).
-type pgRows struct {
-	src  rowSource
-	sid  int64
-	idx  int32
-	row  []float64 // t_s, then the value columns
-	vals []any
+// pgBlocks is the pgx.CopyFromSource of the blocks of a series. pgx
+// encodes each row before asking for the next, in its own goroutine, so
+// the reader (parsing), this source (encoding blocks) and the server all
+// work at once, and the reused payload buffer is safe.
+type pgBlocks struct {
+	b     *blocker
+	id    int64
+	level int16
+	row   blockRow
 }
 
-func newPGRows(sid int64, nv int, src rowSource) *pgRows {
-	p := &pgRows{src: src, sid: sid, row: make([]float64, 1+nv)}
-	p.vals = append(p.vals, &p.sid, &p.idx)
-	for j := range p.row {
-		p.vals = append(p.vals, &p.row[j])
-	}
-	return p
-}
-
-func (p *pgRows) Next() bool {
-	idx, ok := p.src.next(p.row)
-	p.idx = int32(idx)
+func (p *pgBlocks) Next() bool {
+	r, ok := p.b.next()
+	p.row = r
 	return ok
 }
 
-func (p *pgRows) Values() ([]any, error) { return p.vals, nil }
+func (p *pgBlocks) Values() ([]any, error) {
+	r := p.row
+	return []any{p.id, p.level, int32(r.seq), r.first, r.last, int32(r.n), r.payload}, nil
+}
 
 // Err is the reader's error once it has finished; pgx checks it after the
 // last row and aborts the COPY when it is set. (The transaction is rolled
 // back on a reader error in any case: this only saves the server work.)
-func (p *pgRows) Err() error { return p.src.err() }
+func (p *pgBlocks) Err() error { return p.b.err() }

@@ -11,6 +11,7 @@ import (
 
 	"ruggedlab/models"
 	"ruggedlab/series"
+	"ruggedlab/series/block"
 )
 
 // SeriesInfo describes one stored series of a run.
@@ -153,78 +154,46 @@ func (f *frame) append(row []float64) error {
 	return nil
 }
 
-// sampleQuery selects the series' columns in idx (= t_s) order from the
-// samples or, for the overview, from series_overview, along their primary
-// keys.
-func sampleQuery(engine string, info SeriesInfo, overview bool) (string, error) {
-	vcols, err := valueColumns(info.Kind, info.Columns)
-	if err != nil {
-		return "", err
-	}
-	table, param := "samples", "?"
-	if overview {
-		table = "series_overview"
-	}
+// blockQuery selects the payloads of a series' blocks at one level in
+// order, along series_blocks' primary key.
+func blockQuery(engine string) string {
+	q := "SELECT payload FROM series_blocks WHERE series_id = ? AND level = ? ORDER BY seq"
 	if engine == Postgres {
-		param = "$1"
+		q = rebind(q)
 	}
-	return "SELECT t_s" + prefixEach(", ", vcols) + " FROM " + table + " WHERE series_id = " + param + " ORDER BY idx", nil
+	return q
 }
 
-// eachSample streams the rows of a series (or of its overview) to fn, on
-// the engine's own driver: decoding straight into a reused []float64 costs
-// no allocation per value, unlike database/sql's Scan.
+// eachSample streams the samples of a series (or of its overview) to fn,
+// decoding its blocks in order on the engine's own driver, one block in
+// memory at a time.
 func (s *Store) eachSample(ctx context.Context, info SeriesInfo, overview bool, fn func([]float64) error) error {
-	row := make([]float64, len(info.Columns))
+	level := levelSamples
+	if overview {
+		level = levelOverview
+	}
+	d := blockDecoder{row: make([]float64, len(info.Columns)), fn: fn}
 	if s.engine == Postgres {
-		q, err := sampleQuery(s.engine, info, overview)
-		if err != nil {
-			return err
-		}
-		dest := make([]any, len(row))
-		for j := range row {
-			dest[j] = &row[j]
-		}
 		return s.pgConn(ctx, func(c *pgx.Conn) error {
-			tx, err := c.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-			if err != nil {
-				return err
-			}
-			defer tx.Rollback(context.WithoutCancel(ctx))
-			// Right after a bulk load the table's statistics are stale: the
-			// planner expects a few thousand rows for the new series and
-			// picks a bitmap scan plus a sort, which spilled a 1 M-sample
-			// series to disk (1.9 s, against 0.5 s along the primary key;
-			// 62,500 overview rows: 147 ms against 14 ms). The primary key
-			// gives idx order already, so no sort is ever wanted here.
-			if _, err := tx.Exec(ctx, "SET LOCAL enable_sort = off"); err != nil {
-				return err
-			}
-			rows, err := tx.Query(ctx, q, info.id)
+			rows, err := c.Query(ctx, blockQuery(s.engine), info.id, level)
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
+			var payload []byte
 			for rows.Next() {
-				if err := rows.Scan(dest...); err != nil {
+				if err := rows.Scan(&payload); err != nil {
 					return err
 				}
-				if err := fn(row); err != nil {
+				if err := d.block(payload); err != nil {
 					return err
 				}
 			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			return tx.Commit(ctx)
+			return rows.Err()
 		})
 	}
-	q, err := sampleQuery(s.engine, info, overview)
-	if err != nil {
-		return err
-	}
 	return s.sqliteConn(ctx, func(c *sqlite3.Conn) error {
-		st, _, err := c.Prepare(q)
+		st, _, err := c.Prepare(blockQuery(s.engine))
 		if err != nil {
 			return err
 		}
@@ -232,14 +201,41 @@ func (s *Store) eachSample(ctx context.Context, info SeriesInfo, overview bool, 
 		if err := st.BindInt64(1, info.id); err != nil {
 			return err
 		}
+		if err := st.BindInt64(2, int64(level)); err != nil {
+			return err
+		}
 		for st.Step() {
-			for j := range row {
-				row[j] = st.ColumnFloat(j)
-			}
-			if err := fn(row); err != nil {
+			// Valid until the next Step: decoded at once.
+			if err := d.block(st.ColumnRawBlob(0)); err != nil {
 				return err
 			}
 		}
 		return st.Err()
 	})
+}
+
+// blockDecoder hands the samples of block after block to fn, row by row.
+type blockDecoder struct {
+	cols [][]float64
+	row  []float64
+	fn   func([]float64) error
+}
+
+func (d *blockDecoder) block(payload []byte) error {
+	var err error
+	if d.cols, err = block.Decode(d.cols, payload); err != nil {
+		return fmt.Errorf("series block: %w", err)
+	}
+	if len(d.cols) != len(d.row) {
+		return fmt.Errorf("series block: %d columns, the series has %d", len(d.cols), len(d.row))
+	}
+	for i := range len(d.cols[0]) {
+		for j, c := range d.cols {
+			d.row[j] = c[i]
+		}
+		if err := d.fn(d.row); err != nil {
+			return err
+		}
+	}
+	return nil
 }

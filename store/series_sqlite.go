@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
@@ -12,19 +10,6 @@ import (
 
 	"ruggedlab/models"
 )
-
-// sqliteBatchRows is how many samples one INSERT statement carries. SQLite
-// allows 32,766 bound variables per statement; a sample binds at most 6
-// (idx, t_s, four values), so the ceiling is 5,461 rows.
-// BenchmarkSQLiteBatch (1 M battery samples already parsed, WAL file), CPU
-// time per sample, two runs each on 2 shared cores: 1 row 1,756 ns,
-// 16 rows 1,077–1,110, 64 rows 975–977, 256 rows 929–974, 1024 rows
-// 985–1,011, 4096 rows 1,003–1,033. Past a few dozen rows the per-statement
-// cost is gone and binding values is all that is left; wall-clock rates
-// on the same shared machine ranged 300k–650k samples/s at 256 rows and up.
-// 256 divides the readers' 8192-sample batches, so only the last batch
-// needs one-row statements.
-const sqliteBatchRows = 256
 
 // sqliteConn runs fn on the SQLite connection under one of GORM's pooled
 // connections, with ctx able to interrupt it. Binding values through the
@@ -56,7 +41,7 @@ func (s *Store) sqliteSeriesTx(ctx context.Context, fn func(seriesTx) error) err
 		if err := c.Exec("BEGIN IMMEDIATE"); err != nil {
 			return err
 		}
-		err := fn(&sqliteTx{c: c, batch: sqliteBatchRows})
+		err := fn(&sqliteTx{c: c})
 		if err == nil {
 			if err = c.Exec("COMMIT"); err == nil {
 				return nil
@@ -71,10 +56,7 @@ func (s *Store) sqliteSeriesTx(ctx context.Context, fn func(seriesTx) error) err
 	})
 }
 
-type sqliteTx struct {
-	c     *sqlite3.Conn
-	batch int
-}
+type sqliteTx struct{ c *sqlite3.Conn }
 
 func (t *sqliteTx) forUpdate() string { return "" }
 
@@ -160,83 +142,28 @@ func bindSQLite(st *sqlite3.Stmt, i int, a any) error {
 	return fmt.Errorf("store: cannot bind %T", a)
 }
 
-// copyRows inserts the rows with one statement of t.batch rows, prepared
-// once, and a one-row statement for the remainder.
-func (t *sqliteTx) copyRows(_ context.Context, table string, id int64, vcols []string, src rowSource) (int, error) {
-	width := 1 + len(vcols) // t_s and the values; idx is bound apart
-	per := 1 + width        // variables per row
-	batch := min(t.batch, 32766/per)
-	// The series id is our own integer, written into the SQL once rather
-	// than bound once per row.
-	head := "INSERT INTO " + table + " (series_id, idx, t_s" + prefixEach(", ", vcols) + ") VALUES "
-	tuple := "(" + strconv.FormatInt(id, 10) + strings.Repeat(",?", per) + ")"
-	many, _, err := t.c.Prepare(head + strings.TrimSuffix(strings.Repeat(tuple+",", batch), ","))
+// copyBlocks inserts the blocks with one prepared statement.
+func (t *sqliteTx) copyBlocks(_ context.Context, id int64, level int, b *blocker) (int, error) {
+	st, _, err := t.c.Prepare("INSERT INTO series_blocks (series_id, level, seq, first_t_s, last_t_s, n, payload) VALUES (?, ?, ?, ?, ?, ?, ?)")
 	if err != nil {
 		return 0, err
 	}
-	defer many.Close()
-	one, _, err := t.c.Prepare(head + tuple)
-	if err != nil {
-		return 0, err
-	}
-	defer one.Close()
-
-	bind := func(st *sqlite3.Stmt, base, idx int, row []float64) error {
-		if err := st.BindInt64(base+1, int64(idx)); err != nil {
-			return err
-		}
-		for j, v := range row {
-			if err := st.BindFloat(base+2+j, v); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	// Rows wait in pending until a whole statement's worth is there, so the
-	// last few can go one by one.
-	pending := make([]float64, batch*width)
-	idxs := make([]int, batch)
-	n, q := 0, 0
+	defer st.Close()
 	for {
-		row := pending[q*width : (q+1)*width]
-		idx, ok := src.next(row)
+		r, ok := b.next()
 		if !ok {
 			break
 		}
-		idxs[q] = idx
-		n++
-		if q++; q < batch {
-			continue
-		}
-		for r := range batch {
-			if err := bind(many, r*per, idxs[r], pending[r*width:(r+1)*width]); err != nil {
-				return n, err
+		// BindBlob copies the payload, which the next block reuses.
+		for _, err := range []error{st.BindInt64(1, id), st.BindInt64(2, int64(level)), st.BindInt64(3, int64(r.seq)),
+			st.BindFloat(4, r.first), st.BindFloat(5, r.last), st.BindInt64(6, int64(r.n)), st.BindBlob(7, r.payload)} {
+			if err != nil {
+				return b.samples, err
 			}
 		}
-		if err := many.Exec(); err != nil {
-			return n, err
-		}
-		q = 0
-	}
-	if err := src.err(); err != nil {
-		return n, err
-	}
-	for r := range q {
-		if err := bind(one, 0, idxs[r], pending[r*width:(r+1)*width]); err != nil {
-			return n, err
-		}
-		if err := one.Exec(); err != nil {
-			return n, err
+		if err := st.Exec(); err != nil {
+			return b.samples, err
 		}
 	}
-	return n, nil
-}
-
-func prefixEach(sep string, list []string) string {
-	var b strings.Builder
-	for _, s := range list {
-		b.WriteString(sep)
-		b.WriteString(s)
-	}
-	return b.String()
+	return b.samples, b.err()
 }

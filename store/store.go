@@ -161,7 +161,8 @@ func (s *Store) provider() (*goose.Provider, error) {
 		if err != nil {
 			return nil, err
 		}
-		return goose.NewProvider(goose.DialectCustom, s.sqlDB, sub, goose.WithStore(sqliteVersions{versions}))
+		return goose.NewProvider(goose.DialectCustom, s.sqlDB, sub, goose.WithStore(sqliteVersions{versions}),
+			goose.WithGoMigrations(blocksMigration(SQLite)))
 	}
 	// Instances behind a load balancer start together: without a lock they
 	// ran the same migration at once on an empty database and all but one
@@ -170,7 +171,8 @@ func (s *Store) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, s.sqlDB, sub, goose.WithSessionLocker(locker))
+	return goose.NewProvider(dialect, s.sqlDB, sub, goose.WithSessionLocker(locker),
+		goose.WithGoMigrations(blocksMigration(Postgres)))
 }
 
 // sqliteVersions is goose's SQLite store reading its version table's

@@ -270,7 +270,7 @@ func checkCrash(t *testing.T, db *gorm.DB, acked *ackLog, samples int) (lost, pa
 		if checked {
 			continue
 		}
-		n := scalar(`SELECT COUNT(*) FROM samples WHERE series_id = (SELECT MAX(id) FROM series WHERE run_id = ?)`, id)
+		n := scalar(`SELECT COALESCE(SUM(n), 0) FROM series_blocks WHERE level = 0 AND series_id = (SELECT MAX(id) FROM series WHERE run_id = ?)`, id)
 		if n != int64(samples) {
 			t.Errorf("acknowledged series of run %s: %d samples, want %d", id, n, samples)
 			lost++
@@ -302,13 +302,13 @@ func checkCrash(t *testing.T, db *gorm.DB, acked *ackLog, samples int) (lost, pa
 		if acked.seriesRows[s.ID] {
 			continue
 		}
-		if n := scalar(`SELECT COUNT(*) FROM samples WHERE series_id = ?`, s.ID); n != s.NSamples {
+		if n := scalar(`SELECT COALESCE(SUM(n), 0) FROM series_blocks WHERE level = 0 AND series_id = ?`, s.ID); n != s.NSamples {
 			t.Errorf("series %d: %d samples, its record says %d", s.ID, n, s.NSamples)
 			partial++
 		}
 		acked.seriesRows[s.ID] = true
 	}
-	if n := scalar(`SELECT COUNT(*) FROM samples`); n != recorded {
+	if n := scalar(`SELECT COALESCE(SUM(n), 0) FROM series_blocks WHERE level = 0`); n != recorded {
 		t.Errorf("%d samples in all, series records say %d", n, recorded)
 		partial++
 	}
