@@ -37,3 +37,10 @@ func MigrateTo(ctx context.Context, s *Store, version int64) error {
 	_, err = p.UpTo(ctx, version)
 	return err
 }
+
+// SeriesBlocks counts the rows of series_blocks, every series together.
+func SeriesBlocks(ctx context.Context, s *Store) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Raw("SELECT count(*) FROM series_blocks").Scan(&n).Error
+	return n, err
+}

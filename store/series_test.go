@@ -252,6 +252,11 @@ func TestIngestSeriesAllOrNothing(t *testing.T) {
 				if after.HasSeries || after.Metrics.EnergyWh != nil {
 					t.Errorf("run after a failed upload: has_series %v, metrics %s", after.HasSeries, fmtMetrics(after.Metrics))
 				}
+				// The blocks written before the failure are rolled back
+				// with it (the late cases fail after four blocks).
+				if n, err := store.SeriesBlocks(ctx, s); err != nil || n != 0 {
+					t.Errorf("series_blocks after a failed upload: %d rows, %v; want none", n, err)
+				}
 				// The run still takes a good series afterwards: nothing of
 				// the failed one is in the way.
 				if _, err := s.IngestSeries(ctx, run.ID, csvSeries(dischargeCSV(100)), store.IngestOptions{By: "tester"}); err != nil {
