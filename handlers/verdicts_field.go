@@ -54,7 +54,7 @@ func fieldData(d store.TrialData) verdict.FieldData {
 		}
 	}
 	return verdict.FieldData{Trial: d.Trial.ID, DeviceDays: d.DeviceDays, Units: units, Incidents: d.Incidents,
-		Shifts: d.Shifts, SUS: d.SUS}
+		Verified: d.Verified, Pending: d.Pending, Shifts: d.Shifts, SUS: d.SUS}
 }
 
 // evaluate is the verdict matrix of p on the runs and, for its field

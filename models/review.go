@@ -44,6 +44,15 @@ type ReviewDecision struct {
 
 // Validate checks the decision on its own, before any run is read.
 func (d ReviewDecision) Validate() error {
+	errs := d.checks()
+	if d.Revision < 1 {
+		errs.Add("revision", "is required: the revision you reviewed (from GET /api/v1/runs/{id})")
+	}
+	return errs.Err("the review is not valid")
+}
+
+// checks are the problems of a decision whatever it is about.
+func (d ReviewDecision) checks() FieldErrors {
 	var errs FieldErrors
 	switch d.Decision {
 	case Verified, Rejected:
@@ -52,15 +61,21 @@ func (d ReviewDecision) Validate() error {
 	default:
 		errs.Add("decision", "must be \"verified\" or \"rejected\", not %q", string(d.Decision))
 	}
-	if d.Revision < 1 {
-		errs.Add("revision", "is required: the revision you reviewed (from GET /api/v1/runs/{id})")
-	}
 	if d.Decision == Rejected {
 		if msg := reasonProblem(d.Reason, "rejected"); msg != "" {
 			errs.Add("reason", "%s", msg)
 		}
 	}
-	return errs.Err("the review is not valid")
+	return errs
+}
+
+// review is the review d records, by reviewer by at now.
+func (d ReviewDecision) review(by string, now time.Time) Review {
+	rv := Review{State: d.Decision, By: by, At: &now}
+	if d.Decision == Rejected {
+		rv.Reason = strings.TrimSpace(d.Reason)
+	}
+	return rv
 }
 
 // Apply checks the decision of reviewer by against the current run cur,
@@ -92,12 +107,56 @@ func (d ReviewDecision) Apply(cur Run, creator, by string, now time.Time) (Run, 
 		return cur, Errorf(Conflict, "run %s revision %d was rejected by %s: it needs an amendment before another review", cur.ID, cur.Revision, cur.Review.By)
 	}
 	next := cur
-	at := now
-	next.Review = Review{State: d.Decision, By: by, At: &at}
-	if d.Decision == Rejected {
-		next.Review.Reason = strings.TrimSpace(d.Reason)
-	}
+	next.Review = d.review(by, now)
 	return next, nil
+}
+
+// IncidentRevision is the only revision an incident has: it is never
+// amended, only retracted (a rejected incident is retracted and recorded
+// anew).
+const IncidentRevision = 1
+
+// ValidateIncident checks a decision on a field-trial incident: the
+// revision may be left out, and is otherwise IncidentRevision.
+func (d ReviewDecision) ValidateIncident() error {
+	errs := d.checks()
+	if d.Revision != 0 && d.Revision != IncidentRevision {
+		errs.Add("revision", "must be 1 or left out: an incident is never amended, so it has one revision")
+	}
+	return errs.Err("the review is not valid")
+}
+
+// ApplyIncident checks the decision of reviewer by on incident cur and
+// returns the reviewed incident. Errors: Invalid, Forbidden (the reviewer
+// recorded it), Conflict (retracted, or already reviewed).
+func (d ReviewDecision) ApplyIncident(cur Incident, by string, now time.Time) (Incident, error) {
+	if err := d.ValidateIncident(); err != nil {
+		return cur, err
+	}
+	if by == cur.RecordedBy {
+		return cur, Errorf(Forbidden, "you recorded incident %s: a second person must review it (ISO/IEC 17025 §7.8.1)", cur.ID)
+	}
+	if cur.Retracted {
+		return cur, Errorf(Conflict, "incident %s is retracted: there is nothing to review", cur.ID)
+	}
+	switch cur.ReviewOf().State {
+	case Verified:
+		return cur, Errorf(Conflict, "incident %s is already verified by %s", cur.ID, cur.Review.By)
+	case Rejected:
+		return cur, Errorf(Conflict, "incident %s was rejected by %s: retract it and record it anew", cur.ID, cur.Review.By)
+	}
+	next := cur
+	next.Review = d.review(by, now)
+	return next, nil
+}
+
+// ReviewOf returns in's review, recorded for an incident read before
+// incidents were reviewed.
+func (in Incident) ReviewOf() Review {
+	if in.Review.State == "" {
+		return Review{State: Recorded}
+	}
+	return in.Review
 }
 
 // ReviewOf returns r's review, with the recorded state for a run read

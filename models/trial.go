@@ -144,6 +144,7 @@ type Incident struct {
 	RetractedAt      *time.Time `json:"retracted_at,omitempty"`
 	RecordedBy       string     `json:"recorded_by"`
 	RecordedAt       time.Time  `json:"recorded_at"`
+	Review           Review     `json:"review"` // second-person review (issue #13)
 }
 
 // Validate checks one incident's own fields (not its assignment).

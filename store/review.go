@@ -88,3 +88,63 @@ func (s *Store) ReviewQueue(ctx context.Context, limit int) ([]models.Run, int64
 	}
 	return out, total, nil
 }
+
+// ReviewIncident records a second person's decision on a field-trial
+// incident (models.ReviewDecision.ApplyIncident) with its audit entry.
+// Errors: Invalid, NotFound, Forbidden (self-review), Conflict (retracted
+// or already reviewed).
+func (s *Store) ReviewIncident(ctx context.Context, trial, id string, d models.ReviewDecision, by string) (models.Incident, error) {
+	var out models.Incident
+	if err := d.ValidateIncident(); err != nil {
+		return out, err
+	}
+	err := s.writeTx(ctx, "review_incident", func(tx *gorm.DB, ch change) error {
+		list, err := s.incidents(tx.Where("trial_incidents.trial_id = ? AND trial_incidents.id = ?", trial, id))
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return models.Errorf(models.NotFound, "incident %s not found in trial %s", id, trial)
+		}
+		next, err := d.ApplyIncident(list[0], by, s.stamp())
+		if err != nil {
+			return err
+		}
+		rv := next.Review
+		// The guard makes two reviewers racing for one incident a conflict
+		// for the second, not a silent overwrite.
+		res := tx.Model(&incidentRow{}).Where("id = ? AND review_state = ? AND retracted_at IS NULL", id, string(models.Recorded)).
+			Updates(map[string]any{"review_state": string(rv.State), "review_by": rv.By, "review_at": *rv.At, "review_reason": rv.Reason})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return models.Errorf(models.Conflict, "incident %s changed meanwhile: reload it", id)
+		}
+		out = next
+		ch["target"], ch["trial"], ch["decision"] = id, trial, string(rv.State)
+		if rv.Reason != "" {
+			ch["reason"] = rv.Reason
+		}
+		return nil
+	})
+	if err != nil {
+		return out, translate(err, "incident "+id)
+	}
+	return out, nil
+}
+
+// IncidentQueue lists active field-trial incidents awaiting review, oldest
+// recorded first, with how many wait. Rejected incidents are not listed:
+// they are never amended, so they wait for a retraction, not a review.
+func (s *Store) IncidentQueue(ctx context.Context, limit int) ([]models.Incident, int64, error) {
+	db := s.db.WithContext(ctx)
+	pending := "trial_incidents.review_state = ? AND trial_incidents.retracted_at IS NULL"
+	var total int64
+	if err := db.Model(&incidentRow{}).Where(pending, string(models.Recorded)).Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "review queue")
+	}
+	list, err := s.incidents(db.Where(pending, string(models.Recorded)).
+		Order("trial_incidents.recorded_at, trial_incidents.id").Limit(limit))
+	return list, total, err
+}

@@ -43,6 +43,9 @@ type incidentRow struct {
 	RetractionReason               *string
 	RecordedBy                     string
 	RecordedAt                     time.Time
+	ReviewState, ReviewBy          string
+	ReviewAt                       *time.Time
+	ReviewReason                   string
 }
 
 func (incidentRow) TableName() string { return "trial_incidents" }
@@ -295,9 +298,10 @@ func (s *Store) CreateIncidents(ctx context.Context, items []models.Incident, w 
 				continue
 			}
 			in.ID, in.RecordedBy, in.RecordedAt = s.newID(), w.By, now
+			in.Review = models.Review{State: models.Recorded}
 			rows = append(rows, incidentRow{ID: in.ID, TrialID: in.Trial, UnitID: a.unitID, HandsetID: a.handsetID,
 				OccurredOn: in.Date, Category: in.Category, Severity: in.Severity, OutOfServiceH: in.OutOfServiceH,
-				Outcome: in.Outcome, Notes: in.Notes, RecordedBy: w.By, RecordedAt: now})
+				Outcome: in.Outcome, Notes: in.Notes, RecordedBy: w.By, RecordedAt: now, ReviewState: string(models.Recorded)})
 		}
 		if err := all.Err("the incidents are not valid: nothing was recorded"); err != nil {
 			return err
@@ -337,17 +341,29 @@ func (s *Store) RetractIncident(ctx context.Context, trial, id, reason, by strin
 	if err != nil {
 		return models.Incident{}, translate(err, "incident")
 	}
-	list, err := s.Incidents(ctx, trial)
-	for _, in := range list {
-		if in.ID == id {
-			return in, err
-		}
-	}
-	return models.Incident{}, err
+	return s.Incident(ctx, trial, id)
 }
 
 // Incidents lists a trial's incidents by date, retracted ones included.
 func (s *Store) Incidents(ctx context.Context, trial string) ([]models.Incident, error) {
+	return s.incidents(s.db.WithContext(ctx).Where("trial_incidents.trial_id = ?", trial).Order("occurred_on, trial_incidents.id"))
+}
+
+// Incident is one incident of a trial. Errors: NotFound.
+func (s *Store) Incident(ctx context.Context, trial, id string) (models.Incident, error) {
+	list, err := s.incidents(s.db.WithContext(ctx).Where("trial_incidents.trial_id = ? AND trial_incidents.id = ?", trial, id))
+	if err != nil {
+		return models.Incident{}, err
+	}
+	if len(list) == 0 {
+		return models.Incident{}, models.Errorf(models.NotFound, "incident %s not found in trial %s", id, trial)
+	}
+	return list[0], nil
+}
+
+// incidents reads the incidents q selects, with their handset code and
+// unit serial.
+func (s *Store) incidents(q *gorm.DB) ([]models.Incident, error) {
 	var rows []struct {
 		ID, TrialID, OccurredOn, Category, Outcome, Notes, RecordedBy, Code, Serial string
 		Severity                                                                    int
@@ -355,14 +371,17 @@ func (s *Store) Incidents(ctx context.Context, trial string) ([]models.Incident,
 		RetractedAt                                                                 *time.Time
 		RetractionReason                                                            *string
 		RecordedAt                                                                  time.Time
+		ReviewState, ReviewBy, ReviewReason                                         string
+		ReviewAt                                                                    *time.Time
 	}
-	err := s.db.WithContext(ctx).Table("trial_incidents").
-		Select("trial_incidents.id AS id, trial_incidents.trial_id AS trial_id, occurred_on, category, outcome, trial_incidents.notes AS notes, "+
-			"trial_incidents.recorded_by AS recorded_by, handsets.code AS code, units.serial AS serial, severity, "+
-			"out_of_service_h, retracted_at, retraction_reason, trial_incidents.recorded_at AS recorded_at").
+	err := q.Table("trial_incidents").
+		Select("trial_incidents.id AS id, trial_incidents.trial_id AS trial_id, occurred_on, category, outcome, trial_incidents.notes AS notes, " +
+			"trial_incidents.recorded_by AS recorded_by, handsets.code AS code, units.serial AS serial, severity, " +
+			"out_of_service_h, retracted_at, retraction_reason, trial_incidents.recorded_at AS recorded_at, " +
+			"review_state, review_by, review_reason, review_at").
 		Joins("JOIN units ON units.id = trial_incidents.unit_id").
 		Joins("JOIN handsets ON handsets.id = trial_incidents.handset_id").
-		Where("trial_incidents.trial_id = ?", trial).Order("occurred_on, trial_incidents.id").Scan(&rows).Error
+		Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "incidents")
 	}
@@ -370,7 +389,8 @@ func (s *Store) Incidents(ctx context.Context, trial string) ([]models.Incident,
 	for i, r := range rows {
 		out[i] = models.Incident{ID: r.ID, Trial: r.TrialID, Handset: r.Code, Unit: r.Serial, Date: r.OccurredOn,
 			Category: r.Category, Severity: r.Severity, OutOfServiceH: r.OutOfServiceH, Outcome: r.Outcome, Notes: r.Notes,
-			Retracted: r.RetractedAt != nil, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC()}
+			Retracted: r.RetractedAt != nil, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC(),
+			Review: models.Review{State: models.ReviewState(r.ReviewState), By: r.ReviewBy, Reason: r.ReviewReason}}
 		if r.RetractedAt != nil {
 			t := r.RetractedAt.UTC()
 			out[i].RetractedAt = &t
@@ -378,6 +398,11 @@ func (s *Store) Incidents(ctx context.Context, trial string) ([]models.Incident,
 		if r.RetractionReason != nil {
 			out[i].RetractionReason = *r.RetractionReason
 		}
+		if r.ReviewAt != nil {
+			t := r.ReviewAt.UTC()
+			out[i].Review.At = &t
+		}
+		out[i].Review = out[i].ReviewOf()
 	}
 	return out, nil
 }
@@ -506,9 +531,13 @@ type TrialData struct {
 	Candidates []string // handset codes with a unit in the trial, sorted
 	DeviceDays map[string]int
 	Incidents  map[string]map[string]int // handset → category → count (not retracted)
-	Shifts     map[string][][2]int       // handset → per unit [lasted, total]
-	SUS        map[string][]float64      // handset → scores
-	Custom     map[string]map[string][]int
+	// Verified and Pending split Incidents by review (issue #13): verified
+	// ones, and those still recorded (awaiting review); the rest were
+	// rejected.
+	Verified, Pending map[string]map[string]int
+	Shifts            map[string][][2]int  // handset → per unit [lasted, total]
+	SUS               map[string][]float64 // handset → scores
+	Custom            map[string]map[string][]int
 }
 
 // TrialData reads a trial's exposure, incident counts, per-unit shift
@@ -519,6 +548,7 @@ func (s *Store) TrialData(ctx context.Context, id string) (TrialData, error) {
 		return TrialData{}, err
 	}
 	d := TrialData{Trial: t, DeviceDays: map[string]int{}, Incidents: map[string]map[string]int{},
+		Verified: map[string]map[string]int{}, Pending: map[string]map[string]int{},
 		Shifts: map[string][][2]int{}, SUS: map[string][]float64{}, Custom: map[string]map[string][]int{}}
 	for _, a := range t.Assignments {
 		if _, ok := d.DeviceDays[a.Handset]; !ok {
@@ -530,19 +560,28 @@ func (s *Store) TrialData(ctx context.Context, id string) (TrialData, error) {
 	sort.Strings(d.Candidates)
 	db := s.db.WithContext(ctx)
 	var inc []struct {
-		Code, Category string
-		N              int
+		Code, Category, ReviewState string
+		N                           int
 	}
-	if err := db.Table("trial_incidents").Select("handsets.code AS code, category, COUNT(*) AS n").
+	if err := db.Table("trial_incidents").Select("handsets.code AS code, category, review_state, COUNT(*) AS n").
 		Joins("JOIN handsets ON handsets.id = trial_incidents.handset_id").
-		Where("trial_id = ? AND retracted_at IS NULL", id).Group("handsets.code, category").Scan(&inc).Error; err != nil {
+		Where("trial_id = ? AND retracted_at IS NULL", id).Group("handsets.code, category, review_state").Scan(&inc).Error; err != nil {
 		return d, translate(err, "incidents")
 	}
-	for _, r := range inc {
-		if d.Incidents[r.Code] == nil {
-			d.Incidents[r.Code] = map[string]int{}
+	add := func(m map[string]map[string]int, code, cat string, n int) {
+		if m[code] == nil {
+			m[code] = map[string]int{}
 		}
-		d.Incidents[r.Code][r.Category] = r.N
+		m[code][cat] += n
+	}
+	for _, r := range inc {
+		add(d.Incidents, r.Code, r.Category, r.N)
+		switch models.ReviewState(r.ReviewState) {
+		case models.Verified:
+			add(d.Verified, r.Code, r.Category, r.N)
+		case models.Recorded:
+			add(d.Pending, r.Code, r.Category, r.N)
+		}
 	}
 	var sh []struct {
 		Code, UnitID string

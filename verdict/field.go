@@ -16,7 +16,12 @@ import (
 //     candidate's device-days, per 1,000, with the exact Poisson (Garwood)
 //     interval; met when the upper bound is at most the target, not met
 //     when the lower bound is above it, otherwise inconclusive. n_units is
-//     the number of units assigned.
+//     the number of units assigned. When the profile counts verified
+//     evidence only, only verified incidents count; since an incident
+//     counts against the candidate, one still awaiting review may only
+//     make the verdict worse, so it keeps a cell from being met (it stays
+//     inconclusive until the incident is reviewed). Rejected incidents are
+//     left out.
 //   - shifts_lasted: the share of shifts the battery lasted, each unit's
 //     share first, then their mean with the Wilson interval over units; met
 //     when the lower bound reaches the target, not met when the upper bound
@@ -38,6 +43,9 @@ type FieldData struct {
 	DeviceDays map[string]int
 	Units      map[string][]string       // serials assigned
 	Incidents  map[string]map[string]int // category → count (retractions left out)
+	// Verified and Pending are the part of Incidents verified and still
+	// awaiting review; the rest were rejected.
+	Verified, Pending map[string]map[string]int
 	Shifts     map[string][][2]int       // per unit [lasted, total]
 	SUS        map[string][]float64      // scores 0–100
 }
@@ -63,15 +71,16 @@ func WithField(m Matrix, p models.Profile, trials []FieldData) Matrix {
 		if q.Kind != models.FieldTrial || i >= len(rows) || rows[i].Key != q.Key {
 			continue
 		}
-		rows[i] = EvaluateField(q, m.Handsets, trials)
+		rows[i] = EvaluateField(q, p.Evidence, m.Handsets, trials)
 	}
 	m.Rows = rows
 	return m
 }
 
 // EvaluateField judges field requirement q for each handset (codes, in
-// display order) on the trials.
-func EvaluateField(q *models.Requirement, handsets []string, trials []FieldData) Row {
+// display order) on the trials, counting the incidents evidence (the
+// profile's rule, models.EvidenceAny when empty) admits.
+func EvaluateField(q *models.Requirement, evidence string, handsets []string, trials []FieldData) Row {
 	row := Row{Key: q.Key, Title: q.Title, Kind: q.Kind, Metric: q.Metric, Rule: q.Decision.Rule, Target: q.Decision.Target,
 		Confidence: q.Decision.Confidence, MinUnits: q.MinUnits, Cells: []Cell{}}
 	var used []FieldData
@@ -81,12 +90,12 @@ func EvaluateField(q *models.Requirement, handsets []string, trials []FieldData)
 		}
 	}
 	for _, h := range handsets {
-		row.Cells = append(row.Cells, judgeField(q, h, used))
+		row.Cells = append(row.Cells, judgeField(q, evidence == models.EvidenceVerified, h, used))
 	}
 	return row
 }
 
-func judgeField(q *models.Requirement, h string, trials []FieldData) Cell {
+func judgeField(q *models.Requirement, verifiedOnly bool, h string, trials []FieldData) Cell {
 	fc := &FieldCell{Metric: q.Metric, Trials: []string{}}
 	c := Cell{Handset: h, Runs: []string{}, Field: fc}
 	conf := q.Decision.Confidence
@@ -96,6 +105,7 @@ func judgeField(q *models.Requirement, h string, trials []FieldData) Cell {
 	units := map[string]bool{}
 	var lasted, total []int
 	var scores []float64
+	pending := 0 // incidents awaiting review that verifiedOnly leaves out
 	for _, t := range trials {
 		if _, in := t.DeviceDays[h]; !in {
 			continue
@@ -106,9 +116,16 @@ func judgeField(q *models.Requirement, h string, trials []FieldData) Cell {
 			units[u] = true
 		}
 		for cat, n := range t.Incidents[h] {
-			if len(q.Where.Category) == 0 || slices.Contains(q.Where.Category, cat) {
-				fc.Incidents += n
+			if len(q.Where.Category) > 0 && !slices.Contains(q.Where.Category, cat) {
+				continue
 			}
+			if !verifiedOnly {
+				fc.Incidents += n
+				continue
+			}
+			fc.Incidents += t.Verified[h][cat]
+			pending += t.Pending[h][cat]
+			c.LeftOutUnverified += n - t.Verified[h][cat]
 		}
 		for _, u := range t.Shifts[h] {
 			lasted, total = append(lasted, u[0]), append(total, u[1])
@@ -140,6 +157,13 @@ func judgeField(q *models.Requirement, h string, trials []FieldData) Cell {
 	case models.IncidentRate:
 		c.NUnits = len(units)
 		judgeRate(fc, target, conf, &c)
+		if c.LeftOutUnverified > 0 {
+			c.Reason += fmt.Sprintf(" (%d unverified incident(s) left out: the profile counts verified evidence only)", c.LeftOutUnverified)
+		}
+		if pending > 0 && c.Verdict == Met {
+			c.Verdict = Inconclusive
+			c.Reason += fmt.Sprintf("; %d incident(s) await review and could only raise the rate: review them before this is met", pending)
+		}
 	case models.ShiftsLasted:
 		judgeShifts(lasted, total, target, conf, &c)
 	case models.SUSMean:

@@ -126,7 +126,7 @@ func TestFieldJudging(t *testing.T) {
 	near := func(got, want float64) bool { return math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want)) }
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			row := verdict.EvaluateField(&tc.req, []string{"a"}, tc.trials)
+			row := verdict.EvaluateField(&tc.req, models.EvidenceAny, []string{"a"}, tc.trials)
 			if row.Kind != models.FieldTrial || row.Metric != tc.req.Metric || len(row.Cells) != 1 {
 				t.Fatalf("row %+v", row)
 			}
@@ -178,5 +178,45 @@ func TestFieldRowsInMatrix(t *testing.T) {
 	plan := verdict.Plan(m)
 	if pc := plan[0].Cells[1]; pc.MorePassingUnits != nil || !strings.Contains(pc.Note, "exposure") {
 		t.Errorf("plan of a field cell: %+v", pc)
+	}
+}
+
+// TestFieldVerifiedIncidents: a profile counting verified evidence only
+// counts verified incidents; one awaiting review keeps a cell from being
+// met (it could only raise the rate), a rejected one is left out.
+func TestFieldVerifiedIncidents(t *testing.T) {
+	with := func(all, verified, pending int) verdict.FieldData {
+		d := trial("t1", 1000, map[string]int{"battery": all}, nil, nil)
+		d.Verified = map[string]map[string]int{"a": {"battery": verified}}
+		d.Pending = map[string]map[string]int{"a": {"battery": pending}}
+		return d
+	}
+	req := fieldReq(models.IncidentRate, models.UpperBound, 5)
+	cases := []struct {
+		name      string
+		evidence  string
+		data      verdict.FieldData
+		verdict   verdict.Verdict
+		incidents int
+		leftOut   int
+		reason    string
+	}{
+		{"any evidence counts all three", models.EvidenceAny, with(3, 1, 1), verdict.Inconclusive, 3, 0, "3 incident(s) in 1000"},
+		{"verified only: 0 verified, 1 pending: not met yet", models.EvidenceVerified, with(1, 0, 1), verdict.Inconclusive, 0, 1,
+			"1 incident(s) await review"},
+		{"verified only: a rejected one is left out and does not block", models.EvidenceVerified, with(1, 0, 0), verdict.Met, 0, 1,
+			"1 unverified incident(s) left out"},
+		{"verified only: all verified", models.EvidenceVerified, with(0, 0, 0), verdict.Met, 0, 0, "0 incident(s) in 1000"},
+		{"verified only: not met stays not met with pending ones", models.EvidenceVerified, with(40, 30, 10), verdict.NotMet, 30, 10,
+			"30 incident(s) in 1000"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := verdict.EvaluateField(&req, tc.evidence, []string{"a"}, []verdict.FieldData{tc.data}).Cells[0]
+			if c.Verdict != tc.verdict || c.Field.Incidents != tc.incidents || c.LeftOutUnverified != tc.leftOut || !strings.Contains(c.Reason, tc.reason) {
+				t.Errorf("got %s, %d incidents, %d left out, %q; want %s, %d, %d, reason with %q",
+					c.Verdict, c.Field.Incidents, c.LeftOutUnverified, c.Reason, tc.verdict, tc.incidents, tc.leftOut, tc.reason)
+			}
+		})
 	}
 }
