@@ -320,6 +320,8 @@ func (s *Server) formRoutes(r *gin.Engine, p *pages) {
 	r.POST("/runs/:id/review", f.saveReview)
 	r.GET("/review", f.reviewQueue)
 	r.POST("/review", f.bulkVerify)
+	r.GET("/trials/:id/incidents/:incident/review", f.incidentReviewForm)
+	r.POST("/trials/:id/incidents/:incident/review", f.saveIncidentReview)
 	r.GET("/runs/:id/attachments/new", f.attachForm) // attachments.go
 	r.POST("/runs/:id/attachments/new", f.saveAttachment)
 }

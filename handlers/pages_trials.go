@@ -258,15 +258,23 @@ func (p *pages) buildTrial(ctx context.Context, q trialQuery) (trialView, error)
 	v.Incidents = table{ID: "incidents", Caption: "Every incident, retracted ones included (they leave the statistics)", Collapsed: len(list) > 20,
 		Columns: []column{{"date", "Date", false}, {"candidate", "Candidate", false}, {"unit", "Unit", false}, {"category", "Category", false},
 			{"severity", "Severity (0–6)", true}, {"out_of_service_h", "Out of service (h)", true}, {"outcome", "Outcome", false},
-			{"notes", "Notes", false}, {"status", "Status", false}}}
+			{"notes", "Notes", false}, {"status", "Status", false}, {"review", "Review", false}}}
 	for _, in := range list {
 		status := cell{Text: cs.Word("active")}
 		if in.Retracted {
 			status = cell{Text: cs.Word("retracted"), Small: cs.Text(in.RetractionReason), Class: "verdict inconclusive"}
 		}
+		rv := in.ReviewOf()
+		review := cell{Text: cs.Word(string(rv.State))}
+		if rv.By != "" {
+			review.Small = cs.T("by %s", rv.By)
+			if rv.Reason != "" {
+				review.Small += ": " + cs.Text(rv.Reason)
+			}
+		}
 		v.Incidents.Rows = append(v.Incidents.Rows, []cell{textCell(in.Date), cand(in.Handset), textCell(cs.Unit(in.Handset, in.Unit)),
 			textCell(categoryText(cs, in.Category)), intCell(in.Severity), numCell(in.OutOfServiceH, 1), textCell(cs.Word(in.Outcome)),
-			textCell(cs.Text(in.Notes)), status})
+			textCell(cs.Text(in.Notes)), status, review})
 	}
 	return v, nil
 }

@@ -33,7 +33,7 @@ func requiredRole(method, route string) models.Role {
 		case "/runs/new", "/imports/new", // technicians' forms
 			"/imports", "/imports/:id/retract", // imports as objects (forms_imports.go)
 			"/handsets/:code/units/new", "/runs/:id/amend", "/runs/:id/retract", "/runs/:id/series/new",
-			"/runs/:id/review", "/review", // second-person review (review.go)
+			"/runs/:id/review", "/review", "/trials/:id/incidents/:incident/review", // second-person review (review.go)
 			"/runs/:id/attachments/new": // attachments.go
 			return models.Technician
 		case "/api/v1/accounts", "/api/v1/accounts/:name", "/api/v1/audit",
@@ -50,6 +50,7 @@ func requiredRole(method, route string) models.Role {
 		"POST /api/v1/runs/:id/amendments",
 		"POST /api/v1/runs/:id/retraction",
 		"POST /api/v1/runs/:id/review", "POST /runs/:id/review", "POST /review", // review.go
+		"POST /api/v1/trials/:id/incidents/:incident/review", "POST /trials/:id/incidents/:incident/review",
 		"POST /api/v1/runs/:id/attachments", "POST /api/v1/attachments/:id/retraction", "POST /runs/:id/attachments/new", // attachments.go
 		"POST /api/v1/runs/:id/series",
 		"POST /api/v1/imports/:kind",

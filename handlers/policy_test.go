@@ -57,9 +57,11 @@ var writePolicy = map[string]models.Role{
 	"POST /handsets/new":             models.Admin,
 	"POST /profiles/:id/unmask":      models.Admin,
 	// second-person review (review.go)
-	"POST /api/v1/runs/:id/review": models.Technician,
-	"POST /runs/:id/review":        models.Technician,
-	"POST /review":                 models.Technician,
+	"POST /api/v1/runs/:id/review":                       models.Technician,
+	"POST /runs/:id/review":                              models.Technician,
+	"POST /api/v1/trials/:id/incidents/:incident/review": models.Technician,
+	"POST /trials/:id/incidents/:incident/review":        models.Technician,
+	"POST /review": models.Technician,
 	// attachments.go
 	"POST /api/v1/runs/:id/attachments":       models.Technician,
 	"POST /api/v1/attachments/:id/retraction": models.Technician,
@@ -94,6 +96,7 @@ func TestRequiredRole(t *testing.T) {
 		{"GET", "/runs/:id/amend", models.Technician},
 		{"GET", "/review", models.Technician},
 		{"GET", "/runs/:id/review", models.Technician},
+		{"GET", "/trials/:id/incidents/:incident/review", models.Technician},
 		{"GET", "/handsets/new", models.Admin},
 		{"GET", "/audit", models.Admin},
 		{"GET", "/api/v1/audit", models.Admin},

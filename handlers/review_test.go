@@ -51,7 +51,7 @@ func TestReviewAPIAndQueue(t *testing.T) {
 		form := url.Values{"run": {other + ":1"}}
 		hdr := append([]string{"Content-Type", "application/x-www-form-urlencoded"}, tom...)
 		conf := a.must(t, 200, "POST", "/review", form.Encode(), hdr...)
-		if !strings.Contains(string(conf.Body), "Verify 1 run(s)") {
+		if !strings.Contains(string(conf.Body), "Verify 1 item(s)") {
 			t.Errorf("confirmation page:\n%.3000s", conf.Body)
 		}
 		if rv := object(t, a.must(t, 200, "GET", "/api/v1/runs/"+other, "", tom...))["review"].(map[string]any); rv["state"] != "recorded" {

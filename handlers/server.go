@@ -156,6 +156,7 @@ func (s *Server) Routes() http.Handler {
 	api.POST("/trials/:id/incidents", append(js, s.createIncident)...)
 	api.GET("/trials/:id/incidents", s.listIncidents)
 	api.POST("/trials/:id/incidents/:incident/retraction", append(js, s.retractIncident)...)
+	api.POST("/trials/:id/incidents/:incident/review", append(js, s.reviewIncident)...) // review.go
 	api.POST("/trials/:id/shifts", append(js, s.createShift)...)
 	api.POST("/trials/:id/questionnaires", append(js, s.createQuestionnaire)...)
 	api.GET("/imports/:id", s.getImport)

@@ -46,8 +46,8 @@ type FieldData struct {
 	// Verified and Pending are the part of Incidents verified and still
 	// awaiting review; the rest were rejected.
 	Verified, Pending map[string]map[string]int
-	Shifts     map[string][][2]int       // per unit [lasted, total]
-	SUS        map[string][]float64      // scores 0–100
+	Shifts            map[string][][2]int  // per unit [lasted, total]
+	SUS               map[string][]float64 // scores 0–100
 }
 
 // FieldCell is what a field cell was computed from.
