@@ -72,7 +72,11 @@ func (f *forms) saveHandset(c *gin.Context) {
 	if err == nil && len(errs) == 0 {
 		h, err = f.s.Store.CreateHandset(c.Request.Context(), h, f.s.author(c))
 	} else if err == nil {
-		err = validateForm(errs, h.Validate()).Err("the handset is not valid")
+		var rules models.FieldErrors
+		if verr := h.Validate(); verr != nil {
+			rules = fieldsOf(verr)
+		}
+		err = errs.Merge(rules).Err("the handset is not valid")
 	}
 	if err != nil {
 		f.failForm(c, v, err)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/json"
-	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -97,21 +96,6 @@ func decodeRunForm(c *gin.Context, r *models.Run, skip ...string) (map[string]st
 	return values, errs
 }
 
-// validateForm adds the model's rules to the cells' read errors, skipping
-// fields already reported (a cell that could not be read is also "missing").
-func validateForm(errs models.FieldErrors, err error) models.FieldErrors {
-	var me *models.Error
-	if !errors.As(err, &me) {
-		return errs
-	}
-	for _, e := range me.Fields {
-		if !errs.Has(e.Field) {
-			errs = append(errs, e)
-		}
-	}
-	return errs
-}
-
 // saveRun is POST /runs/new: the same CreateRun as POST /api/v1/runs, then
 // 303 to the run's page. The form's token is its Idempotency-Key: a second
 // submit of the same form redirects to the run the first one created.
@@ -141,9 +125,10 @@ func (f *forms) saveRun(c *gin.Context) {
 		r.Technician = f.s.author(c)
 	}
 	if len(errs) > 0 {
-		errs = validateForm(errs, r.Validate(f.s.Now(), models.HandsetFacts{}))
+		// The same one round as the API: cells that cannot be read, and
+		// every rule (an unregistered unit too) on the other fields.
 		f.s.releaseKey(c, key)
-		f.failForm(c, v, errs.Err("the run is not valid"))
+		f.failForm(c, v, f.s.Store.CheckRun(c.Request.Context(), r, errs))
 		return
 	}
 	saved, err := f.s.Store.CreateRun(c.Request.Context(), r, f.s.author(c))

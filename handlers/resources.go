@@ -158,11 +158,18 @@ func (s *Server) getUnit(c *gin.Context) {
 
 func (s *Server) createRun(c *gin.Context) {
 	r, err := models.DecodeRun(body(c))
-	if err == nil {
-		if r.Technician == "" {
-			r.Technician = s.author(c)
-		}
+	if r.Technician == "" {
+		r.Technician = s.author(c)
+	}
+	switch {
+	case err == nil:
 		r, err = s.Store.CreateRun(c.Request.Context(), r, s.author(c))
+	case models.ErrorCode(err) == models.Invalid:
+		// Values of the wrong type do not hide the rules: one 422 lists
+		// both (an unknown unit, a missing field), as CreateRun would.
+		if cerr := s.Store.CheckRun(c.Request.Context(), r, fieldsOf(err)); cerr != nil {
+			err = cerr
+		}
 	}
 	if err != nil {
 		s.fail(c, err)

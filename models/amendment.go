@@ -90,20 +90,24 @@ func (a Amendment) Apply(cur Run, now time.Time, facts HandsetFacts) (Run, Chang
 			errs = append(errs, fieldsOf(err)...)
 		}
 	}
-	if len(errs) > 0 {
-		return next, nil, errs.Err("the amendment is not valid")
-	}
 	prefix := "changes."
 	if a.Cells != nil {
 		prefix = "" // a form shows each error beside its own field
 	}
+	// The rules run even when a value could not be read, so that one
+	// answer lists every problem (issue #16): a field already reported
+	// keeps its first message.
 	if err := next.Validate(now, facts); err != nil {
+		var rules FieldErrors
 		for _, f := range fieldsOf(err) {
 			if f.Field != "" {
 				f.Field = prefix + f.Field
 			}
-			errs = append(errs, f)
+			rules = append(rules, f)
 		}
+		errs = errs.Merge(rules)
+	}
+	if len(errs) > 0 {
 		return next, nil, errs.Err("the amendment is not valid")
 	}
 	changes := Diff(cur, next)

@@ -64,6 +64,20 @@ func (fe FieldErrors) Has(field string) bool {
 	return false
 }
 
+// Merge appends the problems of more whose field fe has not already
+// reported: a value that could not be read is also "required" and may
+// break a rule, but one message per field says it best. Problems of no
+// field are always kept.
+func (fe FieldErrors) Merge(more FieldErrors) FieldErrors {
+	out := fe
+	for _, e := range more {
+		if e.Field == "" || !fe.Has(e.Field) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Err returns nil when there is no problem, else an *Error with code Invalid.
 func (fe FieldErrors) Err(detail string) error {
 	if len(fe) == 0 {

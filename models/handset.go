@@ -104,6 +104,13 @@ func DecodeHandset(body []byte) (Handset, error) {
 	if !decodeObject(body, "", handsetFields, &h, &errs) {
 		return h, notAnObject(body, json.Unmarshal(body, &map[string]any{}))
 	}
+	if len(errs) > 0 {
+		// One answer for types and rules alike (issue #16): the rules of
+		// the fields that could be read come with the type errors.
+		if err := h.Validate(); err != nil {
+			errs = errs.Merge(fieldsOf(err))
+		}
+	}
 	return h, errs.Err("the handset is not valid")
 }
 

@@ -208,6 +208,30 @@ func (s *Store) CreateRun(ctx context.Context, r models.Run, by string) (models.
 	return out[0], nil
 }
 
+// CheckRun lists every problem of a run that is already known to be
+// invalid (known: the values its body or form could not read): the rules
+// CreateRun applies — Validate with the handset's declared values, an
+// unregistered handset or unit — are added for every field known does not
+// already name, so that one answer reports types and rules together
+// (issue #16). It writes nothing and returns an Invalid error, or nil when
+// known is empty and the run breaks no rule.
+func (s *Store) CheckRun(ctx context.Context, r models.Run, known models.FieldErrors) error {
+	db := s.db.WithContext(ctx)
+	refs, err := s.lookupUnits(db, []models.Run{r})
+	if err != nil {
+		return translate(err, "run")
+	}
+	ref, ok := refs[unitKey{r.Handset, r.Unit}]
+	var rules models.FieldErrors
+	if err := r.Validate(s.stamp(), ref.facts); err != nil {
+		rules = asFieldErrors(err)
+	}
+	if r.Handset != "" && r.Unit != "" && !ok {
+		rules = append(rules, unknownUnit(db, r))
+	}
+	return known.Merge(rules).Err("the run is not valid")
+}
+
 // unitKey identifies a unit by handset code and serial.
 type unitKey struct{ handset, serial string }
 
