@@ -103,8 +103,9 @@ func (s *Store) RunCounts(ctx context.Context, codes []string) ([]RunCount, erro
 		where := "handsets.code IN ?"
 		args := []any{codes}
 		if status != "" {
-			where += " AND " + table + ".status = ?"
-			args = append(args, status)
+			// a literal, not a parameter: the planners match it against
+			// the partial index runs_retracted (migration 00021) only so
+			where += " AND " + table + ".status = '" + status + "'"
 		}
 		err := s.db.WithContext(ctx).Table(table).
 			Select("handsets.code AS code, units.serial AS serial, "+table+".kind AS kind, '"+count+"' AS status, "+

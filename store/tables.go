@@ -111,9 +111,51 @@ func place(count *gorm.DB, page, perPage int) (TablePage, error) {
 	if err := count.Count(&n).Error; err != nil {
 		return TablePage{}, err
 	}
+	return placeCount(n, page, perPage), nil
+}
+
+func placeCount(n int64, page, perPage int) TablePage {
 	tp := TablePage{Total: int(n), PerPage: perPage, Pages: max(1, (int(n)+perPage-1)/perPage)}
 	tp.Page = min(page, tp.Pages)
-	return tp, nil
+	return tp
+}
+
+// countRuns counts the runs matching q's handset, unit, kind and status
+// without reading runs: active ones are summed from run_tallies (which
+// count every active run once), retracted ones counted on the partial
+// index runs_retracted (migration 00021).
+func (s *Store) countRuns(tx *gorm.DB, q RunTableQuery) (int64, error) {
+	where := func(db *gorm.DB, table string) *gorm.DB {
+		switch {
+		case q.Handset != "" && q.Unit != "":
+			db = db.Where(table+".unit_id = (SELECT u.id FROM units u JOIN handsets h ON h.id = u.handset_id WHERE h.code = ? AND u.serial = ?)", q.Handset, q.Unit)
+		case q.Handset != "":
+			db = db.Where(table+".handset_id = (SELECT h.id FROM handsets h WHERE h.code = ?)", q.Handset)
+		case q.Unit != "":
+			db = db.Where(table+".unit_id IN (SELECT u.id FROM units u WHERE u.serial = ?)", q.Unit)
+		}
+		if q.Kind != "" {
+			db = db.Where(table+".kind = ?", string(q.Kind))
+		}
+		return db
+	}
+	var total int64
+	if q.Status != models.Retracted {
+		var n int64
+		if err := where(tx.Table("run_tallies"), "run_tallies").Select("COALESCE(SUM(run_tallies.n), 0)").Row().Scan(&n); err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	if q.Status != models.Active {
+		var n int64
+		// a literal: the planners match the partial index's WHERE only so
+		if err := where(tx.Table("runs"), "runs").Where("runs.status = '" + string(models.Retracted) + "'").Count(&n).Error; err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // likePattern is a LIKE pattern matching s anywhere, with LIKE's own
@@ -169,7 +211,17 @@ func (s *Store) RunTable(ctx context.Context, q RunTableQuery) (RunTable, error)
 	tx := s.db.WithContext(ctx)
 	err = func() error {
 		tp := TablePage{Page: q.Page, PerPage: q.PerPage}
-		if !q.NoCount {
+		switch {
+		case q.NoCount:
+		case q.Serial == "" && q.From.IsZero() && q.To.IsZero():
+			// counted from the summaries: a handset's 25,000 runs are not
+			// walked to say "page 1 of 509" (issue #18)
+			n, err := s.countRuns(tx, q)
+			if err != nil {
+				return err
+			}
+			tp = placeCount(n, q.Page, q.PerPage)
+		default:
 			var err error
 			if tp, err = place(filter(tx.Model(&runRow{})), q.Page, q.PerPage); err != nil {
 				return err
@@ -294,23 +346,19 @@ func (s *Store) AuditTable(ctx context.Context, q AuditQuery) (AuditTable, error
 }
 
 // UnitRunTotals counts the runs (both statuses) of each unit of a handset,
-// by serial: one count per unit on runs_unit, no join over the runs, for
-// the handset page's sequences. Units without runs are absent.
+// by serial, for the handset page's sequences: RunCounts' sums (active
+// runs from the per-unit summaries, retracted ones from runs_retracted),
+// so nothing walks a unit's runs (issue #18). Units without runs are
+// absent.
 func (s *Store) UnitRunTotals(ctx context.Context, code string) (map[string]int, error) {
-	var rows []struct {
-		Serial string
-		N      int
-	}
-	err := s.db.WithContext(ctx).Table("units").
-		Select("units.serial AS serial, (SELECT COUNT(*) FROM runs WHERE runs.unit_id = units.id) AS n").
-		Where("units.handset_id = (SELECT h.id FROM handsets h WHERE h.code = ?)", code).Scan(&rows).Error
+	counts, err := s.RunCounts(ctx, []string{code})
 	if err != nil {
-		return nil, translate(err, "run counts")
+		return nil, err
 	}
 	out := map[string]int{}
-	for _, r := range rows {
-		if r.N > 0 {
-			out[r.Serial] = r.N
+	for _, c := range counts {
+		if n := c.Active + c.Retracted; n > 0 {
+			out[c.Unit] += n
 		}
 	}
 	return out, nil

@@ -1,0 +1,11 @@
+-- +goose Up
+-- Issue #18: the dashboard and the handset page count active runs from the
+-- per-unit summaries (run_tallies) and retracted runs — few — from runs.
+-- Without an index on status that count read every run (0.1 s at 100,000
+-- runs); this partial index holds the retracted runs only, so it costs what
+-- the retractions do. Queries must spell status = 'retracted' as a literal
+-- for the planners to match the index's WHERE (store/pages_reads.go).
+CREATE INDEX runs_retracted ON runs (handset_id, unit_id, kind) WHERE status = 'retracted';
+
+-- +goose Down
+DROP INDEX runs_retracted;
