@@ -55,6 +55,10 @@ type Store struct {
 	now    func() time.Time
 	newID  func() string
 	log    *slog.Logger
+	// noTallies skips the upkeep of the per-unit summaries: set only by
+	// the benchmarks (export_test.go), to measure what the upkeep costs
+	// against the same code without it. Never set in the program.
+	noTallies bool
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL server rather than a

@@ -21,12 +21,14 @@ import (
 	"gorm.io/gorm"
 
 	"ruggedlab/internal/testdb"
+	"ruggedlab/store"
 )
 
 // Crash-restart soak, run by scripts/crash-test and never by CI: it is
 // skipped unless CRASH_TEST_KILLS is set. On each store the real binary
-// serves two clients on loopback, one creating battery runs and uploading a
-// 1,000,000-sample series to each, one importing drop CSV files; it is
+// serves three clients on loopback, one creating battery runs and uploading
+// a 1,000,000-sample series to each, one importing drop CSV files, one
+// amending (and now and then retracting) the imported runs; it is
 // SIGKILLed at a random moment, restarted on the same database, and the
 // database is checked:
 //
@@ -36,7 +38,9 @@ import (
 //   - partial: anything half-written, acknowledged or not: a run without its
 //     revision, drop runs not covered by import records, a series whose
 //     sample count differs from its record, samples of no series, a battery
-//     run whose has_series disagrees with its series rows.
+//     run whose has_series disagrees with its series rows, a per-unit
+//     summary group (issue #18) that differs from what `summaries rebuild`
+//     computes from the runs.
 //
 // Knobs: CRASH_TEST_KILLS (kills per store), CRASH_TEST_IMPORT_ROWS (rows
 // per CSV import, default 20,000), CRASH_TEST_SAMPLES (samples per series,
@@ -84,9 +88,10 @@ func TestCrashRestart(t *testing.T) {
 				delay := time.Duration(rng.Int64N(int64(maxDelay)))
 				ctx, cancel := context.WithCancel(context.Background())
 				var wg sync.WaitGroup
-				wg.Add(2)
+				wg.Add(3)
 				go func() { defer wg.Done(); seriesClient(ctx, srv, seriesCSV, samples, acked) }()
 				go func() { defer wg.Done(); importClient(ctx, srv, importCSV, acked) }()
+				go func() { defer wg.Done(); amendClient(ctx, srv, rng.Uint64(), acked) }()
 				time.Sleep(delay)
 				if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 					t.Fatal(err)
@@ -96,20 +101,21 @@ func TestCrashRestart(t *testing.T) {
 				wg.Wait()
 				srv = startBinary(t, bin, e.DSN)
 				lost, partial := checkCrash(t, db, acked, samples)
+				partial += summariesMatchRebuild(t, e.DSN)
 				tot.lost += lost
 				tot.partial += partial
 				acked.mu.Lock()
-				t.Logf("kill %d/%d after %s: acknowledged so far %d imports, %d runs, %d series; lost %d, partial %d",
-					k, kills, delay.Round(time.Millisecond), len(acked.imports), len(acked.runs), len(acked.series), lost, partial)
+				t.Logf("kill %d/%d after %s: acknowledged so far %d imports, %d runs, %d series, %d amendments; lost %d, partial %d",
+					k, kills, delay.Round(time.Millisecond), len(acked.imports), len(acked.runs), len(acked.series), acked.amendments, lost, partial)
 				acked.mu.Unlock()
 			}
 			srv.stop(t)
 			acked.mu.Lock()
 			defer acked.mu.Unlock()
-			t.Logf("%s: %d kills in %s; acknowledged %d imports (%d rows), %d runs, %d series of %d samples; "+
-				"acknowledged writes lost: %d; partial runs found: %d",
+			t.Logf("%s: %d kills in %s; acknowledged %d imports (%d rows), %d runs, %d series of %d samples, %d amendments; "+
+				"acknowledged writes lost: %d; partial writes found (summaries included): %d",
 				e.Name, kills, time.Since(start).Round(time.Second), len(acked.imports), len(acked.imports)*importRows,
-				len(acked.runs), len(acked.series), samples, tot.lost, tot.partial)
+				len(acked.runs), len(acked.series), samples, acked.amendments, tot.lost, tot.partial)
 			for _, r := range acked.refused {
 				t.Errorf("refused while the server was up: %s", r)
 			}
@@ -131,6 +137,7 @@ type ackLog struct {
 
 	seriesRows map[int64]bool // series checked against their samples already
 	refused    []string       // answers other than 201 and 503 from a live server
+	amendments int            // acknowledged amendments and retractions
 }
 
 type ackedImport struct {
@@ -220,6 +227,103 @@ func seriesClient(ctx context.Context, p *process, csv []byte, samples int, acke
 		acked.series[run.ID] = false
 		acked.mu.Unlock()
 	}
+}
+
+// amendClient amends imported drop runs until the server dies: each
+// amendment changes drops_completed, so the run moves between summary
+// groups, and one in ten is a retraction, which takes it out of them.
+func amendClient(ctx context.Context, p *process, seed uint64, acked *ackLog) {
+	rng := rand.New(rand.NewPCG(seed, 10))
+	for ctx.Err() == nil {
+		st, b, err := p.request(ctx, "GET", "/api/v1/runs?kind=drop&limit=50", "", nil)
+		if err != nil || st != 200 {
+			return
+		}
+		var page struct {
+			Items []struct {
+				ID       string `json:"id"`
+				Revision int    `json:"revision"`
+				Status   string `json:"status"`
+			} `json:"items"`
+		}
+		if json.Unmarshal(b, &page) != nil {
+			return
+		}
+		active := 0
+		for _, r := range page.Items {
+			if ctx.Err() != nil {
+				return
+			}
+			if r.Status != "active" {
+				continue
+			}
+			active++
+			path := "/api/v1/runs/" + r.ID + "/amendments"
+			body := fmt.Sprintf(`{"revision": %d, "reason": "crash test", "changes": {"drops_completed": %d}}`, r.Revision, 10+rng.IntN(16))
+			if rng.IntN(10) == 0 {
+				path = "/api/v1/runs/" + r.ID + "/retraction"
+				body = `{"reason": "crash test"}`
+			}
+			if st, _ := p.send(ctx, path, "application/json", []byte(body), acked); st != 201 {
+				return
+			}
+			acked.mu.Lock()
+			acked.amendments++
+			acked.mu.Unlock()
+		}
+		if active == 0 {
+			time.Sleep(100 * time.Millisecond) // no import has landed yet
+		}
+	}
+}
+
+// summariesMatchRebuild checks the per-unit summaries the writes kept
+// (issue #18) against what `summaries rebuild` computes from the runs,
+// group by group (counts, runtime sums, listed runs), and returns how many
+// groups differ. The rebuild leaves the store as it should be for the
+// next round.
+func summariesMatchRebuild(t *testing.T, dsn string) int {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	kept, err := st.Tallies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RebuildTallies(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := st.Tallies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(r store.TallyRow) string { return r.Unit + "\x00" + r.Kind + "\x00" + r.Review + "\x00" + r.GKey }
+	want := map[string]store.TallyRow{}
+	for _, r := range rebuilt {
+		want[key(r)] = r
+	}
+	bad := 0
+	for _, r := range kept {
+		w, ok := want[key(r)]
+		delete(want, key(r))
+		// the rebuild's SQL adds runtimes in another order
+		if ok && math.Abs(r.RuntimeSum-w.RuntimeSum) <= 1e-9*math.Max(1, math.Abs(w.RuntimeSum)) {
+			r.RuntimeSum = w.RuntimeSum
+		}
+		if !ok || r != w {
+			t.Errorf("summary group kept by the writes differs from the rebuild:\nkept:    %+v\nrebuilt: %+v", r, w)
+			bad++
+		}
+	}
+	for _, w := range want {
+		t.Errorf("summary group missing, the rebuild has %+v", w)
+		bad++
+	}
+	return bad
 }
 
 // importClient imports the drop file again and again until the server dies.
