@@ -200,3 +200,19 @@ func prefixEach(sep string, list []string) string {
 	}
 	return b.String()
 }
+
+// valueColumns maps a series' columns (t_s first, canonical order) to the
+// value columns of the former samples and series_overview tables: the
+// kind's k-th value column was v<k>.
+func valueColumns(kind series.Kind, cols []string) ([]string, error) {
+	all := series.Columns(kind)
+	out := make([]string, 0, len(cols)-1)
+	for _, c := range cols[1:] {
+		k := indexOf(all, c)
+		if k < 1 || k > 4 {
+			return nil, fmt.Errorf("series: column %q has no place in the samples table", c)
+		}
+		out = append(out, fmt.Sprintf("v%d", k))
+	}
+	return out, nil
+}

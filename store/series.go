@@ -153,9 +153,6 @@ func (p *ingestPlan) apply(ctx context.Context, tx seriesTx, fs *frameStream) (I
 		return Ingested{}, err
 	}
 	cols := fs.columns()
-	if _, err := valueColumns(p.kind, cols); err != nil {
-		return Ingested{}, err
-	}
 	n, copyErr := tx.copyBlocks(ctx, sid, levelSamples, newBlocker(len(cols), fs.samples()))
 	// The reader's error explains a failed copy better than the copy's own
 	// (pgx reports an aborted COPY as a server error), so it comes first.
@@ -259,21 +256,6 @@ func (s *Store) inSeriesTx(ctx context.Context, fn func(seriesTx) error) error {
 		return s.pgSeriesTx(ctx, fn)
 	}
 	return s.sqliteSeriesTx(ctx, fn)
-}
-
-// valueColumns maps a series' columns (t_s first, canonical order) to the
-// samples table's value columns: the kind's k-th value column is v<k>.
-func valueColumns(kind series.Kind, cols []string) ([]string, error) {
-	all := series.Columns(kind)
-	out := make([]string, 0, len(cols)-1)
-	for _, c := range cols[1:] {
-		k := indexOf(all, c)
-		if k < 1 || k > 4 {
-			return nil, fmt.Errorf("series: column %q has no place in the samples table", c)
-		}
-		out = append(out, fmt.Sprintf("v%d", k))
-	}
-	return out, nil
 }
 
 func indexOf(list []string, s string) int {

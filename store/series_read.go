@@ -88,8 +88,8 @@ func (s *Store) Series(ctx context.Context, runID string, revision int) (series.
 }
 
 // StreamSeries calls row with every sample of the series in t_s order,
-// straight from the database cursor, so a million-sample download never
-// sits in memory. row's slice (values in info.Columns order) is reused:
+// decoding its blocks one at a time as the database cursor hands them
+// over, so a million-sample download never sits in memory. row's slice (values in info.Columns order) is reused:
 // copy what must outlive the call. An error from row stops the stream and
 // is returned.
 func (s *Store) StreamSeries(ctx context.Context, info SeriesInfo, row func(values []float64) error) error {
@@ -104,8 +104,8 @@ func (s *Store) StreamSeries(ctx context.Context, info SeriesInfo, row func(valu
 // A long series is reduced from its overview (at most 131,072 samples LTTB
 // picked at ingest, see overviewStride) when that holds at least
 // 4 × maxPoints samples: a second LTTB pass over points LTTB already chose
-// keeps the chart's shape and reads a small, compact table. Otherwise every
-// row is read once, reduced as it streams, giving exactly series.LTTB's
+// keeps the chart's shape and reads a few overview blocks. Otherwise every
+// sample is read once, reduced as it streams, giving exactly series.LTTB's
 // choice.
 func (s *Store) ReducedSeries(ctx context.Context, info SeriesInfo, maxPoints int) (series.Frame, error) {
 	main := series.MainColumn(info.Kind)
