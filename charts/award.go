@@ -81,10 +81,10 @@ func RankAcceptability(id, title string, bars []RankBar) (Chart, error) {
 	}
 	bar := echarts.NewBar()
 	bar.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left", Subtitle: "Share of the draws giving each rank (SMAA-2)."}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: legend}),
+		echarts.WithTitleOpts(note("Share of the draws giving each rank (SMAA-2).")),
+		echarts.WithLegendOpts(legendOf(legend)),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		echarts.WithGridOpts(opts.Grid{Top: "80", Bottom: "48", Left: "56", Right: "16"}),
+		echarts.WithGridOpts(opts.Grid{Top: gridTop(true), Bottom: "48", Left: "56", Right: "16"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "category",
 			AxisLabel: &opts.AxisLabel{Interval: "0", Width: 140, Overflow: "truncate"},
 			AxisTick:  &opts.AxisTick{AlignWithLabel: opts.Bool(true)}}),
@@ -156,10 +156,10 @@ func Tornado(id, title string, bars []StabilityBar) (Chart, error) {
 	}
 	bar := echarts.NewBar()
 	bar.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left", Subtitle: "Weight range over which the deterministic winner stays first (others rescaled)."}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: []string{"Winner stays first", "Published weight"}}),
+		echarts.WithTitleOpts(note("Weight range over which the deterministic winner stays first (others rescaled).")),
+		echarts.WithLegendOpts(legendOf([]string{"Winner stays first", "Published weight"})),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		echarts.WithGridOpts(opts.Grid{Top: "80", Bottom: "40", Left: "160", Right: "24"}),
+		echarts.WithGridOpts(opts.Grid{Top: gridTop(true), Bottom: "40", Left: "160", Right: "24"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Min: 0, Max: 100, SplitNumber: 5,
 			AxisLabel: &opts.AxisLabel{Formatter: "{value} %"}}),
 		echarts.WithYAxisOpts(opts.YAxis{Type: "category", Data: labels,

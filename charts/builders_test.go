@@ -51,7 +51,7 @@ func TestKaplanMeierOption(t *testing.T) {
 		want any
 	}{
 		{[]any{"animation"}, false},
-		{[]any{"legend", "data", 2}, "no units yet"},
+		{[]any{"legend", "data", 2}, "no units yet (no data)"},
 		{[]any{"yAxis", 0, "max"}, 100.0},
 		{[]any{"xAxis", 0, "name"}, "falls"},
 		// band: lower bound then width, stacked and stepped like the curve
@@ -148,7 +148,7 @@ func TestBatteryRuntimeOption(t *testing.T) {
 		{[]any{"series", 1, "data", 0, "itemStyle", "color"}, Color(0)},
 		{[]any{"series", 1, "data", 3, "itemStyle", "color"}, Color(1)},
 		{[]any{"series", 2, "data", 1, "value", 1}, 30.0},
-		{[]any{"xAxis", 0, "data", 2}, "none"},
+		{[]any{"xAxis", 0, "data", 2}, "none\n(no data)"},
 		{[]any{"yAxis", 0, "scale"}, true},
 	} {
 		if got := dig(t, m, tt.path...); got != tt.want {
@@ -285,9 +285,7 @@ func TestNewBuildersEscapeLabels(t *testing.T) {
 			if got := dig(t, m, "legend", "data", 0); name != "battery-runtime" && got != payload {
 				t.Errorf("%s: legend %q, want the payload as text", name, got)
 			}
-			if got := dig(t, m, "title", "text"); got != payload {
-				t.Errorf("%s: title %q", name, got)
-			}
+			checkTitleIsLabelOnly(t, name, html, m, payload)
 		}
 	}
 }

@@ -14,8 +14,10 @@ import (
 type DotGroup struct {
 	// Label names the candidate; user text, escaped.
 	Label string
-	// Values holds one value per unit; empty draws an empty slot.
+	// Values holds one value per unit; empty draws an empty slot,
+	// labelled Empty ("" means NoData) under the candidate.
 	Values []float64
+	Empty  string
 }
 
 // UnitDots builds a chart named name with, for each candidate, every unit's
@@ -49,6 +51,9 @@ func UnitDots(name, id, title, yName string, groups []DotGroup) (Chart, error) {
 	var dots []runtimeItem
 	for i, g := range groups {
 		labels[i] = g.Label
+		if len(g.Values) == 0 {
+			labels[i] = emptySlot(g.Label, g.Empty)
+		}
 		// Units with the same (rounded) value share one dot whose tooltip
 		// counts them: 10,000 runs stay a page of a few hundred kB.
 		counts := map[float64]int{}
@@ -76,9 +81,12 @@ func UnitDots(name, id, title, yName string, groups []DotGroup) (Chart, error) {
 		ItemStyle: &itemStyle{Color: "#8a949e"}, Z: 3}}
 	bar := echarts.NewBar()
 	bar.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left", Subtitle: "Dots: units (one dot per value; the worst unit counts)."}),
+		// No legend: its one grey key would match no dot (each has its
+		// candidate's colour). The note is the first line.
+		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		echarts.WithTitleOpts(opts.Title{Subtitle: "Dots: units (one dot per value; the worst unit counts).", Left: "left", Top: legendTop}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		echarts.WithGridOpts(opts.Grid{Top: "72", Bottom: "48", Left: "56", Right: "16"}),
+		echarts.WithGridOpts(opts.Grid{Top: gridTopPlain, Bottom: "48", Left: "56", Right: "16"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "category",
 			AxisLabel: &opts.AxisLabel{Interval: "0", Width: 140, Overflow: "truncate"},
 			AxisTick:  &opts.AxisTick{AlignWithLabel: opts.Bool(true)}}),

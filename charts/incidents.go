@@ -41,10 +41,10 @@ func Incidents(id, title string, labels []string, series []IncidentSeries) (Char
 	}
 	bar := echarts.NewBar()
 	bar.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left", Subtitle: "Incidents per 1,000 device-days, by category (retracted incidents left out)."}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "52", Left: "0"}),
+		echarts.WithTitleOpts(note("Incidents per 1,000 device-days, by category (retracted incidents left out).")),
+		echarts.WithLegendOpts(legendOf(nil)),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{b}<br/>{a}: {c} / 1,000 device-days"}),
-		echarts.WithGridOpts(opts.Grid{Top: "110", Bottom: "48", Left: "56", Right: "16"}),
+		echarts.WithGridOpts(opts.Grid{Top: gridTop(true), Bottom: "48", Left: "56", Right: "16"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "category",
 			AxisLabel: &opts.AxisLabel{Interval: "0", Width: 140, Overflow: "truncate"},
 			AxisTick:  &opts.AxisTick{AlignWithLabel: opts.Bool(true)}}),

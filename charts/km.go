@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,23 +25,32 @@ type KMCurve struct {
 	Label string
 	// Steps are the estimate's steps in increasing T, one per distinct time
 	// (events or censorings), as stats.KM returns them. Empty draws nothing
-	// for this candidate but keeps its legend entry and colour.
+	// for this candidate but keeps its legend entry and colour, named
+	// "Label (Empty)" ("" means NoData) so the legend says why.
 	Steps []KMStep
+	Empty string
 }
 
 // Layout of the KM chart in CSS pixels.
 const (
 	kmHeight = 420
-	// kmBandOpacity is the band's opacity with two candidates; with more,
-	// overlapping bands would turn to mud, so it falls with their number.
+	// kmBandOpacity is a shown band's opacity.
 	kmBandOpacity = 0.2
+	// KMBandsShown is how many candidates' bands are drawn at once. With
+	// more, four or five overlapping bands turn into a wash (issue #16
+	// item 6), so each band is hidden and shows as its candidate's
+	// emphasis: pointing at the candidate's curve or legend entry. Leaving
+	// at most this many candidates selected in the legend shows theirs
+	// (static/charts.js, by the bands' ids "km-band-N").
+	KMBandsShown = 2
 )
 
-func bandOpacity(curves int) float64 {
-	if curves <= 2 {
+// bandOpacity is the resting opacity of the bands of a chart of n curves.
+func bandOpacity(n int) float64 {
+	if n <= KMBandsShown {
 		return kmBandOpacity
 	}
-	return roundTo(max(0.08, kmBandOpacity*2/float64(curves)), 2)
+	return 0
 }
 
 // censorSymbol is a "+" mark, the usual censoring tick of survival plots.
@@ -77,6 +87,12 @@ func KaplanMeier(id, title, xName string, confidence float64, curves []KMCurve) 
 		return Chart{}, err
 	}
 
+	drawn := 0 // curves with a band: an empty one overlaps nothing
+	for _, c := range curves {
+		if len(c.Steps) > 0 {
+			drawn++
+		}
+	}
 	labels := make([]string, len(curves))
 	var series []any
 	for i, c := range curves {
@@ -84,7 +100,8 @@ func KaplanMeier(id, title, xName string, confidence float64, curves []KMCurve) 
 		color := Color(i)
 		if len(c.Steps) == 0 {
 			// Keep the legend entry: "no units" is information too.
-			series = append(series, kmLine{Type: "line", Name: c.Label, Data: []any{}, Color: color})
+			labels[i] = c.Label + " (" + cmp.Or(c.Empty, NoData) + ")"
+			series = append(series, kmLine{Type: "line", Name: labels[i], Data: []any{}, Color: color})
 			continue
 		}
 		// The curve: (0, 1), then one corner per step; step "end" holds each
@@ -120,9 +137,10 @@ func KaplanMeier(id, title, xName string, confidence float64, curves []KMCurve) 
 		series = append(series,
 			kmLine{Type: "line", Name: c.Label, Step: "end", Stack: stack, Symbol: "none", Silent: true, Color: color,
 				LineStyle: noLine, Tooltip: hidden(), Emphasis: &emphasis{Disabled: true}, Data: lower, Encode: bandEncode, Z: 1},
-			kmLine{Type: "line", Name: c.Label, Step: "end", Stack: stack, Symbol: "none", Silent: true, Color: color,
-				LineStyle: noLine, AreaStyle: &areaStyle{Color: color, Opacity: bandOpacity(len(curves))},
-				Tooltip: hidden(), Emphasis: &emphasis{Disabled: true}, Data: width, Encode: bandEncode, Z: 1},
+			kmLine{Type: "line", ID: stack, Name: c.Label, Step: "end", Stack: stack, Symbol: "none", Silent: true, Color: color,
+				LineStyle: noLine, AreaStyle: &areaStyle{Color: color, Opacity: bandOpacity(drawn)},
+				Tooltip: hidden(), Emphasis: &emphasis{AreaStyle: &areaStyle{Color: color, Opacity: kmBandOpacity}},
+				Data: width, Encode: bandEncode, Z: 1},
 			kmLine{Type: "line", Name: c.Label, Step: "end", Symbol: "circle", SymbolSize: 5, ShowSymbol: true,
 				Color: color, LineStyle: &lineStyle{Color: color, Width: 2.5, Opacity: 1}, Data: curve, Z: 3},
 		)
@@ -132,13 +150,17 @@ func KaplanMeier(id, title, xName string, confidence float64, curves []KMCurve) 
 		}
 	}
 
+	bandNote := "Shaded: " + level + " log-log band (Greenwood). +: unit censored (stopped without a failure)."
+	if drawn > KMBandsShown {
+		bandNote = "Point at a candidate (curve or legend) to shade its " + level + " log-log band (Greenwood), or leave " +
+			strconv.Itoa(KMBandsShown) + " selected in the legend. +: unit censored (stopped without a failure)."
+	}
 	line := echarts.NewLine()
 	line.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left",
-			Subtitle: "Shaded: " + level + " log-log band (Greenwood). +: unit censored (stopped without a failure)."}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: labels}),
+		echarts.WithTitleOpts(note(bandNote)),
+		echarts.WithLegendOpts(legendOf(labels)),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		echarts.WithGridOpts(opts.Grid{Top: "88", Bottom: "56", Left: "56", Right: "24"}),
+		echarts.WithGridOpts(opts.Grid{Top: gridTop(true), Bottom: "56", Left: "56", Right: "24"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xName, NameLocation: "middle", NameGap: 30, Min: 0}),
 		echarts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "surviving", Min: 0, Max: 100,
 			AxisLabel: &opts.AxisLabel{Formatter: "{value} %"}}),
@@ -152,6 +174,7 @@ func KaplanMeier(id, title, xName string, confidence float64, curves []KMCurve) 
 
 type kmLine struct {
 	Type       string         `json:"type"`
+	ID         string         `json:"id,omitempty"`
 	Name       string         `json:"name"`
 	Step       string         `json:"step,omitempty"`
 	Stack      string         `json:"stack,omitempty"`

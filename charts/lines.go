@@ -95,11 +95,11 @@ func timeChart(name, id, title, yName string, groups []string, dashed []bool, cu
 	}
 	line := echarts.NewLine()
 	line.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left"}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: groups}),
+		echarts.WithTitleOpts(note("")),
+		echarts.WithLegendOpts(legendOf(groups)),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(false)}),
 		// Room below the axis for its name and, under that, the zoom slider.
-		echarts.WithGridOpts(opts.Grid{Top: "72", Bottom: "96", Left: "56", Right: "24"}),
+		echarts.WithGridOpts(opts.Grid{Top: gridTopPlain, Bottom: "96", Left: "56", Right: "24"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "time (h)", NameLocation: "middle", NameGap: 26, Min: 0}),
 		echarts.WithYAxisOpts(yAxis),
 		// Zooming in on the tail of a discharge (the last 20 %) is the

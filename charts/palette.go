@@ -92,6 +92,9 @@ type itemStyle struct {
 // (bands, many overlaid curves).
 type emphasis struct {
 	Disabled bool `json:"disabled"`
+	// AreaStyle is the area's look when emphasised (a KM band shown on
+	// hover).
+	AreaStyle *areaStyle `json:"areaStyle,omitempty"`
 }
 
 func hidden() *seriesTooltip { f := false; return &seriesTooltip{Show: &f} }

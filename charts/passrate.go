@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -31,6 +32,9 @@ type PassRateBar struct {
 	// Estimate, Lower and Upper are x/n and the Wilson bounds at the
 	// chart's confidence.
 	Estimate, Lower, Upper float64
+	// Empty is what an empty slot (N == 0) says on the chart, in the
+	// page's language; "" means "no data".
+	Empty string
 }
 
 // Layout of the pass-rate chart, in CSS pixels. The plot height is fixed
@@ -38,7 +42,7 @@ type PassRateBar struct {
 // above its whisker by a computed pixel offset instead of a JS formatter.
 const (
 	passRateHeight    = 360
-	passRateGridTop   = 80
+	passRateGridTop   = 48 // gridTopPlain: legend only, no note
 	passRateGridBot   = 48
 	passRatePlotH     = passRateHeight - passRateGridTop - passRateGridBot
 	passRateBarColor  = "#56b4e9" // Okabe–Ito sky blue
@@ -81,7 +85,16 @@ func PassRate(id, title string, confidence float64, bars []PassRateBar) (Chart, 
 	for i, b := range bars {
 		labels[i] = b.Label
 		if b.N == 0 {
-			barItems[i] = barItem{Value: "-"}
+			// A zero-height, invisible bar carries the label, so the slot
+			// says why it is empty (issue #16 item 6).
+			empty, err := literalText(cmp.Or(b.Empty, NoData))
+			if err != nil {
+				return Chart{}, err
+			}
+			barItems[i] = barItem{Value: 0,
+				ItemStyle: &opts.ItemStyle{Opacity: opts.Float(0)},
+				Label:     &itemLabel{Show: true, Position: "top", Formatter: empty, Color: mutedInk, FontSize: passRateLabelSize},
+				Tooltip:   &itemTooltip{Formatter: "{b}<br/>" + empty}}
 			boxItems[i] = boxItem{Value: []any{"-", "-", "-", "-", "-"}}
 			continue
 		}
@@ -117,14 +130,22 @@ func PassRate(id, title string, confidence float64, bars []PassRateBar) (Chart, 
 		}
 	}
 
+	// The legend's key matches the marks: bars in candidates' colours get
+	// an outline key, not the default colour's swatch that no bar has.
+	barKey := legendItem{Name: passRateSeries, Icon: "rect"}
+	for _, b := range bars {
+		if b.Color != "" {
+			barKey = outlineKey(passRateSeries, "rect")
+		}
+	}
 	bar := echarts.NewBar()
 	bar.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left"}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: []legendItem{
-			{Name: passRateSeries, Icon: "rect"},
+		echarts.WithTitleOpts(note("")),
+		echarts.WithLegendOpts(legendOf([]legendItem{
+			barKey,
 			// A boxplot's default legend icon is a filled box; show a whisker.
 			{Name: ciSeries, Icon: whiskerIcon},
-		}}),
+		})),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		echarts.WithGridOpts(opts.Grid{
 			Top: px(passRateGridTop), Bottom: px(passRateGridBot), Left: "56", Right: "16",
@@ -192,9 +213,17 @@ type itemLabel struct {
 
 // legendItem names a series in the legend with its own icon.
 type legendItem struct {
-	Name string `json:"name"`
-	Icon string `json:"icon"`
+	Name      string     `json:"name"`
+	Icon      string     `json:"icon"`
+	ItemStyle *itemStyle `json:"itemStyle,omitempty"`
 }
+
+// NoData is what an empty slot or curve says when the caller gives no
+// text in the page's language.
+const NoData = "no data"
+
+// mutedInk draws "no data": read, but quieter than a result.
+const mutedInk = "#5f6b76"
 
 // whiskerIcon is an I-shaped error bar (8×14 units); ECharts keeps its aspect
 // ratio inside the legend's item box.

@@ -16,8 +16,9 @@ type RuntimeGroup struct {
 	// Label names the candidate; user text, escaped.
 	Label string
 	// UnitMeans holds one runtime per unit, in hours. Empty draws an empty
-	// slot.
+	// slot, labelled Empty ("" means NoData) under the candidate.
 	UnitMeans []float64
+	Empty     string
 	// Mean is the mean of UnitMeans; HasCI says whether Lower and Upper
 	// (the t interval) exist, which needs two units.
 	Mean         float64
@@ -66,6 +67,7 @@ func BatteryRuntime(id, title string, confidence float64, groups []RuntimeGroup)
 		labels[i] = g.Label
 		whiskers[i] = boxItem{Value: []any{"-", "-", "-", "-", "-"}}
 		if len(g.UnitMeans) == 0 {
+			labels[i] = emptySlot(g.Label, g.Empty)
 			continue
 		}
 		// Sorted, so the zigzag places neighbouring values side by side.
@@ -100,14 +102,15 @@ func BatteryRuntime(id, title string, confidence float64, groups []RuntimeGroup)
 	}
 	bar := echarts.NewBar() // any rect chart: the series are replaced
 	bar.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Left: "left", Subtitle: "Dots: one per unit. Bar: mean over units. Whisker: " + level + " t interval."}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Top: "0", Data: []legendItem{
-			{Name: runtimeDotSeries, Icon: "circle"},
+		echarts.WithTitleOpts(note("Dots: one per unit. Bar: mean over units. Whisker: "+level+" t interval.")),
+		echarts.WithLegendOpts(legendOf([]legendItem{
+			// each dot has its candidate's colour: the key is the shape
+			outlineKey(runtimeDotSeries, "circle"),
 			{Name: runtimeMeanSeries, Icon: "rect"},
 			{Name: ciSeries, Icon: whiskerIcon},
-		}}),
+		})),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		echarts.WithGridOpts(opts.Grid{Top: "88", Bottom: "48", Left: "56", Right: "16"}),
+		echarts.WithGridOpts(opts.Grid{Top: gridTop(true), Bottom: "48", Left: "56", Right: "16"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "category",
 			AxisLabel: &opts.AxisLabel{Interval: "0", Width: 140, Overflow: "truncate"},
 			AxisTick:  &opts.AxisTick{AlignWithLabel: opts.Bool(true)}}),

@@ -456,7 +456,7 @@ func (b *sectionBuilder) drop(k sectionKey) error {
 			optPctCell(h.SuccessRunLower), optCell(h.KM.Median, 0), b.runLinks(runIDsOfDrop(h))})
 		summaryWhy = append(summaryWhy, b.why(h.NullReasons))
 		bars = append(bars, passRateBar(b, h.Handset, h.Survived, h.Units, h.Proportion, h.Wilson))
-		curve := charts.KMCurve{Label: b.cs.Label(h.Handset)}
+		curve := charts.KMCurve{Label: b.cs.Label(h.Handset), Empty: b.cs.T(charts.NoData)}
 		for _, s := range h.KM.Steps {
 			curve.Steps = append(curve.Steps, charts.KMStep{T: s.T, Surv: s.Surv, Lower: s.Lower, Upper: s.Upper, Events: s.NEvent, Censored: s.NCensor, N: s.NRisk})
 			steps.Rows = append(steps.Rows, []cell{b.candidate(h.Handset), numCell(s.T, 0), intCell(s.NRisk), intCell(s.NEvent),
@@ -542,7 +542,7 @@ func holmCaption(pairs int) string {
 }
 
 func passRateBar(b *sectionBuilder, code string, x, n int, est *float64, wilson *stats.Interval) charts.PassRateBar {
-	bar := charts.PassRateBar{Label: b.cs.Label(code), Color: charts.Color(b.cs.Index(code)), Passed: x, N: n}
+	bar := charts.PassRateBar{Label: b.cs.Label(code), Color: charts.Color(b.cs.Index(code)), Passed: x, N: n, Empty: b.cs.T(charts.NoData)}
 	if est != nil && wilson != nil {
 		bar.Estimate, bar.Lower, bar.Upper = *est, wilson.Lower, wilson.Upper
 	} else {
@@ -762,7 +762,7 @@ func (b *sectionBuilder) battery(ctx context.Context, k sectionKey) error {
 			units.Rows = append(units.Rows, []cell{b.candidate(h.Handset), textCell(b.cs.Unit(h.Handset, u.Unit)), numCell(u.MeanH, 2), b.runLinks(u.Runs)})
 		}
 		lo, hi := cell{Text: missing}, cell{Text: missing}
-		g := charts.RuntimeGroup{Label: b.cs.Label(h.Handset), UnitMeans: h.UnitMeans}
+		g := charts.RuntimeGroup{Label: b.cs.Label(h.Handset), UnitMeans: h.UnitMeans, Empty: b.cs.T(charts.NoData)}
 		if h.Mean != nil {
 			g.Mean = *h.Mean
 		}

@@ -104,8 +104,8 @@ func (b *sectionBuilder) repair(k sectionKey) error {
 		}
 		summary.Rows = append(summary.Rows, []cell{b.candidate(code), intCell(len(serials)), intCell(worstSteps),
 			intCell(eulabel.DepthScore(worstSteps)), textCell(fast), textCell(tools), numCell(worstMin, 1), nf, b.runLinks(ids)})
-		stepDots = append(stepDots, charts.DotGroup{Label: b.cs.Label(code), Values: steps})
-		timeDots = append(timeDots, charts.DotGroup{Label: b.cs.Label(code), Values: mins})
+		stepDots = append(stepDots, charts.DotGroup{Label: b.cs.Label(code), Values: steps, Empty: b.cs.T(charts.NoData)})
+		timeDots = append(timeDots, charts.DotGroup{Label: b.cs.Label(code), Values: mins, Empty: b.cs.T(charts.NoData)})
 	}
 	if len(codes) == 0 {
 		b.sec.Tables = []table{summary}

@@ -5,11 +5,27 @@
 // Content-Security-Policy: no inline script and no style attribute, so the
 // option is data read with JSON.parse (never evaluated) and the height is
 // set through the CSSOM. Load it after ECharts, with defer.
+//
+// It also (issue #16 item 6):
+//   - offers each chart as a PNG and an SVG file, made in the browser (no
+//     server round trip): the figure's [data-chart-save] buttons, and
+//     window.RuggedLabCharts.png(id) / .svg(id) which return the data URL
+//     and the SVG text. A downloaded image carries the chart's title (its
+//     aria-label), which the page shows as the section heading instead;
+//   - shows a Kaplan–Meier band with its candidate: pointing at a curve
+//     emphasises every series of that candidate (the band among them), and
+//     with at most KM_BANDS_SHOWN candidates left selected in the legend
+//     their bands stay shaded (charts.KMBandsShown);
+//   - hides a y axis whose series are all switched off in the legend (the
+//     run page's battery chart has one axis per channel).
 (function () {
   "use strict";
+  var KM_BANDS_SHOWN = 2;
+  var EXPORT_TITLE = 28; // px added above the chart for the title line
+  var charts = {};
+
   function draw() {
     var blocks = document.querySelectorAll('script[type="application/json"][data-chart-option]');
-    var drawn = [];
     Array.prototype.forEach.call(blocks, function (block) {
       var el = document.getElementById(block.getAttribute("data-chart-option"));
       if (!el || !el.hasAttribute("data-chart")) {
@@ -19,14 +35,170 @@
       if (h > 0) {
         el.style.height = h + "px";
       }
+      var option = JSON.parse(block.textContent);
       var chart = echarts.init(el, null, {renderer: "canvas"});
-      chart.setOption(JSON.parse(block.textContent));
-      drawn.push(chart);
+      chart.setOption(option);
+      charts[el.id] = {chart: chart, option: option, el: el};
+      if (el.getAttribute("data-chart") === "km") {
+        linkKM(chart, option);
+      }
+      if (Array.isArray(option.yAxis) && option.yAxis.length > 1) {
+        switchAxes(chart, option);
+      }
+      offerDownloads(el);
     });
     window.addEventListener("resize", function () {
-      drawn.forEach(function (c) { c.resize(); });
+      Object.keys(charts).forEach(function (id) { charts[id].chart.resize(); });
     });
   }
+
+  function seriesList(option) {
+    return Array.isArray(option.series) ? option.series : (option.series ? [option.series] : []);
+  }
+
+  function linkKM(chart, option) {
+    chart.on("mouseover", function (e) {
+      if (e.seriesName) {
+        chart.dispatchAction({type: "highlight", seriesName: e.seriesName});
+      }
+    });
+    chart.on("mouseout", function (e) {
+      if (e.seriesName) {
+        chart.dispatchAction({type: "downplay", seriesName: e.seriesName});
+      }
+    });
+    var bands = seriesList(option).filter(function (s) {
+      return typeof s.id === "string" && s.id.indexOf("km-band-") === 0 && s.areaStyle;
+    });
+    if (!bands.length || bands[0].areaStyle.opacity > 0) {
+      return; // few candidates: every band is already shaded
+    }
+    chart.on("legendselectchanged", function (e) {
+      var on = Object.keys(e.selected).filter(function (k) { return e.selected[k]; });
+      var show = on.length <= KM_BANDS_SHOWN;
+      chart.setOption({series: bands.map(function (s) {
+        var shown = show && e.selected[s.name];
+        var op = shown && s.emphasis && s.emphasis.areaStyle ? s.emphasis.areaStyle.opacity : 0;
+        return {id: s.id, areaStyle: {opacity: op}};
+      })});
+    });
+  }
+
+  function switchAxes(chart, option) {
+    var series = seriesList(option);
+    chart.on("legendselectchanged", function (e) {
+      chart.setOption({yAxis: option.yAxis.map(function (ax, i) {
+        var used = series.some(function (s) {
+          return (s.yAxisIndex || 0) === i && e.selected[s.name] !== false;
+        });
+        return {show: used};
+      })});
+    });
+  }
+
+  // exportOption is the option of a downloaded image: the chart's title on
+  // a line of its own above the legend, everything else moved down.
+  function exportOption(option, title) {
+    var o = JSON.parse(JSON.stringify(option));
+    var shift = function (v) {
+      var n = parseInt(v, 10);
+      return (isNaN(n) ? 0 : n) + EXPORT_TITLE;
+    };
+    var titles = Array.isArray(o.title) ? o.title : (o.title ? [o.title] : []);
+    titles.forEach(function (t) { t.top = shift(t.top); });
+    o.title = [{text: title, left: "left", top: 0, textStyle: {fontSize: 15}}].concat(titles);
+    (Array.isArray(o.legend) ? o.legend : (o.legend ? [o.legend] : [])).forEach(function (l) { l.top = shift(l.top); });
+    (Array.isArray(o.grid) ? o.grid : (o.grid ? [o.grid] : [])).forEach(function (g) { g.top = shift(g.top); });
+    o.backgroundColor = "#ffffff";
+    o.animation = false;
+    return o;
+  }
+
+  function size(id) {
+    var c = charts[id];
+    if (!c) {
+      throw new Error("charts.js: no chart #" + id);
+    }
+    return {c: c, width: c.el.clientWidth || 800, height: (c.el.clientHeight || 400) + EXPORT_TITLE,
+      title: c.el.getAttribute("aria-label") || ""};
+  }
+
+  // png returns the chart as a PNG data URL, drawn off screen at twice the
+  // pixel density.
+  function png(id) {
+    var s = size(id);
+    var div = document.createElement("div");
+    div.style.position = "absolute";
+    div.style.left = "-10000px";
+    div.style.top = "0";
+    div.style.width = s.width + "px";
+    div.style.height = s.height + "px";
+    document.body.appendChild(div);
+    try {
+      var off = echarts.init(div, null, {renderer: "canvas", width: s.width, height: s.height});
+      off.setOption(exportOption(s.c.option, s.title));
+      var url = off.getDataURL({type: "png", pixelRatio: 2, backgroundColor: "#ffffff"});
+      off.dispose();
+      return url;
+    } finally {
+      document.body.removeChild(div);
+    }
+  }
+
+  // svg returns the chart as an SVG document (ECharts' server-side SVG
+  // renderer, which needs no element).
+  function svg(id) {
+    var s = size(id);
+    var off = echarts.init(null, null, {renderer: "svg", ssr: true, width: s.width, height: s.height});
+    off.setOption(exportOption(s.c.option, s.title));
+    var text = off.renderToSVGString();
+    off.dispose();
+    return text;
+  }
+
+  function save(blob, name) {
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    document.body.removeChild(a);
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+  }
+
+  function dataURLBlob(url) {
+    var parts = url.split(",");
+    var bin = atob(parts[1]);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) {
+      bytes[i] = bin.charCodeAt(i);
+    }
+    return new Blob([bytes], {type: "image/png"});
+  }
+
+  function offerDownloads(el) {
+    var fig = el.closest("figure");
+    if (!fig) {
+      return;
+    }
+    Array.prototype.forEach.call(fig.querySelectorAll("[data-chart-save]"), function (b) {
+      b.hidden = false;
+      var box = b.closest("[hidden]");
+      if (box) {
+        box.hidden = false;
+      }
+      b.addEventListener("click", function () {
+        if (b.getAttribute("data-chart-save") === "svg") {
+          save(new Blob([svg(el.id)], {type: "image/svg+xml"}), el.id + ".svg");
+        } else {
+          save(dataURLBlob(png(el.id)), el.id + ".png");
+        }
+      });
+    });
+  }
+
+  window.RuggedLabCharts = {png: png, svg: svg};
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);
   } else {
