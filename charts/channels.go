@@ -26,7 +26,12 @@ type Channel struct {
 
 // channelAxisOffset is how far, in CSS pixels, the third and fourth axes
 // sit outside the first two (left and right of the plot).
-const channelAxisOffset = 58
+const channelAxisOffset = 64
+
+// channelAxisRoom is the room one axis takes beside the plot: its labels
+// and, outside them, its name written along it (names at the axes' ends
+// would run into each other).
+const channelAxisRoom = 72
 
 // RunChannels builds a run page's series chart named name (the battery
 // run's "discharge"): every channel the run uploaded, each on its own y
@@ -70,7 +75,8 @@ func RunChannels(name, id, title string, x []float64, channels []Channel) (Chart
 		series[i] = channelSeries{Type: "line", Name: c.Label, YAxisIndex: i, Data: data, ShowSymbol: false,
 			Symbol: "none", Color: color, LineStyle: &lineStyle{Color: color, Width: 1.5, Opacity: 0.9},
 			Emphasis: &emphasis{Disabled: true}, Silent: true}
-		ax := channelAxis{Type: "value", Name: axisName(c.Label, unit), Scale: c.Min == nil, Position: "left",
+		ax := channelAxis{Type: "value", Name: axisName(c.Label, unit), NameLocation: "middle", NameGap: 44,
+			NameTextStyle: axisLabel{Color: color}, Scale: c.Min == nil, Position: "left",
 			AxisLine:  axisLine{Show: true, LineStyle: lineStyle{Color: color, Width: 1, Opacity: 1}},
 			AxisLabel: axisLabel{Color: color},
 			// one grid, from the first axis: four would be a mesh
@@ -85,9 +91,9 @@ func RunChannels(name, id, title string, x []float64, channels []Channel) (Chart
 		axes[i] = ax
 	}
 	// Room for the axes on each side: left ones are 0, 2; right ones 1, 3.
-	left, right := 56+channelAxisOffset*((len(channels)-1)/2), 24
+	left, right := channelAxisRoom+channelAxisOffset*((len(channels)-1)/2), 24
 	if len(channels) > 1 {
-		right = 56 + channelAxisOffset*((len(channels)-2)/2)
+		right = channelAxisRoom + channelAxisOffset*((len(channels)-2)/2)
 	}
 	line := echarts.NewLine()
 	line.SetGlobalOptions(
@@ -122,16 +128,19 @@ func axisName(label, unit string) string {
 }
 
 type channelAxis struct {
-	Type      string    `json:"type"`
-	Name      string    `json:"name"`
-	Position  string    `json:"position"`
-	Offset    int       `json:"offset,omitempty"`
-	Scale     bool      `json:"scale"`
-	Min       *float64  `json:"min,omitempty"`
-	Max       *float64  `json:"max,omitempty"`
-	AxisLine  axisLine  `json:"axisLine"`
-	AxisLabel axisLabel `json:"axisLabel"`
-	SplitLine splitLine `json:"splitLine"`
+	Type          string    `json:"type"`
+	Name          string    `json:"name"`
+	NameLocation  string    `json:"nameLocation"`
+	NameGap       int       `json:"nameGap"`
+	NameTextStyle axisLabel `json:"nameTextStyle"`
+	Position      string    `json:"position"`
+	Offset        int       `json:"offset,omitempty"`
+	Scale         bool      `json:"scale"`
+	Min           *float64  `json:"min,omitempty"`
+	Max           *float64  `json:"max,omitempty"`
+	AxisLine      axisLine  `json:"axisLine"`
+	AxisLabel     axisLabel `json:"axisLabel"`
+	SplitLine     splitLine `json:"splitLine"`
 }
 
 type axisLine struct {

@@ -313,8 +313,9 @@ func TestRunChannels(t *testing.T) {
 		{[]any{"yAxis", 1, "scale"}, true},
 		{[]any{"series", 1, "data", 0, 1}, 4.31},
 		{[]any{"series", 3, "data", 1, 1}, 29.5},
-		{[]any{"grid", 0, "left"}, px(56 + channelAxisOffset)},
-		{[]any{"grid", 0, "right"}, px(56 + channelAxisOffset)},
+		{[]any{"grid", 0, "left"}, px(channelAxisRoom + channelAxisOffset)},
+		{[]any{"grid", 0, "right"}, px(channelAxisRoom + channelAxisOffset)},
+		{[]any{"yAxis", 2, "nameLocation"}, "middle"}, // names along their axes never collide
 	} {
 		if got := dig(t, m, tt.path...); got != tt.want {
 			t.Errorf("option %v = %#v, want %#v", tt.path, got, tt.want)

@@ -30,6 +30,11 @@ var fieldLabels = map[string]string{
 	"notes":      "Notes",
 	"reason":     "Reason",
 	"revision":   "Revision",
+	// Record keeping, on a run page.
+	"status":      "Status",
+	"has_series":  "Series recorded",
+	"recorded_by": "Recorded by",
+	"recorded_at": "Recorded at",
 	// Drop.
 	"height_m":           "Drop height (m)",
 	"surface":            "Surface",
@@ -64,6 +69,10 @@ var fieldLabels = map[string]string{
 	"brightness_nits": "Screen brightness (cd/m²)",
 	"ambient_c":       "Ambient temperature (°C)",
 	"metrics":         "Metrics",
+	// Battery metrics, derived from the series (BatteryMetrics).
+	"energy_wh":       "Energy delivered (Wh)",
+	"time_to_20pct_h": "Time until charge ≤ 20 % (h)",
+	"mean_power_w":    "Mean power (W)",
 	// Repair.
 	"part":              "Part",
 	"disassembly_steps": "Disassembly steps",

@@ -932,11 +932,45 @@ func parallel(n, limit int, fn func(i int) error) error {
 }
 
 // shortID is a run id as tables show it; the link carries the whole id.
-func shortID(id string) string {
-	if len(id) > 13 {
-		return id[:8] + "…" + id[len(id)-4:]
+func shortID(id string) string { return tailOf(id, idTail) }
+
+// idTail is how many characters of a run id a list shows, from its end:
+// ids are UUIDv7, whose first characters are their creation time, so the
+// runs of one import or of the demo share their beginning (issue #16 item
+// 5) and differ in the random end. 8 hex digits are 32 random bits.
+const idTail = 8
+
+func tailOf(id string, n int) string {
+	if len(id) <= n+1 {
+		return id
 	}
-	return id
+	return "…" + id[len(id)-n:]
+}
+
+// shortIDs names each id of a list by its shortest tail, of idTail
+// characters or more, that no other id of the list ends with.
+func shortIDs(ids []string) map[string]string {
+	n := idTail
+	for ; n < 36; n++ {
+		seen := make(map[string]bool, len(ids))
+		clash := false
+		for _, id := range ids {
+			t := tailOf(id, n)
+			if seen[t] && t != "" {
+				clash = true
+				break
+			}
+			seen[t] = true
+		}
+		if !clash {
+			break
+		}
+	}
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		out[id] = tailOf(id, n)
+	}
+	return out
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

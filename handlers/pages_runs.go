@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"html/template"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -87,6 +89,11 @@ func runsTable(id, caption string, cs *cast, runs []models.Run, atts map[string]
 	t := table{ID: id, Caption: caption, Columns: []column{{"run", "Run", false}, {"candidate", "Candidate", false},
 		{"unit", "Unit", false}, {"kind", "Kind", false}, {"started_at", "Started", false}, {"result", "Result", false}, {"status", "Status", false},
 		{"review", "Review", false}, {"attachments", "Attachments", true}}}
+	ids := make([]string, len(runs))
+	for i, r := range runs {
+		ids[i] = r.ID
+	}
+	short := shortIDs(ids)
 	for _, r := range runs {
 		status := textCell(cs.Word(string(r.Status)))
 		rowClass := ""
@@ -95,7 +102,7 @@ func runsTable(id, caption string, cs *cast, runs []models.Run, atts map[string]
 			// read as undone at a glance (issue #16 item 2)
 			status.Class, rowClass = "retracted", "retracted"
 		}
-		t.Rows = append(t.Rows, []cell{{Text: shortID(r.ID), Href: runHref(r.ID, cs.blind)},
+		t.Rows = append(t.Rows, []cell{{Text: short[r.ID], Export: r.ID, Href: runHref(r.ID, cs.blind)},
 			{Text: cs.Label(r.Handset), Export: cs.Key(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)},
 			textCell(cs.Unit(r.Handset, r.Unit)), textCell(cs.Word(string(r.Kind))), textCell(cs.when(r.StartedAt)),
 			textCell(runSummary(cs, r)), status, reviewCell(cs, r), attachmentsCell(cs, r.ID, atts[r.ID])})
@@ -320,6 +327,7 @@ func (p *pages) run(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	cs.zone = p.s.zone()
 	v, err := p.buildRun(c.Request.Context(), cs, c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
@@ -348,7 +356,7 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 	rv := r.ReviewOf()
 	v.ReviewState, v.Review = string(rv.State), cs.Word(string(rv.State))
 	if rv.By != "" && rv.At != nil {
-		v.Review += cs.T(" by %s on %s UTC", cs.Text(rv.By), cs.dateTime(*rv.At))
+		v.Review += cs.T(" by %s on %s", cs.Text(rv.By), cs.whenSec(*rv.At))
 	}
 	if rv.Reason != "" {
 		v.Review += cs.T(": ") + cs.Text(rv.Reason)
@@ -377,7 +385,7 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 	} else {
 		for _, a := range as {
 			av := attachmentView{ID: a.ID, Name: a.Name, MediaType: a.MediaType, Size: fmt.Sprintf("%d bytes", a.Bytes), SHA256: a.SHA256,
-				Href: "/api/v1/attachments/" + a.ID, RecordedBy: a.RecordedBy, RecordedAt: a.RecordedAt.UTC().Format("2006-01-02 15:04"),
+				Href: "/api/v1/attachments/" + a.ID, RecordedBy: a.RecordedBy, RecordedAt: cs.whenSec(a.RecordedAt),
 				Retracted: a.Status == models.Retracted, Reason: a.RetractReason}
 			if a.HasThumbnail {
 				av.Thumb = av.Href + "/thumbnail"
@@ -391,25 +399,28 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 		return v, err
 	}
 	v.Revisions = table{ID: "revisions", Caption: "Revisions (ISO/IEC 17025 §7.5.2: nothing is edited in place)",
-		Columns: []column{{"revision", "Revision", true}, {"recorded_by", "Recorded by", false}, {"recorded_at", "Recorded at (UTC)", false},
+		Columns: []column{{"revision", "Revision", true}, {"recorded_by", "Recorded by", false}, {"recorded_at", "Recorded at", false},
 			{"reason", "Reason", false}, {"changes", "Changes", false}}}
 	for _, rv := range revs {
 		var changes []string
 		for _, f := range slices.Sorted(maps.Keys(rv.Changes)) {
 			ch := rv.Changes[f]
-			changes = append(changes, fmt.Sprintf("%s: %s → %s", f, cs.Text(valueText(ch.From)), cs.Text(valueText(ch.To))))
+			changes = append(changes, fmt.Sprintf("%s: %s → %s", fieldLabelIn(cs.tr, f), cs.Text(valueText(ch.From)), cs.Text(valueText(ch.To))))
 		}
 		if rv.Changes["status"].To == string(models.Retracted) {
 			v.Retraction = cs.Text(rv.Reason)
 		}
 		v.Revisions.Rows = append(v.Revisions.Rows, []cell{intCell(rv.Revision), textCell(cs.Text(rv.RecordedBy)),
-			textCell(rv.RecordedAt.UTC().Format("2006-01-02 15:04:05")), textCell(cs.Text(rv.Reason)), textCell(strings.Join(changes, "; "))})
+			textCell(cs.whenSec(rv.RecordedAt)), textCell(cs.Text(rv.Reason)), textCell(strings.Join(changes, "; "))})
 	}
 	return v, nil
 }
 
-// runFields lists a run's fields as the API names them, in the API's
-// order, with free text scrubbed in blind mode.
+// runFields lists a run's fields in the API's order as people read them
+// (issue #16 item 5): each under its label with its unit (fieldlabels.go),
+// numbers to their precision with the page's decimal mark, enumerations
+// in words, times in the lab's zone to the second, free text scrubbed in
+// blind mode.
 func runFields(cs *cast, r models.Run) []fieldRow {
 	raw, err := json.Marshal(r)
 	if err != nil {
@@ -419,12 +430,18 @@ func runFields(cs *cast, r models.Run) []fieldRow {
 	if json.Unmarshal(raw, &obj) != nil {
 		return nil
 	}
+	types := map[string]models.FieldType{"has_series": models.Boolean, "revision": models.Integer,
+		"recorded_at": models.Timestamp, "recorded_by": models.Text}
+	enums := map[string]bool{"status": true}
 	var order []string
 	for _, f := range models.RunFields(r.Kind) {
 		order = append(order, f.Name)
+		types[f.Name] = f.Type
+		enums[f.Name] = len(f.Enum) > 0
 	}
 	order = append(order, "metrics", "has_series", "revision", "status", "recorded_by", "recorded_at")
 	skip := map[string]bool{"kind": true, "handset": true, "unit": true, "drops": true}
+	label := func(name string) string { return fieldLabelIn(cs.tr, name) }
 	var out []fieldRow
 	for _, name := range order {
 		rawV, ok := obj[name]
@@ -436,14 +453,91 @@ func runFields(cs *cast, r models.Run) []fieldRow {
 		if name == "metrics" {
 			if m, ok := val.(map[string]any); ok {
 				for _, k := range []string{"energy_wh", "time_to_20pct_h", "mean_power_w"} {
-					out = append(out, fieldRow{Label: k, Value: valueText(m[k])})
+					out = append(out, fieldRow{Label: label(k), Value: cs.number(m[k], metricDecimals)})
 				}
 			}
 			continue
 		}
-		out = append(out, fieldRow{Label: name, Value: cs.Text(valueText(val))})
+		var text string
+		switch {
+		case enums[name]:
+			text = cs.enumWord(name, val)
+		case types[name] == models.Number:
+			text = cs.number(val, -1)
+		case types[name] == models.Timestamp:
+			text = cs.timeText(val)
+		case types[name] == models.Boolean:
+			text = missing
+			if b, ok := val.(bool); ok {
+				text = cs.Word(valueText(b))
+			}
+		default:
+			text = cs.Text(valueText(val))
+		}
+		out = append(out, fieldRow{Label: label(name), Value: text})
 	}
 	return out
+}
+
+// metricDecimals: the metrics derived from a series are shown to 0.01
+// (Wh, h, W), not to the float's 15 digits.
+const metricDecimals = 2
+
+// inputDecimals bounds the decimals of an entered number: what the lab
+// measures (0.001 m, 0.001 h) and no float noise (0.30000000000000004).
+const inputDecimals = 3
+
+// number is a JSON number as a page shows it: dec decimals (-1: as
+// entered, at most inputDecimals), the page's decimal mark; "–" for null.
+func (c *cast) number(v any, dec int) string {
+	f, ok := v.(float64)
+	if !ok {
+		return valueText(v)
+	}
+	if dec < 0 {
+		return c.dec(strconv.FormatFloat(roundDec(f, inputDecimals), 'f', -1, 64))
+	}
+	return c.dec(strconv.FormatFloat(f, 'f', dec, 64))
+}
+
+func roundDec(v float64, dec int) float64 {
+	p := math.Pow(10, float64(dec))
+	return math.Round(v*p) / p
+}
+
+// timeText is an RFC 3339 time from the API in the lab's zone, to the
+// second.
+func (c *cast) timeText(v any) string {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return valueText(v)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return c.Text(s)
+	}
+	return c.whenSec(t)
+}
+
+// enumWord is an enumerated value in words: the battery protocol's name,
+// else the value with spaces ("steel_on_concrete" → "steel on concrete"),
+// translated when the catalogue knows it.
+func (c *cast) enumWord(field string, v any) string {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return valueText(v)
+	}
+	if field == "protocol" {
+		if n, ok := protocolNames[s]; ok {
+			s = n
+		}
+	} else {
+		s = strings.ReplaceAll(s, "_", " ")
+	}
+	if c.tr != nil && c.tr.Has(s) {
+		return c.tr.Text(s)
+	}
+	return s
 }
 
 // valueText shows a JSON value as a page does: "–" for null.
@@ -466,6 +560,19 @@ func valueText(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// batteryChannels are the columns of a battery series (series.Columns)
+// as the run page's chart draws them, each on its own axis (issue #16
+// item 5): state of charge first, then whatever else was uploaded.
+var batteryChannels = []struct {
+	column, label, unit string
+	decimals            int
+}{
+	{"soc_pct", "state of charge", "%", 2},
+	{"voltage_v", "voltage", "V", 3},
+	{"current_ma", "current", "mA", 1},
+	{"temp_c", "battery temperature", "°C", 2},
 }
 
 // runSeries draws the run's series: a battery run's discharge curve, a
@@ -497,12 +604,22 @@ func (p *pages) runSeries(ctx context.Context, cs *cast, r models.Run, v *runVie
 	var ch charts.Chart
 	title := cs.Label(r.Handset) + " " + cs.Unit(r.Handset, r.Unit) + ": " + runSummary(cs, r)
 	if r.Kind == models.Battery {
-		soc := frame.Column("soc_pct")
-		if soc == nil {
-			v.Series += " The series has no soc_pct column to draw."
+		var chs []charts.Channel
+		for _, bc := range batteryChannels {
+			ys := frame.Column(bc.column)
+			if ys == nil {
+				continue
+			}
+			ch := charts.Channel{Label: cs.Word(bc.label), Unit: bc.unit, Y: ys, Decimals: bc.decimals}
+			if bc.column == "soc_pct" {
+				ch.Min, ch.Max = ptrTo(0.0), ptrTo(100.0)
+			}
+			chs = append(chs, ch)
+		}
+		if len(chs) == 0 {
 			return nil
 		}
-		ch, err = charts.Discharge("discharge", title, []string{cs.Label(r.Handset)}, []charts.Curve{{X: hours, Y: soc}})
+		ch, err = charts.RunChannels("discharge", "discharge", title, hours, chs)
 	} else {
 		var groups []string
 		var dashed []bool

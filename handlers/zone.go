@@ -39,3 +39,12 @@ func (c *cast) when(t time.Time) string {
 	}
 	return c.tr.DateTimeIn(t, loc)
 }
+
+// whenSec is when to the second (a run's start and end, its records).
+func (c *cast) whenSec(t time.Time) string {
+	loc := c.zone
+	if loc == nil {
+		loc = time.UTC
+	}
+	return c.tr.DateTimeSecIn(t, loc)
+}

@@ -327,3 +327,20 @@ func (p *Printer) DateTimeIn(t time.Time, loc *time.Location) string {
 	}
 	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
+
+// DateTimeSecIn is DateTimeIn to the second, rounded (a stored
+// 21:28:47.999999 is 21:28:48): "2026-02-17 13:00:05 CET" in English,
+// "17/02/2026 13:00:05 CET" in French.
+func (p *Printer) DateTimeSecIn(t time.Time, loc *time.Location) string {
+	t = t.Round(time.Second).In(loc)
+	if p != nil && p.Lang == FR {
+		return t.Format("02/01/2006 15:04:05 MST")
+	}
+	return t.Format("2006-01-02 15:04:05 MST")
+}
+
+// Has reports whether key has a text in p's language (every key has one in
+// English).
+func (p *Printer) Has(key string) bool {
+	return p == nil || p.Lang == EN || p.c.Has(key)
+}
