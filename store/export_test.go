@@ -49,3 +49,13 @@ func SeriesBlocks(ctx context.Context, s *Store) (int64, error) {
 // summaries: the benchmarks' "before tallies" reference, measured in the
 // same run as the real thing. The summaries are wrong afterwards.
 func SkipTallyUpkeep(s *Store) { s.noTallies = true }
+
+// MigrateDownTo undoes the migrations above version.
+func MigrateDownTo(ctx context.Context, s *Store, version int64) error {
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +128,34 @@ func readOld(t *testing.T, e testdb.Engine, table string, o oldSeries) series.Fr
 	return f
 }
 
+// readIdx lists the idx of a series' rows in table, in order.
+func readIdx(t *testing.T, e testdb.Engine, table string, id int) []int {
+	t.Helper()
+	driver, dsn := "sqlite3", "file:"+e.DSN
+	if e.Name == testdb.NamePostgres {
+		driver, dsn = "pgx", e.DSN
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(fmt.Sprintf("SELECT idx FROM %s WHERE series_id = %d ORDER BY idx", table, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var i int
+		if err := rows.Scan(&i); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
 func sameFrame(t *testing.T, what string, got, want series.Frame) {
 	t.Helper()
 	if strings.Join(got.Columns, ",") != strings.Join(want.Columns, ",") || got.Len() != want.Len() {
@@ -223,6 +252,27 @@ func TestMigrateSeriesToBlocks(t *testing.T) {
 				t.Fatal(err)
 			}
 			sameFrame(t, "revision 1", old, wantBat)
+
+			// Down to 00017: the rows come back as they were, the
+			// overview at the same idx, and the replacement as rows too.
+			if err := store.MigrateDownTo(ctx, s, 17); err != nil {
+				t.Fatal(err)
+			}
+			sameFrame(t, "samples after down", readOld(t, e, "samples", bat), wantBat)
+			sameFrame(t, "overview after down", readOld(t, e, "series_overview", bat), wantBatOvw)
+			sameFrame(t, "chamber after down", readOld(t, e, "samples", cold), wantCold)
+			if got := readIdx(t, e, "series_overview", bat.id); !slices.Equal(got, bat.overview) {
+				t.Errorf("overview idx after down: %d rows, want %d (first %v)", len(got), len(bat.overview), got[:min(5, len(got))])
+			}
+			// And up again, as a later upgrade would.
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			again, _, err := s.Series(ctx, bat.run.ID, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameFrame(t, "revision 1 after down and up", again, wantBat)
 		})
 	}
 }
