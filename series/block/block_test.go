@@ -218,3 +218,41 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// batteryBlock is a full block of a 1 Hz battery log, as parsed from CSV.
+func batteryBlock() [][]float64 {
+	const n = 4096
+	cols := make([][]float64, 5)
+	for i := range n {
+		u := float64(i) / 1e6
+		for j, v := range []float64{float64(i), math.Round(1e4*100*(1-u)) / 1e4, math.Round(1e5*(4.35-0.75*u)) / 1e5,
+			math.Round(100*(420+60*math.Sin(float64(i)*0.0037))) / 100, math.Round(1e3*(25+0.2*math.Sin(float64(i)*0.7))) / 1e3} {
+			cols[j] = append(cols[j], v)
+		}
+	}
+	return cols
+}
+
+// go test ./series/block/ -run '^$' -bench . -benchmem
+func BenchmarkAppend(b *testing.B) {
+	cols := batteryBlock()
+	var e Encoder
+	var buf []byte
+	for b.Loop() {
+		buf = e.Append(buf[:0], cols)
+	}
+	b.ReportMetric(float64(len(buf))/4096, "bytes/sample")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/4096, "ns/sample")
+}
+
+func BenchmarkDecode(b *testing.B) {
+	p := Append(nil, batteryBlock())
+	var cols [][]float64
+	for b.Loop() {
+		var err error
+		if cols, err = Decode(cols, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/4096, "ns/sample")
+}
