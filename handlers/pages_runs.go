@@ -57,7 +57,10 @@ func runSummaryText(tr func(string, ...any) string, r models.Run) string {
 		}
 		return s + ", " + passText(tr, r.FunctionalAfter, "functional after", "not functional after")
 	case models.Battery:
-		s := strings.ReplaceAll(r.Protocol, "_", " ")
+		s, ok := protocolNames[r.Protocol] // "EU energy-label loop", not "eu eei loop"
+		if !ok {
+			s = strings.ReplaceAll(r.Protocol, "_", " ")
+		}
 		if r.RuntimeH != nil {
 			s += tr(": ") + fmt.Sprintf("%.2f h", *r.RuntimeH)
 		}
