@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 	"ruggedlab/static"
 	"ruggedlab/store"
@@ -20,23 +21,25 @@ import (
 // loginPage is the login form, and the account page that shows who is
 // logged in with a way out. Parsed once, like problemPage.
 var loginPage = template.Must(template.New("login").Funcs(template.FuncMap{"static": static.Path}).Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{if .Account}}Account{{else}}Log in{{end}} — RuggedLab</title>
+<html lang="{{.P.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{if .Account}}{{.P.T "Account"}}{{else}}{{.P.T "Log in"}}{{end}} — RuggedLab</title>
 <link rel="stylesheet" href="{{static "app.css"}}"><link rel="icon" href="{{.Favicon}}"></head>
-<body><main class="login">
+<body><a class="skip-link" href="#main">{{.P.T "Skip to content"}}</a>
+<main class="login" id="main" tabindex="-1">
 <h1>RuggedLab</h1>
 {{- if .Account}}
-<p>Logged in as <strong data-account>{{.Account.Name}}</strong> ({{.Account.Role}}).</p>
-<form method="post" action="/logout"><button type="submit">Log out</button></form>
+<p>{{.P.T "Logged in as"}} <strong data-account>{{.Account.Name}}</strong> ({{.P.T (print .Account.Role)}}).</p>
+<form method="post" action="/logout"><button type="submit">{{.P.T "Log out"}}</button></form>
 {{- else}}
 {{- if .Message}}<p class="error" role="alert">{{.Message}}</p>{{end}}
 <form method="post" action="/login">
 <input type="hidden" name="next" value="{{.Next}}">
-<p><label for="name">Name</label><br><input id="name" name="name" value="{{.Name}}" autocomplete="username" autocapitalize="none" required autofocus></p>
-<p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
-<p><button type="submit">Log in</button></p>
+<p><label for="name">{{.P.T "Name"}}</label><br><input id="name" name="name" value="{{.Name}}" autocomplete="username" autocapitalize="none" required autofocus></p>
+<p><label for="password">{{.P.T "Password"}}</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
+<p><button type="submit">{{.P.T "Log in"}}</button></p>
 </form>
 {{- end}}
+{{- with .LangHref}}<p><a href="{{.}}" data-lang-switch>{{$.LangLabel}}</a></p>{{end}}
 </main></body></html>
 `))
 
@@ -46,10 +49,18 @@ type loginView struct {
 	Name    string
 	Next    string
 	Favicon string
+	// P is the page's language (set by renderLogin); LangHref and
+	// LangLabel switch to the other one.
+	P                   *i18n.Printer
+	LangHref, LangLabel string
 }
 
 func (s *Server) renderLogin(c *gin.Context, status int, v loginView) {
 	v.Favicon = static.FaviconPath
+	v.P = s.langHeaders(c)
+	if c.Request.Method == http.MethodGet {
+		v.LangHref, v.LangLabel = langSwitch(c, v.P.Lang)
+	}
 	var b bytes.Buffer
 	if err := loginPage.Execute(&b, v); err != nil {
 		s.fail(c, err)
@@ -90,12 +101,12 @@ func (s *Server) login(c *gin.Context) {
 			"name", name, "address", c.ClientIP(), "retry_after_s", secs)
 		c.Header("Retry-After", strconv.Itoa(secs))
 		s.renderLogin(c, http.StatusTooManyRequests, loginView{Name: name, Next: next,
-			Message: "Too many failed logins. Try again in " + minutes(secs) + "."})
+			Message: s.printer(c).T("Too many failed logins. Try again in %s.", minutes(s.printer(c), secs))})
 	case errors.Is(err, store.ErrWrongLogin):
 		noteAudit(c, "outcome", "wrong_name_or_password")
 		s.Log.WarnContext(c.Request.Context(), "login failed", "request_id", requestID(c), "name", name, "address", c.ClientIP())
 		c.Header("WWW-Authenticate", `Bearer realm="ruggedlab"`)
-		s.renderLogin(c, http.StatusUnauthorized, loginView{Name: name, Next: next, Message: wrongLogin})
+		s.renderLogin(c, http.StatusUnauthorized, loginView{Name: name, Next: next, Message: s.printer(c).T(wrongLogin)})
 	case err != nil:
 		s.fail(c, err)
 	default:
@@ -107,11 +118,11 @@ func (s *Server) login(c *gin.Context) {
 	}
 }
 
-func minutes(secs int) string {
+func minutes(p *i18n.Printer, secs int) string {
 	if m := (secs + 59) / 60; m > 1 {
-		return strconv.Itoa(m) + " minutes"
+		return p.T("%d minutes", m)
 	}
-	return "a minute"
+	return p.T("a minute")
 }
 
 // logout is POST /logout: the session ends in the database, so a copy of

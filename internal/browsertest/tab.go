@@ -19,8 +19,15 @@ import (
 // violations, as in Visit; at cleanup t fails with each one seen.
 func (b *Browser) Tab(t testing.TB) context.Context {
 	t.Helper()
+	return b.TabFor(t, time.Minute)
+}
+
+// TabFor is Tab for a tab that lives up to d: a sweep that loads many
+// pages in one tab needs more than Tab's minute.
+func (b *Browser) TabFor(t testing.TB, d time.Duration) context.Context {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, d)
 	var (
 		mu         sync.Mutex
 		violations []string
