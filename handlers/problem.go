@@ -11,7 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ruggedlab/i18n"
 	"ruggedlab/models"
+	"ruggedlab/static"
 )
 
 // problemType describes one RFC 9457 problem type; each is explained on a
@@ -102,17 +104,27 @@ func failCode(code models.Code, format string, args ...any) error {
 	return models.Errorf(code, format, args...)
 }
 
+// problemPage documents one problem type for people who follow its type
+// URI, in the reader's language (the problem+json bodies stay English).
 var problemPage = template.Must(template.New("problem").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} — RuggedLab</title></head>
-<body><h1>{{.Title}}</h1><p>HTTP status {{.Status}}.</p><p>{{.Help}}</p>
-<p>Problem answers use <code>application/problem+json</code> (RFC 9457); field errors say where: <code>field</code> for JSON bodies, <code>row</code> and <code>column</code> for CSV files (the header is row 1).</p></body></html>`))
+<html lang="{{.P.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.P.T .Title}} — RuggedLab</title><link rel="stylesheet" href="{{.CSS}}"></head>
+<body><a class="skip-link" href="#main">{{.P.T "Skip to content"}}</a>
+<main id="main" tabindex="-1"><h1>{{.P.T .Title}}</h1><p>{{.P.T "HTTP status %d." .Status}}</p><p>{{.P.T .Help}}</p>
+<p>{{.P.T "Problem answers use application/problem+json (RFC 9457); field errors say where: field for JSON bodies, row and column for CSV files (the header is row 1)."}}</p></main></body></html>`))
+
+type problemView struct {
+	problemType
+	P   *i18n.Printer
+	CSS string
+}
 
 func (s *Server) problemDoc(c *gin.Context) {
 	slug := c.Param("slug")
 	for _, pt := range problemTypes {
 		if pt.Slug == slug {
 			var b strings.Builder
-			if err := problemPage.Execute(&b, pt); err != nil {
+			if err := problemPage.Execute(&b, problemView{pt, s.langHeaders(c), static.Path("app.css")}); err != nil {
 				s.fail(c, err)
 				return
 			}

@@ -106,7 +106,7 @@ func (f *pagesFixture) sweepExamples(importID string) map[string][]sweepPage {
 var frenchTODO = map[string]bool{
 	"/": true, "/audit": true, "/compare": true, "/docs/api": true, "/handsets/:code": true,
 	"/handsets/:code/units/new": true, "/handsets/new": true, "/imports": true, "/imports/:id/retract": true,
-	"/imports/new": true, "/problems/:slug": true, "/profiles": true, "/profiles/:id/award": true,
+	"/imports/new": true, "/profiles": true, "/profiles/:id/award": true,
 	"/profiles/:id/matrix": true, "/review": true, "/runs": true, "/runs/:id": true, "/runs/:id/amend": true,
 	"/runs/:id/attachments/new": true, "/runs/:id/retract": true, "/runs/:id/review": true,
 	"/runs/:id/series/new": true, "/runs/new": true, "/trials/:id": true,
@@ -119,7 +119,13 @@ var frenchTODO = map[string]bool{
 const sweepJS = `(() => {
   const de = document.documentElement, vw = window.innerWidth;
   const out = {url: location.pathname + location.search, lang: de.lang, scrollW: de.scrollWidth, innerW: vw,
-    wide: [], skip: "", skipTarget: "", text: document.body ? document.body.innerText : "", chartText: [], title: document.title};
+    wide: [], skip: "", skipTarget: "", text: "", chartText: [], title: document.title};
+  if (document.body) {
+    // Code samples, API paths and field names are not prose.
+    const prose = document.body.cloneNode(true);
+    prose.querySelectorAll("code, pre, kbd, samp, script, style").forEach(el => el.replaceWith(" "));
+    out.text = prose.textContent;
+  }
   if (de.scrollWidth > vw) {
     // The outermost elements past the right edge that are not inside a box
     // that scrolls or clips on its own.
@@ -342,6 +348,10 @@ func (f *pagesFixture) sweepImport(t *testing.T) string {
 // (IP68, eu_eei_loop, started_at) and is not checked.
 var wordRE = regexp.MustCompile(`[\p{L}\p{N}_]+`)
 
+// quoted is a name quoted in French text (« field », « Retry-After »): an
+// API or header name, which stays as it is.
+var quoted = regexp.MustCompile(`«[^»]*»`)
+
 func isCode(w string) bool { return strings.ContainsAny(w, "0123456789_") }
 
 // sameInBothLanguages are English words of the catalogue that a French
@@ -359,7 +369,7 @@ var sameInBothLanguages = []string{
 func englishVocabulary(cat *i18n.Catalog) map[string]bool {
 	fr := map[string]bool{}
 	for _, k := range cat.Keys() {
-		for _, w := range wordRE.FindAllString(strings.ToLower(cat.French(k)), -1) {
+		for _, w := range wordRE.FindAllString(strings.ToLower(quoted.ReplaceAllString(cat.French(k), " ")), -1) {
 			fr[w] = true
 		}
 	}
@@ -378,6 +388,7 @@ func englishVocabulary(cat *i18n.Catalog) map[string]bool {
 // englishLeft lists the English words of text with a little context,
 // once the fixture's own data (names, notes typed in English) is out.
 func englishLeft(english map[string]bool, data []string, text string) []string {
+	text = quoted.ReplaceAllString(text, " ")
 	for _, d := range data {
 		text = strings.ReplaceAll(text, d, " ")
 	}
