@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gin-gonic/gin"
 
+	"ruggedlab/demo"
 	"ruggedlab/handlers"
 	"ruggedlab/i18n"
 	"ruggedlab/internal/browsertest"
@@ -54,35 +55,36 @@ type sweepPage struct{ route, name, path string }
 // data; some routes get several addresses (compare's kinds, an empty
 // state, a diff). A route missing here fails the sweep, so a new page
 // cannot be left out of it.
-func (f *pagesFixture) sweepExamples(importID string) map[string][]sweepPage {
+func (f *pagesFixture) sweepExamples(importID, incidentID string) map[string][]sweepPage {
 	ex := map[string][]string{
-		"/":                         {"/"},
-		"/account":                  {"/account"},
-		"/audit":                    {"/audit"},
-		"/compare":                  {"/compare", "/compare?kind=drop", "/compare?kind=temperature", "/compare?kind=ingress", "/compare?kind=battery", "/compare?kind=repair"},
-		"/docs/api":                 {"/docs/api"},
-		"/handsets/:code":           {"/handsets/atlas-r1", "/handsets/dune-p5", "/handsets/no-such"},
-		"/handsets/:code/units/new": {"/handsets/atlas-r1/units/new"},
-		"/handsets/new":             {"/handsets/new"},
-		"/imports":                  {"/imports"},
-		"/imports/:id/retract":      {"/imports/" + importID + "/retract"},
-		"/imports/new":              {"/imports/new"},
-		"/login":                    {"/login"},
-		"/problems/:slug":           {"/problems/validation"},
-		"/profiles":                 {"/profiles"},
-		"/profiles/:id/award":       {"/profiles/" + f.profileID + "/award"},
-		"/profiles/:id/matrix":      {"/profiles/" + f.profileID + "/matrix?version=1", "/profiles/" + f.profileID + "/matrix?version=2&from=1"},
-		"/review":                   {"/review"},
-		"/runs":                     {"/runs", "/runs?ids=" + strings.Join(f.evidence, ","), "/runs?handset=atlas-r1&kind=drop&status=active&sort=kind&order=asc&from=2026-01-01", "/runs?handset=no-such"},
-		"/runs/:id":                 {"/runs/" + f.batteryRun, "/runs/" + f.chamberRun, "/runs/" + f.retractedRun, "/runs/" + f.xsRun},
-		"/runs/:id/amend":           {"/runs/" + f.batteryRun + "/amend"},
-		"/runs/:id/attachments/new": {"/runs/" + f.batteryRun + "/attachments/new"},
-		"/runs/:id/retract":         {"/runs/" + f.batteryRun + "/retract"},
-		"/runs/:id/review":          {"/runs/" + f.batteryRun + "/review"},
-		"/runs/:id/series/new":      {"/runs/" + f.batteryRun + "/series/new"},
-		"/runs/new":                 {"/runs/new", "/runs/new?kind=drop", "/runs/new?kind=temperature", "/runs/new?kind=ingress", "/runs/new?kind=battery"},
-		"/trials":                   {"/trials"},
-		"/trials/:id":               {"/trials/" + f.trialID},
+		"/":                                      {"/"},
+		"/account":                               {"/account"},
+		"/audit":                                 {"/audit"},
+		"/compare":                               {"/compare", "/compare?kind=drop", "/compare?kind=temperature", "/compare?kind=ingress", "/compare?kind=battery", "/compare?kind=repair"},
+		"/docs/api":                              {"/docs/api"},
+		"/handsets/:code":                        {"/handsets/atlas-r1", "/handsets/dune-p5", "/handsets/no-such"},
+		"/handsets/:code/units/new":              {"/handsets/atlas-r1/units/new"},
+		"/handsets/new":                          {"/handsets/new"},
+		"/imports":                               {"/imports"},
+		"/imports/:id/retract":                   {"/imports/" + importID + "/retract"},
+		"/imports/new":                           {"/imports/new"},
+		"/login":                                 {"/login"},
+		"/problems/:slug":                        {"/problems/validation"},
+		"/profiles":                              {"/profiles"},
+		"/profiles/:id/award":                    {"/profiles/" + f.profileID + "/award"},
+		"/profiles/:id/matrix":                   {"/profiles/" + f.profileID + "/matrix?version=1", "/profiles/" + f.profileID + "/matrix?version=2&from=1"},
+		"/review":                                {"/review"},
+		"/runs":                                  {"/runs", "/runs?ids=" + strings.Join(f.evidence, ","), "/runs?handset=atlas-r1&kind=drop&status=active&sort=kind&order=asc&from=2026-01-01", "/runs?handset=no-such"},
+		"/runs/:id":                              {"/runs/" + f.batteryRun, "/runs/" + f.chamberRun, "/runs/" + f.retractedRun, "/runs/" + f.xsRun},
+		"/runs/:id/amend":                        {"/runs/" + f.batteryRun + "/amend"},
+		"/runs/:id/attachments/new":              {"/runs/" + f.batteryRun + "/attachments/new"},
+		"/runs/:id/retract":                      {"/runs/" + f.batteryRun + "/retract"},
+		"/runs/:id/review":                       {"/runs/" + f.batteryRun + "/review"},
+		"/runs/:id/series/new":                   {"/runs/" + f.batteryRun + "/series/new"},
+		"/runs/new":                              {"/runs/new", "/runs/new?kind=drop", "/runs/new?kind=temperature", "/runs/new?kind=ingress", "/runs/new?kind=battery"},
+		"/trials":                                {"/trials"},
+		"/trials/:id":                            {"/trials/" + f.trialID},
+		"/trials/:id/incidents/:incident/review": {"/trials/" + f.trialID + "/incidents/" + incidentID + "/review"},
 	}
 	out := map[string][]sweepPage{}
 	for route, paths := range ex {
@@ -122,9 +124,11 @@ const sweepJS = `(() => {
     wide: [], skip: "", skipTarget: "", text: "", chartText: [], title: document.title};
   if (document.body) {
     // Code samples, API paths and field names are not prose.
-    const prose = document.body.cloneNode(true);
-    prose.querySelectorAll("code, pre, kbd, samp, script, style").forEach(el => el.replaceWith(" "));
-    out.text = prose.textContent;
+    const parts = [], w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode()) {
+      if (!n.parentElement.closest("code, pre, kbd, samp, script, style")) parts.push(n.nodeValue);
+    }
+    out.text = parts.join(" ");
   }
   if (de.scrollWidth > vw) {
     // The outermost elements past the right edge that are not inside a box
@@ -198,7 +202,11 @@ func TestBrowserSweep(t *testing.T) {
 	}
 	imp := f.sweepImport(t)
 
-	examples := f.sweepExamples(imp)
+	incidents, err := f.st.Incidents(ctx, f.trialID)
+	if err != nil || len(incidents) == 0 {
+		t.Fatalf("demo incidents: %v, %v", incidents, err)
+	}
+	examples := f.sweepExamples(imp, incidents[0].ID)
 	var pages []sweepPage
 	seen := map[string]bool{}
 	for _, r := range f.router.(*gin.Engine).Routes() {
@@ -309,7 +317,7 @@ func TestBrowserSweep(t *testing.T) {
 func (f *pagesFixture) sweepDataTexts(t *testing.T) []string {
 	t.Helper()
 	out := append(f.dataTexts(t), "drop rig guide rail found misaligned after this run; the run is void",
-		"re-inspection under magnifier found a chipped frame", "logger export")
+		"re-inspection under magnifier found a chipped frame", "logger export", demo.Recorder)
 	runs, _, err := f.st.Runs(context.Background(), store.RunFilter{IncludeRetracted: true, Page: store.Page{Limit: 500}})
 	if err != nil {
 		t.Fatal(err)
