@@ -292,7 +292,8 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 		f, echo := k.filter(q.kind, q.filter)
 		var res verdict.Comparison
 		if q.kind != models.Repair { // repair sections read their own runs
-			if res, err = p.s.comparison(ctx, f, q.confidence); err != nil {
+			// from the evidence read above, not read again per section
+			if res, err = comparisonOf(f, ev, q.confidence); err != nil {
 				return v, err
 			}
 		}

@@ -46,6 +46,24 @@ func (s *Server) comparison(ctx context.Context, f store.EvidenceFilter, confide
 	return verdict.Compare(f.Kinds[0], ev.Codes(), ev.Runs, confidence)
 }
 
+// comparisonOf is comparison over evidence already read for a wider
+// filter of the same kind and handsets: the runs f selects are picked from
+// ev (store.EvidenceFilter.Matches, the query's own WHERE), in ev's order,
+// so the answer is the one comparison would read (the compare page: one
+// evidence read, not one more per section).
+func comparisonOf(f store.EvidenceFilter, ev store.Evidence, confidence float64) (verdict.Comparison, error) {
+	if len(f.Kinds) != 1 {
+		return verdict.Comparison{}, models.FieldErrors{{Field: "kind", Message: "compare one kind at a time"}}.Err("the comparison request is not valid")
+	}
+	runs := make([]models.Run, 0, len(ev.Runs))
+	for i := range ev.Runs {
+		if r := &ev.Runs[i]; r.Kind == f.Kinds[0] && f.Matches(r) {
+			runs = append(runs, *r)
+		}
+	}
+	return verdict.Compare(f.Kinds[0], ev.Codes(), runs, confidence)
+}
+
 // matrix evaluates version (0 = latest) of profile id for the handsets
 // (codes; empty = all). Errors: NotFound (profile, version, handset).
 func (s *Server) matrix(ctx context.Context, id string, version int, handsets []string) (verdict.Matrix, error) {

@@ -26,6 +26,27 @@ type EvidenceFilter struct {
 	Protocol  string   // battery
 }
 
+// Matches reports whether r, a run (or group) of Evidence, is one the
+// filter's exact-match fields select: the WHERE of evidenceOfKind, in Go,
+// for a caller that narrows evidence it has already read (a compare
+// page's sections) instead of reading it again. Kinds and handsets are not
+// checked.
+func (f EvidenceFilter) Matches(r *models.Run) bool {
+	eqF := func(p *float64, want *float64) bool { return want == nil || (p != nil && *p == *want) }
+	eqS := func(v, want string) bool { return want == "" || v == want }
+	switch r.Kind {
+	case models.Drop:
+		return eqF(r.HeightM, f.HeightM) && eqS(r.Surface, f.Surface)
+	case models.Temperature:
+		return eqS(r.Procedure, f.Procedure)
+	case models.Ingress:
+		return eqS(r.IPCode, f.IPCode)
+	case models.Battery:
+		return eqS(r.Protocol, f.Protocol)
+	}
+	return true
+}
+
 // Evidence is what statistics are computed from: the handsets asked for and
 // their active runs.
 type Evidence struct {
