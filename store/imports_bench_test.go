@@ -49,19 +49,22 @@ func BenchmarkCreateImport(b *testing.B) {
 
 // BenchmarkTallyUpkeep is what keeping the per-unit summaries costs
 // writes (issue #18: no more than 20 % slower than without them). On each
-// engine, two fresh stores — one with the upkeep, one without it
-// (SkipTallyUpkeep: the code as it was before the summaries) — each import
-// the same drop file (RUGGEDLAB_UPKEEP_ROWS, default 100,000), then amend
-// RUGGEDLAB_UPKEEP_AMENDS of the runs just imported (default 200, the
+// engine, per round, two fresh stores — one with the upkeep, one without
+// it (SkipTallyUpkeep: the code as it was before the summaries) — each
+// import the same drop file (RUGGEDLAB_UPKEEP_ROWS, default 100,000), then
+// amend RUGGEDLAB_UPKEEP_AMENDS of the runs just imported (default 200,
 // newest first: each amendment moves the run to another group, and takes
-// a listed run out of a 50,000-run group, which then reads its latest
-// runs again — the dearest case). The two are interleaved, and the ratios
-// (with / without) are reported, measured in the same run:
+// a listed run out of a 50,000-run group, which then reads its latest runs
+// again — the dearest case). Imports alternate which goes first, and
+// amendments alternate one by one; over RUGGEDLAB_UPKEEP_ROUNDS (default
+// 2) the fastest of each is kept, since the machine's other load only ever
+// adds time. The ratios (with / without) are measured in the same run:
 //
 //	./scripts/test ./store/ -run '^$' -bench TallyUpkeep -benchtime 1x
 func BenchmarkTallyUpkeep(b *testing.B) {
 	rows := envInt("RUGGEDLAB_UPKEEP_ROWS", 100_000)
 	amends := envInt("RUGGEDLAB_UPKEEP_AMENDS", 200)
+	rounds := envInt("RUGGEDLAB_UPKEEP_ROUNDS", 2)
 	file := importDropFile(rows, nil)
 	engines := []struct {
 		name string
@@ -71,41 +74,52 @@ func BenchmarkTallyUpkeep(b *testing.B) {
 		b.Run(e.name, func(b *testing.B) {
 			for b.Loop() {
 				ctx := context.Background()
-				var imp, amend [2]time.Duration // [0] without the upkeep, [1] with it
-				stores := [2]*store.Store{}
-				created := [2][]string{}
-				for i := range stores {
-					stores[i] = storetest.Open(b, e.open(b), storetest.At(testNow))
-					seed(b, stores[i])
-					if i == 0 {
-						store.SkipTallyUpkeep(stores[i])
-					}
-				}
-				for _, i := range []int{0, 1} {
-					t0 := time.Now()
-					res, err := stores[i].CreateImport(ctx, "drop", strings.NewReader(file), store.ImportOptions{By: "bench"})
-					imp[i] = time.Since(t0)
-					if err != nil || res.Rows != rows {
-						b.Fatalf("import: %d rows, %v", res.Rows, err)
-					}
-					created[i] = res.Created
-				}
-				// amendments interleaved, one each in turn, newest runs first
-				for j := range amends {
-					for _, i := range []int{0, 1} {
-						id := created[i][len(created[i])-1-j%len(created[i])]
-						done := 20 + j%5 // 26 in the file: the run leaves its group
-						body := fmt.Sprintf(`{"drops_completed": %d}`, done)
-						t0 := time.Now()
-						_, err := stores[i].AmendRun(ctx, id, models.Amendment{Reason: "bench", Revision: 1 + j/len(created[i]), Changes: json.RawMessage(body)}, "bench")
-						amend[i] += time.Since(t0)
-						if err != nil {
-							b.Fatalf("amend %s: %v", id, err)
+				var imp, amend [2]time.Duration // fastest: [0] without the upkeep, [1] with it
+				for round := range rounds {
+					stores := [2]*store.Store{}
+					created := [2][]string{}
+					for i := range stores {
+						stores[i] = storetest.Open(b, e.open(b), storetest.At(testNow))
+						seed(b, stores[i])
+						if i == 0 {
+							store.SkipTallyUpkeep(stores[i])
 						}
 					}
+					for _, i := range [][]int{{0, 1}, {1, 0}}[round%2] {
+						t0 := time.Now()
+						res, err := stores[i].CreateImport(ctx, "drop", strings.NewReader(file), store.ImportOptions{By: "bench"})
+						if d := time.Since(t0); round == 0 || d < imp[i] {
+							imp[i] = d
+						}
+						if err != nil || res.Rows != rows {
+							b.Fatalf("import: %d rows, %v", res.Rows, err)
+						}
+						created[i] = res.Created
+					}
+					var took [2]time.Duration
+					for j := range amends {
+						for _, i := range []int{0, 1} {
+							id := created[i][len(created[i])-1-j%len(created[i])]
+							body := fmt.Sprintf(`{"drops_completed": %d}`, 20+j%5) // 26 in the file: the run leaves its group
+							t0 := time.Now()
+							_, err := stores[i].AmendRun(ctx, id, models.Amendment{Reason: "bench", Revision: 1 + j/len(created[i]), Changes: json.RawMessage(body)}, "bench")
+							took[i] += time.Since(t0)
+							if err != nil {
+								b.Fatalf("amend %s: %v", id, err)
+							}
+						}
+					}
+					for i := range took {
+						if round == 0 || took[i] < amend[i] {
+							amend[i] = took[i]
+						}
+					}
+					for _, st := range stores {
+						st.Close() // the next round's databases, not these, are read
+					}
 				}
-				b.Logf("%s: import of %d rows %s without the upkeep, %s with it (×%.2f); %d amendments %s without, %s with (×%.2f)",
-					e.name, rows, imp[0].Round(time.Millisecond), imp[1].Round(time.Millisecond), float64(imp[1])/float64(imp[0]),
+				b.Logf("%s, fastest of %d rounds: import of %d rows %s without the upkeep, %s with it (×%.2f); %d amendments %s without, %s with (×%.2f)",
+					e.name, rounds, rows, imp[0].Round(time.Millisecond), imp[1].Round(time.Millisecond), float64(imp[1])/float64(imp[0]),
 					amends, amend[0].Round(time.Millisecond), amend[1].Round(time.Millisecond), float64(amend[1])/float64(amend[0]))
 				b.ReportMetric(float64(imp[1])/float64(imp[0]), "import-x")
 				b.ReportMetric(float64(amend[1])/float64(amend[0]), "amend-x")
