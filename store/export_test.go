@@ -22,9 +22,17 @@ func PlannerRowEstimate(ctx context.Context, s *Store, table string) (float64, e
 	if err := s.db.WithContext(ctx).Raw("SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx IS NOT NULL", table).Scan(&stat).Error; err != nil || len(stat) == 0 {
 		return -1, err
 	}
-	// "N a b …": N is the rows the index (so the table) holds.
-	_, err := fmt.Sscan(stat[0], &n)
-	return n, err
+	// "N a b …": N is the rows the index holds — the table's, but for a
+	// partial index (runs_retracted holds only retracted runs): the most.
+	n = -1
+	for _, st := range stat {
+		var rows float64
+		if _, err := fmt.Sscan(st, &rows); err != nil {
+			return -1, err
+		}
+		n = max(n, rows)
+	}
+	return n, nil
 }
 
 // MigrateTo applies the migrations up to version only, to build a database
