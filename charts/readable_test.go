@@ -201,6 +201,23 @@ func TestEmptySlotsSayNoData(t *testing.T) {
 			t.Errorf("pass rate %v = %#v, want %#v", tt.path, got, tt.want)
 		}
 	}
+	// The empty text and the candidate's name reach the page as data only.
+	for _, payload := range []string{payloadScript, payloadMarker} {
+		c, err := PassRate("pr", payload, 0.95, []PassRateBar{{Label: payload, Empty: payload}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := c.HTML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(string(h), "</script") != 1 || strings.Contains(string(h), "<script>alert") {
+			t.Errorf("an empty slot's text can end the script:\n%s", h)
+		}
+		if got := dig(t, optionFromHTML(t, string(h)), "series", 0, "data", 0, "label", "formatter"); got != payload {
+			t.Errorf("empty slot says %q, want the text as given", got)
+		}
+	}
 	if _, err := PassRate("pr", "x", 0.95, []PassRateBar{{Label: "a", Empty: "{b}"}}); err == nil {
 		t.Errorf("an empty-slot text with a brace must be refused (ECharts template)")
 	}

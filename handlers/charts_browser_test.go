@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"ruggedlab/internal/browsertest"
@@ -91,6 +93,41 @@ func TestChartDownloadsInBrowser(t *testing.T) {
 		}
 		if len(got.Visible) == 0 || len(got.Visible) > 2 {
 			t.Errorf("after leaving 2 candidates selected, bands shown for %v", got.Visible)
+		}
+	})
+
+	t.Run("KM band shows on hover", func(t *testing.T) {
+		tab := b.Tab(t)
+		do(t, tab, "open", chromedp.Navigate(f.srv.URL+"/compare?kind=drop"), chromedp.WaitVisible(chromedp.CSS(`[data-chart="km"] canvas`)))
+		// Ink on the canvas before and while the mouse points at a
+		// candidate's curve: charts.js links the curve's mouseover to every
+		// series of the candidate, its band among them.
+		count := chromedp.Evaluate[int](`(() => {
+  const el = document.querySelector('[data-chart="km"]');
+  let n = 0;
+  el.querySelectorAll("canvas").forEach(cv => {
+    const d = cv.getContext("2d").getImageData(0, 0, cv.width, cv.height).data;
+    for (let p = 0; p < d.length; p += 4) if (d[p + 3] > 16 && !(d[p] > 240 && d[p + 1] > 240 && d[p + 2] > 240)) n++;
+  });
+  return n;
+})()`)
+		before := run(t, tab, "ink before", count)
+		// The page point of the first candidate's second step, on its curve.
+		at := run(t, tab, "find a curve point", chromedp.Evaluate[[]float64](`(() => {
+  const el = document.querySelector('[data-chart="km"]');
+  el.scrollIntoView();
+  const inst = echarts.getInstanceByDom(el);
+  const series = inst.getOption().series;
+  const i = series.findIndex(s => s.symbol === "circle" && s.data.length > 1);
+  const p = inst.convertToPixel({seriesIndex: i}, series[i].data[1].value);
+  const r = el.getBoundingClientRect();
+  return [r.left + p[0], r.top + p[1]];
+})()`))
+		do(t, tab, "point at the curve", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, at[0]-1, at[1]-1),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, at[0], at[1]), chromedp.Sleep(300*time.Millisecond))
+		ink := []int{before, run(t, tab, "ink after", count)}
+		if ink[1] < ink[0]+ink[0]/50 {
+			t.Errorf("highlighting a candidate: %d → %d ink pixels, want its band drawn", ink[0], ink[1])
 		}
 	})
 
