@@ -239,7 +239,7 @@ func (f *forms) saveAttachment(c *gin.Context) {
 	if err != nil {
 		var me *models.Error
 		if errors.As(err, &me) && (me.Code == models.TooLarge || me.Code == models.Unsupported) {
-			v.Messages = append(v.Messages, attach(v.Fields, me.Fields)...)
+			v.Messages = append(v.Messages, attach(f.s.printer(c), v.Fields, me.Fields)...)
 			f.show(c, problemTypes[me.Code].Status, v)
 			return
 		}

@@ -8,13 +8,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
-	"strconv"
+
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 	"ruggedlab/store"
 )
@@ -51,6 +53,19 @@ type formView struct {
 	// Upload turns on the progress-bar script for the import form (and,
 	// with Attach, the attachment form's).
 	Upload, Attach bool
+	// Saved is the banner of the run just recorded, on the form of the
+	// next unit.
+	Saved *savedBanner
+	// Next is a second submit button ("Save and enter the next unit").
+	Next string
+	// Script turns on forms.js for the entry helpers (the unit picker
+	// follows the handset).
+	Script bool
+}
+
+// savedBanner says what the last submit recorded, with a link to it.
+type savedBanner struct {
+	Text, Href, Open string
 }
 
 type hiddenField struct{ Name, Value string }
@@ -70,9 +85,23 @@ type formField struct {
 	Required bool
 	MaxLen   int
 	Accept   string // file types
+	// Type is the input's type ("" is text, "datetime-local"); Step its
+	// step attribute.
+	Type, Step string
+	// Groups are the select's options grouped (the units of each
+	// handset), after Options.
+	Groups []optGroup
+	// Link is an action beside the hint ("Register a unit").
+	Link *navLink
 }
 
 type option struct{ Value, Label string }
+
+type optGroup struct {
+	Label   string
+	Key     string // data-group, which the script matches (a handset code)
+	Options []option
+}
 
 // ID is the control's element id; Name may hold dots.
 func (f formField) ID() string { return "f-" + strings.NewReplacer(".", "-", "_", "-").Replace(f.Name) }
@@ -80,47 +109,65 @@ func (f formField) ID() string { return "f-" + strings.NewReplacer(".", "-", "_"
 // Selected reports whether v is the chosen option.
 func (f formField) Selected(v string) bool { return f.Value == v }
 
-// fieldFor builds a form row from a model field: unit and valid range
-// beside the input, enumerations as selects, booleans as yes/no selects
-// whose empty choice means "not given".
-func fieldFor(fi models.FieldInfo, value string) formField {
-	f := formField{Name: fi.Name, Label: fieldLabel(fi.Name), Control: "input", Value: value, Required: fi.Required, MaxLen: fi.MaxLen}
+// formLang is what a form needs to speak to its reader: the request's
+// language and the lab's time zone, in which times are typed and shown.
+type formLang struct {
+	pt   *i18n.Printer
+	zone *time.Location
+}
+
+func (f *forms) lang(c *gin.Context) formLang { return formLang{pt: f.s.printer(c), zone: f.s.zone()} }
+
+// T translates an English text of the form.
+func (l formLang) T(key string, args ...any) string { return l.pt.T(key, args...) }
+
+// field builds a form row from a model field: its label with the unit,
+// the valid range beside the input, enumerations as selects, booleans as
+// yes/no selects whose empty choice means "not given", times as a date
+// and time picker in the lab's zone.
+func (l formLang) field(fi models.FieldInfo, value string) formField {
+	f := formField{Name: fi.Name, Label: fieldLabelIn(l.pt, fi.Name), Control: "input", Value: value, Required: fi.Required, MaxLen: fi.MaxLen}
 	var hint []string
 	switch {
 	case len(fi.Enum) > 0:
 		f.Control = "select"
-		f.Options = append([]option{{"", "— choose —"}}, optionsOf(fi.Enum)...)
+		f.Options = append([]option{{"", l.T("— choose —")}}, optionsOf(fi.Enum)...)
 	case fi.Type == models.Boolean:
 		f.Control = "select"
-		empty := "— not given —"
+		empty := l.T("— not given —")
 		if fi.Required {
-			empty = "— choose —"
+			empty = l.T("— choose —")
 		}
-		f.Options = []option{{"", empty}, {"true", "yes"}, {"false", "no"}}
+		f.Options = []option{{"", empty}, {"true", l.T("yes")}, {"false", l.T("no")}}
 	case fi.Type == models.Number || fi.Type == models.Integer:
 		f.Mode = "decimal"
 		if fi.Type == models.Integer {
 			f.Mode = "numeric"
 		}
 	case fi.Type == models.Timestamp:
-		hint = append(hint, "UTC, e.g. 2026-03-02T09:00:00Z or 2026-03-02 09:00")
+		f.Type = "datetime-local"
+		f.Value, f.Step = localTime(value, l.zone)
+		hint = append(hint, l.T("lab time, %s", zoneName(l.zone)))
 	case fi.Type == models.Text && fi.MaxLen > 200:
 		f.Control = "textarea"
 	}
-	if fi.Unit != "" {
+	if fi.Min != nil && fi.Max != nil {
+		r := l.pt.Num(*fi.Min, -1) + " – " + l.pt.Num(*fi.Max, -1)
+		if fi.Unit != "" {
+			r += " " + fi.Unit
+		}
+		hint = append(hint, r)
+	} else if fi.Unit != "" {
 		hint = append(hint, fi.Unit)
 	}
-	if fi.Min != nil && fi.Max != nil {
-		hint = append(hint, strconv.FormatFloat(*fi.Min, 'f', -1, 64)+" to "+strconv.FormatFloat(*fi.Max, 'f', -1, 64))
-	}
 	if fi.Type == models.Integer {
-		hint = append(hint, "whole number")
+		hint = append(hint, l.T("whole number"))
 	}
 	if fi.MaxLen > 0 && f.Control != "select" {
-		hint = append(hint, "at most "+strconv.Itoa(fi.MaxLen)+" characters")
+		hint = append(hint, l.T("at most %d characters", fi.MaxLen))
 	}
 	if !fi.Required {
-		hint = append(hint, "optional")
+		hint = append(hint, l.T("optional"))
 	}
 	f.Hint = strings.Join(hint, " · ")
 	return f
@@ -142,22 +189,71 @@ func label(name string) string {
 }
 
 // attach puts each error beside the field it names (a "changes." prefix
-// from an amendment is dropped) and returns the rest as messages.
-func attach(fields []formField, errs models.FieldErrors) []string {
+// from an amendment is dropped) and returns the rest as messages, in
+// people's words: translated, without API paths, and naming other fields
+// by their labels.
+func attach(pt *i18n.Printer, fields []formField, errs models.FieldErrors) []string {
 	var rest []string
 	for _, e := range errs {
 		name := strings.TrimPrefix(e.Field, "changes.")
+		msg := fieldMessage(pt, e.Message)
 		i := slices.IndexFunc(fields, func(f formField) bool { return f.Name == name })
 		switch {
-		case i < 0:
+		case i < 0 && e.Row > 0:
 			rest = append(rest, peopleWords(e.String()))
+		case i < 0 && name != "":
+			rest = append(rest, pt.T("%s: %s", fieldLabelIn(pt, name), msg))
+		case i < 0:
+			rest = append(rest, msg)
 		case fields[i].Error == "":
-			fields[i].Error = peopleWords(e.Message)
+			fields[i].Error = msg
 		default:
-			fields[i].Error += "; " + peopleWords(e.Message)
+			fields[i].Error += "; " + msg
 		}
 	}
 	return rest
+}
+
+// quoted is what a message quotes and no catalogue key can hold: a value
+// ("ATL-9999") or a reference to a standard ("(ISO/IEC 17025 §7.5.2)",
+// whose numbers are no quantities to give a decimal comma).
+var quoted = regexp.MustCompile(`"[^"]*"|\((?:ISO|IEC|EN|MIL|EU)[^)]*\)`)
+
+// quotedMark is where a quoted value stands in a catalogue key.
+var quotedMark = regexp.MustCompile(`"…"|\(…\)`)
+
+// translateMessage is msg in pt's language. Quoted values are taken out
+// (the key holds "…" or (…) in their place) and put back in order;
+// numbers are the catalogue's own patterns (i18n.Printer.Text).
+func translateMessage(pt *i18n.Printer, msg string) string {
+	if pt == nil || pt.Lang == i18n.EN {
+		return msg
+	}
+	qs := quoted.FindAllString(msg, -1)
+	if len(qs) == 0 {
+		return pt.Text(msg)
+	}
+	key := quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		if q[0] == '"' {
+			return `"…"`
+		}
+		return "(…)"
+	})
+	i := 0
+	return quotedMark.ReplaceAllStringFunc(pt.Text(key), func(m string) string {
+		if i >= len(qs) {
+			return m
+		}
+		i++
+		return qs[i-1]
+	})
+}
+
+// fieldMessage is a service message about a field as a form shows it:
+// without the API path a store message adds, in pt's language, with the
+// field names it quotes replaced by their labels.
+func fieldMessage(pt *i18n.Printer, msg string) string {
+	return withLabels(pt, translateMessage(pt, peopleWords(msg)))
 }
 
 // formErrors splits err into what a form can show — field errors, and a
@@ -178,21 +274,64 @@ func formErrors(c *gin.Context, s *Server, err error) (fields models.FieldErrors
 	return nil, pr.Detail, pr.Status, true
 }
 
-// timeLayouts are what a person types or a datetime-local field sends; all
-// are read as UTC. RFC 3339 (with any offset) goes to the model unchanged.
+// timeLayouts are what a datetime-local field sends, or a person types
+// without one; all are read in the lab's zone. RFC 3339 (with its own
+// offset) goes to the model unchanged.
 var timeLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"}
 
-func normalizeTime(v string) string {
+// normalizeTime reads a time typed in the lab's zone loc and returns it
+// as RFC 3339 UTC, or a message for a wall-clock time that the zone skips
+// (the clocks went forward) or has twice (they went back). Anything else
+// goes to the model unchanged, which says what is wrong with it.
+func normalizeTime(v string, loc *time.Location) (string, string) {
 	v = strings.TrimSpace(v)
 	if _, err := time.Parse(time.RFC3339Nano, v); err == nil || v == "" {
-		return v
+		return v, ""
 	}
 	for _, l := range timeLayouts {
-		if t, err := time.Parse(l, v); err == nil {
-			return t.UTC().Format(time.RFC3339)
+		t, err := time.ParseInLocation(l, v, loc)
+		if err != nil {
+			continue
 		}
+		if t.Format(l) != v {
+			return v, fmt.Sprintf("%q does not exist in the lab's time zone: the clocks went forward that night", v)
+		}
+		for _, other := range []time.Time{t.Add(-time.Hour), t.Add(time.Hour)} {
+			if other.Format(l) == v {
+				first := t
+				if other.Before(t) {
+					first = other
+				}
+				return v, fmt.Sprintf("%q happens twice in the lab's time zone: the clocks went back that night; give the offset, e.g. %q",
+					v, first.Format("2006-01-02T15:04:05Z07:00"))
+			}
+		}
+		return t.UTC().Format(time.RFC3339), ""
 	}
-	return v
+	return v, ""
+}
+
+// localTime is an RFC 3339 value as a datetime-local field shows it: in
+// the lab's zone, with seconds (and a step of 1 s) only when it has some.
+// Anything else (what a person typed) is shown as it was.
+func localTime(v string, loc *time.Location) (value, step string) {
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
+	if err != nil {
+		return v, ""
+	}
+	t = t.In(loc)
+	if t.Second() != 0 || t.Nanosecond() != 0 {
+		return t.Format("2006-01-02T15:04:05"), "1"
+	}
+	return t.Format("2006-01-02T15:04"), ""
+}
+
+// zoneName is the lab's zone as the forms name it: "Europe/Paris".
+func zoneName(loc *time.Location) string {
+	if loc == nil || loc.String() == "" {
+		return "UTC"
+	}
+	return loc.String()
 }
 
 // newToken is a random per-render token: the Idempotency-Key of the form's
@@ -350,12 +489,13 @@ func (f *forms) failForm(c *gin.Context, v formView, err error) {
 		f.fail(c, err)
 		return
 	}
-	v.Messages = append(v.Messages, attach(v.Fields, fields)...)
+	pt := f.s.printer(c)
+	v.Messages = append(v.Messages, attach(pt, v.Fields, fields)...)
 	if msg != "" {
-		v.Messages = append(v.Messages, msg)
+		v.Messages = append(v.Messages, translateMessage(pt, peopleWords(msg)))
 	}
 	if len(v.Messages) == 0 && len(fields) > 0 {
-		v.Messages = []string{"Please correct the fields marked below."}
+		v.Messages = []string{pt.T("Please correct the fields marked below: nothing was recorded.")}
 	}
 	f.show(c, status, v)
 }
@@ -385,7 +525,8 @@ func (s *Server) runActions(c *gin.Context, blind bool, id, kind string, retract
 	if retracted {
 		return nil
 	}
-	links := []action{{"Amend", "/runs/:id/amend", runPath(id) + "/amend"}, {"Retract", "/runs/:id/retract", runPath(id) + "/retract"},
+	links := []action{{"Enter the next unit", "/runs/new", withQuery("/runs/new", "kind", kind, "next", id)},
+		{"Amend", "/runs/:id/amend", runPath(id) + "/amend"}, {"Retract", "/runs/:id/retract", runPath(id) + "/retract"},
 		{"Review", "/runs/:id/review", runPath(id) + "/review"}, {"Attach a photo or PDF", "/runs/:id/attachments/new", runPath(id) + "/attachments/new"}}
 	if kind == string(models.Battery) || kind == string(models.Temperature) {
 		links = append(links, action{"Upload series", "/runs/:id/series/new", runPath(id) + "/series/new"})

@@ -85,10 +85,10 @@ func TestFormsInBrowser(t *testing.T) {
 			fill := []chromedp.Action[chromedp.Void]{
 				chromedp.WaitVisible(css("#f-handset")),
 				chromedp.SetValue(css("#f-handset"), "atlas-r1"),
-				chromedp.SendKeys(css("#f-unit"), "ATL-0001"),
+				chromedp.SetValue(css("#f-unit"), "ATL-0001"),
 				chromedp.SendKeys(css("#f-method"), "MIL-STD-810H 516.8 IV"),
-				chromedp.SendKeys(css("#f-started-at"), "2026-05-30 09:00"),
-				chromedp.SendKeys(css("#f-ended-at"), "2026-05-30T11:00:00Z"),
+				chromedp.SetValue(css("#f-started-at"), "2026-05-30T11:00"), // the lab's time, Europe/Paris
+				chromedp.SetValue(css("#f-ended-at"), "2026-05-30T13:00"),
 				chromedp.SetValue(css("#f-protective-case"), "false"),
 				chromedp.SendKeys(css("#f-planned-drops"), "26"),
 				chromedp.SendKeys(css("#f-drops-completed"), "26"),

@@ -21,7 +21,7 @@ func (f *forms) handsetView(c *gin.Context, values map[string]string) formView {
 	v.Submit = "Register handset"
 	v.Cancel = "/"
 	for _, fi := range models.HandsetFields() {
-		ff := fieldFor(fi, values[fi.Name])
+		ff := f.lang(c).field(fi, values[fi.Name])
 		if fi.Name == "code" {
 			ff.Hint = "2–32 lowercase letters, digits or hyphens, e.g. atlas-r1 · " + ff.Hint
 		}
@@ -90,6 +90,10 @@ func (f *forms) unitsView(c *gin.Context, h models.Handset, serials, notes strin
 	v.Lede = h.Name + " (" + h.Manufacturer + "). One serial per line: all are registered, or none if one is wrong."
 	v.Submit = "Register units"
 	v.Cancel = "/handsets/" + url.PathEscape(h.Code)
+	if next := runFormReturn(c.Request.FormValue("next")); next != "" {
+		v.Hidden = []hiddenField{{"next", next}}
+		v.Cancel = next
+	}
 	v.Fields = []formField{
 		{Name: "serials", Label: "Serials", Control: "textarea", Value: serials, Required: true,
 			Hint: "one per line; 1–64 letters, digits, '.', '_', '/' or '-'"},
@@ -164,7 +168,28 @@ func (f *forms) saveUnits(c *gin.Context) {
 		f.failForm(c, v, err)
 		return
 	}
+	if next := runFormReturn(c.PostForm("next")); next != "" {
+		// Registered from the run form ("Register a unit"): back to it,
+		// with the first new unit chosen.
+		c.Redirect(http.StatusSeeOther, next+"&unit="+url.QueryEscape(units[0].Serial))
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/handsets/"+url.PathEscape(h.Code)+"#units")
+}
+
+// runFormReturn is next if it is the run form of a kind and handset
+// (/runs/new?kind=…&handset=…), the only place the units form returns
+// to, else "": never another site, never another page.
+func runFormReturn(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Path != "/runs/new" {
+		return ""
+	}
+	q := u.Query()
+	if _, ok := models.ParseKind(q.Get("kind")); !ok || q.Get("handset") == "" {
+		return ""
+	}
+	return withQuery("/runs/new", "kind", q.Get("kind"), "handset", q.Get("handset"))
 }
 
 // fieldsOf returns the field errors of a models error, or err as one.

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,67 +17,179 @@ import (
 )
 
 // runForm is GET /runs/new?kind=…&handset=…&unit=…: the fields of one
-// kind, from models.RunFields; without a kind, a choice of kinds.
+// kind, from models.RunFields; without a kind, a choice of kinds. With
+// next=ID (after "Save and enter the next unit") it says the run ID was
+// saved and starts the form of the next registered unit of its handset
+// with the run's method, dates and programme (everything but what was
+// measured on the unit).
 func (f *forms) runForm(c *gin.Context) {
+	l := f.lang(c)
 	kind, ok := models.ParseKind(c.Query("kind"))
 	if !ok {
-		v := f.view(c, "Enter a run")
-		v.Lede = "Which test did you run?"
+		v := f.view(c, l.T("Enter a run"))
+		v.Lede = l.T("Which test did you run?")
 		for _, k := range models.Kinds {
-			v.Choices = append(v.Choices, navLink{Label: label(string(k)), Href: withQuery("/runs/new", "kind", string(k), "handset", c.Query("handset"), "unit", c.Query("unit"))})
+			v.Choices = append(v.Choices, navLink{Label: label(l.pt.Text(string(k))),
+				Href: withQuery("/runs/new", "kind", string(k), "handset", c.Query("handset"), "unit", c.Query("unit"))})
 		}
 		f.show(c, http.StatusOK, v)
 		return
 	}
 	values := map[string]string{"handset": c.Query("handset"), "unit": c.Query("unit")}
+	var saved *models.Run
+	if id := c.Query("next"); id != "" {
+		r, err := f.s.Store.Run(c.Request.Context(), id)
+		if err != nil {
+			f.fail(c, err)
+			return
+		}
+		if r.Kind != kind {
+			f.fail(c, models.FieldErrors{{Field: "next", Message: "is a run of another kind"}}.Err("the form request is not valid"))
+			return
+		}
+		saved, values = &r, nextUnitValues(r)
+	}
 	v, err := f.runView(c, kind, values)
 	if err != nil {
 		f.fail(c, err)
 		return
 	}
+	if saved != nil {
+		v.Saved = f.savedBanner(c, *saved)
+		if values["unit"] == "" {
+			v.Messages = append(v.Messages, l.T("Unit %s was the last registered unit of handset %s: choose a unit, or register one.", saved.Unit, saved.Handset))
+		}
+	}
 	f.show(c, http.StatusOK, v)
+}
+
+// resultFields are what a run measured on its unit. The next unit's form
+// starts without them (and without the unit, notes and deviations); every
+// other field — handset, method, dates, technician, the programme — is
+// kept.
+var resultFields = map[models.Kind][]string{
+	models.Drop:        {"drops_completed", "first_failure_drop", "worst_severity"},
+	models.Temperature: {"passed", "shutdown_observed", "shutdown_temp_c"},
+	models.Ingress:     {"ingress_found", "functional_after"},
+	models.Battery:     {"runtime_h", "end_soc_pct"},
+	models.Repair:      {"disassembly_s", "reassembly_s", "part_replaced", "functional_after"},
+}
+
+// nextUnitValues are the form values of the next unit after run r: r's
+// values but the unit's own, and the next serial of its handset ("" after
+// the last one), filled in by runView.
+func nextUnitValues(r models.Run) map[string]string {
+	values := runValues(r)
+	for _, name := range append([]string{"notes", "deviations"}, resultFields[r.Kind]...) {
+		delete(values, name)
+	}
+	values["unit"] = ""
+	values["after_unit"] = r.Unit
+	return values
+}
+
+// savedBanner says which run was just saved, in the lab's time.
+func (f *forms) savedBanner(c *gin.Context, r models.Run) *savedBanner {
+	l := f.lang(c)
+	return &savedBanner{
+		Text: l.T("Saved: %s run of %s, unit %s, started %s.", l.pt.Text(string(r.Kind)), r.Handset, r.Unit, l.pt.DateTimeIn(r.StartedAt, l.zone)),
+		Href: runPath(r.ID), Open: l.T("Open it"),
+	}
 }
 
 // runView is the form of a new run of kind with values filled in.
 func (f *forms) runView(c *gin.Context, kind models.Kind, values map[string]string) (formView, error) {
-	v := f.view(c, "Enter a "+string(kind)+" run")
+	l := f.lang(c)
+	v := f.view(c, l.T("Enter a %s run", l.pt.Text(string(kind))))
 	v.Action = "/runs/new?kind=" + string(kind)
-	v.Lede = "Every field is checked as the API checks it; nothing is recorded until all are valid."
-	v.Submit = "Save run"
+	v.Lede = l.T("Every field is checked as the API checks it; nothing is recorded until all are valid. Times are the lab's (%s).", zoneName(l.zone))
+	v.Submit = l.T("Save run")
+	v.Next = l.T("Save and enter the next unit")
 	v.Cancel = "/"
+	v.Script = true
 	token := values["token"]
 	if token == "" {
 		token = newToken()
 	}
 	v.Hidden = []hiddenField{{"token", token}}
-	hs, err := f.s.Store.AllHandsets(c.Request.Context())
+	ctx := c.Request.Context()
+	hs, err := f.s.Store.AllHandsets(ctx)
 	if err != nil {
 		return v, err
+	}
+	units, err := f.s.Store.UnitSerials(ctx)
+	if err != nil {
+		return v, err
+	}
+	if after := values["after_unit"]; after != "" {
+		values["unit"] = nextSerial(units, values["handset"], after)
 	}
 	for _, fi := range models.RunFields(kind) {
 		if fi.Name == "kind" || fi.Type == models.Nested {
 			continue
 		}
-		ff := fieldFor(fi, values[fi.Name])
-		if fi.Name == "handset" {
+		ff := l.field(fi, values[fi.Name])
+		switch fi.Name {
+		case "handset":
 			ff.Control = "select"
-			ff.Hint = "register a handset first if it is missing"
-			ff.Options = []option{{"", "— choose —"}}
+			ff.Hint = l.T("a handset is registered by an admin")
+			ff.Options = []option{{"", l.T("— choose —")}}
 			for _, h := range hs {
 				ff.Options = append(ff.Options, option{h.Code, h.Code + " — " + h.Name})
 			}
-		}
-		if fi.Name == "technician" {
-			ff.Hint = "who performed the test; optional, defaults to you (" + f.s.author(c) + ")"
+		case "unit":
+			ff = unitPicker(l, ff, units, kind, values["handset"])
+		case "technician":
+			ff.Hint = l.T("who performed the test; optional, defaults to you (%s)", f.s.author(c))
 		}
 		v.Fields = append(v.Fields, ff)
 	}
 	return v, nil
 }
 
+// unitPicker makes the unit field a choice of the registered units,
+// grouped by handset (the script shows only the chosen handset's), with a
+// link to register one. A serial that is not registered stays chosen, so
+// its error shows beside it.
+func unitPicker(l formLang, ff formField, units []models.Unit, kind models.Kind, handset string) formField {
+	ff.Control = "select"
+	ff.Options = []option{{"", l.T("— choose —")}}
+	known := false
+	for _, u := range units {
+		if n := len(ff.Groups); n == 0 || ff.Groups[n-1].Key != u.Handset {
+			ff.Groups = append(ff.Groups, optGroup{Label: u.Handset, Key: u.Handset})
+		}
+		g := &ff.Groups[len(ff.Groups)-1]
+		g.Options = append(g.Options, option{u.Serial, u.Serial})
+		known = known || (u.Handset == handset && u.Serial == ff.Value)
+	}
+	if ff.Value != "" && !known {
+		ff.Options = append(ff.Options, option{ff.Value, l.T("%s (not registered)", ff.Value)})
+	}
+	ff.Hint = l.T("the units registered for the handset")
+	href := "/imports/new?kind=units"
+	if handset != "" {
+		href = withQuery("/handsets/"+url.PathEscape(handset)+"/units/new", "next", withQuery("/runs/new", "kind", string(kind), "handset", handset))
+	}
+	ff.Link = &navLink{Label: l.T("Register a unit"), Href: href}
+	return ff
+}
+
+// nextSerial is the serial after the given one among handset's units, or
+// "" after the last.
+func nextSerial(units []models.Unit, handset, after string) string {
+	for _, u := range units {
+		if u.Handset == handset && u.Serial > after {
+			return u.Serial
+		}
+	}
+	return ""
+}
+
 // decodeRunForm reads the posted fields into r like CSV cells
-// (Run.SetColumn), listing every cell that cannot be read.
-func decodeRunForm(c *gin.Context, r *models.Run, skip ...string) (map[string]string, models.FieldErrors) {
+// (Run.SetColumn), listing every cell that cannot be read. Times are read
+// in the lab's zone.
+func decodeRunForm(c *gin.Context, r *models.Run, zone *time.Location, skip ...string) (map[string]string, models.FieldErrors) {
 	values := map[string]string{"token": c.PostForm("token")}
 	var errs models.FieldErrors
 	for _, fi := range models.RunFields(r.Kind) {
@@ -84,7 +199,11 @@ func decodeRunForm(c *gin.Context, r *models.Run, skip ...string) (map[string]st
 		val := c.PostForm(fi.Name)
 		values[fi.Name] = val
 		if fi.Type == models.Timestamp {
-			val = normalizeTime(val)
+			var msg string
+			if val, msg = normalizeTime(val, zone); msg != "" {
+				errs.Add(fi.Name, "%s", msg)
+				continue
+			}
 		}
 		if fi.Type == models.Number {
 			val = i18n.ParseNumber(val) // "38,81" as typed on a French keyboard
@@ -97,16 +216,17 @@ func decodeRunForm(c *gin.Context, r *models.Run, skip ...string) (map[string]st
 }
 
 // saveRun is POST /runs/new: the same CreateRun as POST /api/v1/runs, then
-// 303 to the run's page. The form's token is its Idempotency-Key: a second
-// submit of the same form redirects to the run the first one created.
+// 303 to the run's page, or with next=1 to the form of the next unit. The
+// form's token is its Idempotency-Key: a second submit of the same form
+// redirects to where the first one went.
 func (f *forms) saveRun(c *gin.Context) {
 	kind, ok := models.ParseKind(c.Query("kind"))
 	if !ok {
-		f.fail(c, models.FieldErrors{{Field: "kind", Message: "must be one of drop, temperature, ingress, battery"}}.Err("no such test kind"))
+		f.fail(c, models.FieldErrors{{Field: "kind", Message: "must be one of drop, temperature, ingress, battery, repair"}}.Err("no such test kind"))
 		return
 	}
 	r := models.Run{Kind: kind}
-	values, errs := decodeRunForm(c, &r)
+	values, errs := decodeRunForm(c, &r, f.s.zone())
 	v, err := f.runView(c, kind, values)
 	if err != nil {
 		f.fail(c, err)
@@ -137,8 +257,12 @@ func (f *forms) saveRun(c *gin.Context) {
 		f.failForm(c, v, err)
 		return
 	}
-	f.s.completeKey(c, key, runPath(saved.ID))
-	c.Redirect(http.StatusSeeOther, runPath(saved.ID))
+	to := runPath(saved.ID) + "?saved=1"
+	if c.PostForm("next") == "1" {
+		to = withQuery("/runs/new", "kind", string(kind), "next", saved.ID)
+	}
+	f.s.completeKey(c, key, to)
+	c.Redirect(http.StatusSeeOther, to)
 }
 
 // immutable run fields: an amendment cannot change them (models.Run.Amend).
@@ -147,10 +271,11 @@ var immutableRunFields = []string{"kind", "handset", "unit"}
 // amendView is the amendment form of run r with values (the run's own when
 // nil).
 func (f *forms) amendView(c *gin.Context, r models.Run, values map[string]string, revision string) formView {
-	v := f.view(c, "Amend "+string(r.Kind)+" run")
-	v.Lede = "Handset " + r.Handset + ", unit " + r.Unit + ", revision " + strconv.Itoa(r.Revision) +
-		". Change what was recorded wrongly and say why; the old values stay in the run's revisions (ISO/IEC 17025 §7.5.2)."
-	v.Submit = "Review changes"
+	l := f.lang(c)
+	v := f.view(c, l.T("Amend %s run", l.pt.Text(string(r.Kind))))
+	v.Lede = l.T("Handset %s, unit %s, revision %d. Change what was recorded wrongly and say why; the old values stay in the run's revisions (ISO/IEC 17025 §7.5.2).",
+		r.Handset, r.Unit, r.Revision)
+	v.Submit = l.T("Review changes")
 	v.Cancel = runPath(r.ID)
 	if values == nil {
 		values = runValues(r)
@@ -163,11 +288,15 @@ func (f *forms) amendView(c *gin.Context, r models.Run, values map[string]string
 		if slices.Contains(immutableRunFields, fi.Name) || fi.Type == models.Nested {
 			continue
 		}
-		v.Fields = append(v.Fields, fieldFor(fi, values[fi.Name]))
+		v.Fields = append(v.Fields, l.field(fi, values[fi.Name]))
 	}
-	v.Fields = append(v.Fields, formField{Name: "reason", Label: "Reason", Control: "textarea", Value: values["reason"], Required: true,
-		MaxLen: 4000, Hint: "required: why the run is amended"})
+	v.Fields = append(v.Fields, reasonField(l, values["reason"], l.T("required, at least 3 characters: why the run is amended")))
 	return v
+}
+
+// reasonField is the reason of an amendment or a retraction.
+func reasonField(l formLang, value, hint string) formField {
+	return formField{Name: "reason", Label: fieldLabelIn(l.pt, "reason"), Control: "textarea", Value: value, Required: true, MaxLen: 4000, Hint: hint}
 }
 
 // runValues are a run's fields as form cells, as the API writes them.
@@ -225,6 +354,7 @@ func (f *forms) saveAmendment(c *gin.Context) {
 	}
 	values := map[string]string{"reason": c.PostForm("reason")}
 	a := models.Amendment{Reason: values["reason"], Cells: map[string]string{}}
+	var timeErrs models.FieldErrors // wall-clock times the lab's zone skips or repeats
 	for _, fi := range models.RunFields(cur.Kind) {
 		if slices.Contains(immutableRunFields, fi.Name) || fi.Type == models.Nested {
 			continue
@@ -232,7 +362,11 @@ func (f *forms) saveAmendment(c *gin.Context) {
 		val := c.PostForm(fi.Name)
 		values[fi.Name] = val
 		if fi.Type == models.Timestamp {
-			val = normalizeTime(val)
+			var msg string
+			if val, msg = normalizeTime(val, f.s.zone()); msg != "" {
+				timeErrs.Add(fi.Name, "%s", msg)
+				val = runValues(cur)[fi.Name] // reported above; not a change
+			}
 		}
 		if fi.Type == models.Number {
 			val = i18n.ParseNumber(val) // "38,81" as typed on a French keyboard
@@ -252,12 +386,19 @@ func (f *forms) saveAmendment(c *gin.Context) {
 	}
 	// The same rules and messages as the store applies in its transaction.
 	_, changes, err := a.Apply(cur, f.s.Now(), facts)
+	if len(timeErrs) > 0 && (err == nil || models.ErrorCode(err) == models.Invalid) {
+		var rules models.FieldErrors
+		if err != nil {
+			rules = fieldsOf(err)
+		}
+		err = timeErrs.Merge(rules).Err("the amendment is not valid")
+	}
 	if err != nil {
 		f.failForm(c, v, err)
 		return
 	}
 	if c.PostForm("confirm") != "1" {
-		f.show(c, http.StatusOK, confirmView(v, changes))
+		f.show(c, http.StatusOK, f.confirmView(c, v, changes))
 		return
 	}
 	saved, err := f.s.Store.AmendRun(ctx, cur.ID, a, f.s.author(c))
@@ -268,36 +409,60 @@ func (f *forms) saveAmendment(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, runPath(saved.ID))
 }
 
-// confirmView turns the amendment form into its confirmation: the changes,
-// and every value again as hidden fields for the second POST.
-func confirmView(v formView, changes models.Changes) formView {
-	c := v
-	c.Heading = "Confirm the amendment"
-	c.Lede = "These changes will be recorded as a new revision. The old values stay in the run's revisions."
+// confirmView turns the amendment form into its confirmation: the changes
+// (times in the lab's zone), and every value again as hidden fields for
+// the second POST.
+func (f *forms) confirmView(c *gin.Context, v formView, changes models.Changes) formView {
+	l := f.lang(c)
+	cv := v
+	cv.Heading = l.T("Confirm the amendment")
+	cv.Lede = l.T("These changes will be recorded as a new revision. The old values stay in the run's revisions.")
 	for _, name := range slices.Sorted(maps.Keys(changes)) {
 		ch := changes[name]
-		c.Diff = append(c.Diff, diffRow{Field: name, From: valueText(ch.From), To: valueText(ch.To)})
+		cv.Diff = append(cv.Diff, diffRow{Field: fieldLabelIn(l.pt, name), From: l.changeText(ch.From), To: l.changeText(ch.To)})
 	}
-	c.Hidden = slices.Clone(v.Hidden)
+	cv.Hidden = slices.Clone(v.Hidden)
 	for _, fl := range v.Fields {
-		c.Hidden = append(c.Hidden, hiddenField{fl.Name, fl.Value})
+		cv.Hidden = append(cv.Hidden, hiddenField{fl.Name, fl.Value})
 	}
-	c.Hidden = append(c.Hidden, hiddenField{"confirm", "1"})
-	c.Fields = nil
-	c.Submit = "Save amendment"
-	return c
+	cv.Hidden = append(cv.Hidden, hiddenField{"confirm", "1"})
+	cv.Fields = nil
+	cv.Submit = l.T("Save amendment")
+	return cv
 }
 
-func (f *forms) retractView(c *gin.Context, r models.Run, reason string) formView {
-	v := f.view(c, "Retract "+string(r.Kind)+" run")
-	v.Lede = "Handset " + r.Handset + ", unit " + r.Unit + ". A retracted run stays visible with its reason but leaves every statistic; it cannot be undone or amended."
-	v.Submit = "Retract run"
+// changeText is a changed value as the confirmation shows it: a time in
+// the lab's zone with the zone's abbreviation, other values as the API
+// writes them.
+func (l formLang) changeText(v any) string {
+	if s, ok := v.(string); ok {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return l.pt.DateTimeIn(t, l.zone)
+		}
+	}
+	return valueText(v)
+}
+
+// retractView is the retract form of run r: the reason, or with confirm
+// the last step, which says what will happen.
+func (f *forms) retractView(c *gin.Context, r models.Run, reason string, confirm bool) formView {
+	l := f.lang(c)
+	v := f.view(c, l.T("Retract %s run", l.pt.Text(string(r.Kind))))
+	v.Lede = l.T("Handset %s, unit %s. A retracted run stays visible with its reason but leaves every statistic; it cannot be undone or amended.", r.Handset, r.Unit)
+	v.Submit = l.T("Continue")
 	v.Cancel = runPath(r.ID)
-	v.Fields = []formField{{Name: "reason", Label: "Reason", Control: "textarea", Value: reason, Required: true, MaxLen: 4000,
-		Hint: "required: why the run is retracted"}}
+	v.Fields = []formField{reasonField(l, reason, l.T("required, at least 3 characters: why the run is retracted"))}
+	if confirm {
+		v.Heading = l.T("Retract this run?")
+		v.Lede = l.T("The %s run of handset %s, unit %s, started %s, will be retracted with the reason: “%s”. It cannot be undone.",
+			l.pt.Text(string(r.Kind)), r.Handset, r.Unit, l.pt.DateTimeIn(r.StartedAt, l.zone), reason)
+		v.Fields = nil
+		v.Hidden = []hiddenField{{"reason", reason}, {"confirm", "yes"}}
+		v.Submit = l.T("Retract run")
+	}
 	if r.Status == models.Retracted {
-		v.Messages = []string{"This run is already retracted."}
-		v.Submit = ""
+		v.Messages = []string{l.T("This run is already retracted.")}
+		v.Submit, v.Fields = "", nil
 	}
 	return v
 }
@@ -308,21 +473,33 @@ func (f *forms) retractForm(c *gin.Context) {
 		f.fail(c, err)
 		return
 	}
-	f.show(c, http.StatusOK, f.retractView(c, r, ""))
+	f.show(c, http.StatusOK, f.retractView(c, r, "", false))
 }
 
-// saveRetraction is POST /runs/{id}/retract: the same RetractRun, and so
-// the same rules (models.Retraction), as the API.
+// saveRetraction is POST /runs/{id}/retract: the reason is checked and
+// confirmed on a second page (confirm=yes), as an amendment is, then the
+// same RetractRun, and so the same rules (models.Retraction), as the API.
 func (f *forms) saveRetraction(c *gin.Context) {
 	r, err := f.s.Store.Run(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		f.fail(c, err)
 		return
 	}
-	reason := c.PostForm("reason")
-	v := f.retractView(c, r, reason)
-	v.Messages = nil
-	if _, err := f.s.Store.RetractRun(c.Request.Context(), r.ID, models.Retraction{Reason: reason}, f.s.author(c)); err != nil {
+	reason := strings.TrimSpace(c.PostForm("reason"))
+	ret := models.Retraction{Reason: reason}
+	if c.PostForm("confirm") != "yes" {
+		if _, _, err := ret.Apply(r); err != nil {
+			v := f.retractView(c, r, reason, false)
+			v.Messages = nil
+			f.failForm(c, v, err)
+			return
+		}
+		f.show(c, http.StatusOK, f.retractView(c, r, reason, true))
+		return
+	}
+	if _, err := f.s.Store.RetractRun(c.Request.Context(), r.ID, ret, f.s.author(c)); err != nil {
+		v := f.retractView(c, r, reason, false)
+		v.Messages = nil
 		f.failForm(c, v, err)
 		return
 	}

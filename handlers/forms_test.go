@@ -45,6 +45,18 @@ func (a *authAPI) formToken(t *testing.T, who, path string) string {
 	return string(m[1])
 }
 
+// savedRun is the page of the run a form saved: its Location, 303 to
+// /runs/{id}?saved=1, without the banner's query.
+func savedRun(t *testing.T, r response) string {
+	t.Helper()
+	loc := r.Header.Get("Location")
+	path, ok := strings.CutSuffix(loc, "?saved=1")
+	if r.Status != http.StatusSeeOther || !ok || !strings.HasPrefix(path, "/runs/") {
+		t.Fatalf("status %d to %q, want 303 to /runs/{id}?saved=1\n%s", r.Status, loc, r.Body)
+	}
+	return path
+}
+
 func runCount(t *testing.T, a *authAPI) int {
 	t.Helper()
 	return len(decodeList(t, a.must(t, 200, "GET", "/api/v1/runs?include_retracted=true", "", a.as(adminName)...)).Items)
@@ -107,7 +119,7 @@ func TestRunFormErrorsBesideFields(t *testing.T) {
 func TestAmendFormShowsDiffThenSaves(t *testing.T) {
 	eachAuthEngine(t, func(t *testing.T, a *authAPI) {
 		formsSeed(t, a)
-		loc := a.postForm(t, techName, "/runs/new?kind=drop", dropForm(a.formToken(t, techName, "/runs/new?kind=drop"))).Header.Get("Location")
+		loc := savedRun(t, a.postForm(t, techName, "/runs/new?kind=drop", dropForm(a.formToken(t, techName, "/runs/new?kind=drop"))))
 		form := dropForm("")
 		form.Del("token")
 		form.Del("handset")
@@ -131,7 +143,7 @@ func TestAmendFormShowsDiffThenSaves(t *testing.T) {
 		}
 		form.Set("reason", "re-inspected under a magnifier")
 		r := a.postForm(t, techName, loc+"/amend", form)
-		if r.Status != 200 || !bytes.Contains(r.Body, []byte(`<td>worst_severity</td><td>2</td><td>3</td>`)) ||
+		if r.Status != 200 || !bytes.Contains(r.Body, []byte(`<td>Worst severity (0–6)</td><td>2</td><td>3</td>`)) ||
 			!bytes.Contains(r.Body, []byte(`name="confirm" value="1"`)) {
 			t.Fatalf("first POST: status %d, want 200 with the diff worst_severity 2 → 3 to confirm\n%s", r.Status, r.Body)
 		}
@@ -158,7 +170,7 @@ func TestAmendFormShowsDiffThenSaves(t *testing.T) {
 func TestRetractFormNeedsReason(t *testing.T) {
 	eachAuthEngine(t, func(t *testing.T, a *authAPI) {
 		formsSeed(t, a)
-		loc := a.postForm(t, techName, "/runs/new?kind=drop", dropForm(a.formToken(t, techName, "/runs/new?kind=drop"))).Header.Get("Location")
+		loc := savedRun(t, a.postForm(t, techName, "/runs/new?kind=drop", dropForm(a.formToken(t, techName, "/runs/new?kind=drop"))))
 		r := a.postForm(t, techName, loc+"/retract", url.Values{"reason": {" "}})
 		if r.Status != 422 || !bytes.Contains(r.Body, []byte(`data-error-for="reason"`)) {
 			t.Errorf("no reason: status %d, want 422 with the error beside reason\n%s", r.Status, r.Body)
@@ -172,9 +184,21 @@ func TestRetractFormNeedsReason(t *testing.T) {
 		if p := a.must(t, 422, "POST", "/api/v1"+loc+"/retraction", `{"reason": "no"}`, a.as(techName)...).Body; !bytes.Contains(p, []byte("at least 3 characters")) {
 			t.Errorf("API reason no: %s, want at least 3 characters", p)
 		}
+		// A valid reason asks for confirmation first, as an amendment does.
 		r = a.postForm(t, techName, loc+"/retract", url.Values{"reason": {"rig misaligned"}})
-		if r.Status != http.StatusSeeOther {
-			t.Errorf("retract: status %d, want 303\n%s", r.Status, r.Body)
+		if r.Status != http.StatusOK || !bytes.Contains(r.Body, []byte("Retract this run?")) ||
+			!bytes.Contains(r.Body, []byte(`name="confirm" value="yes"`)) || !bytes.Contains(r.Body, []byte("rig misaligned")) {
+			t.Fatalf("retract: status %d, want 200 asking to confirm\n%s", r.Status, r.Body)
+		}
+		if st := object(t, a.must(t, 200, "GET", "/api/v1"+loc, "", a.as(techName)...))["status"]; st != "active" {
+			t.Errorf("status %v before the confirmation", st)
+		}
+		r = a.postForm(t, techName, loc+"/retract", url.Values{"reason": {"rig misaligned"}, "confirm": {"yes"}})
+		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != loc {
+			t.Errorf("confirmed retract: status %d to %q, want 303 to %s\n%s", r.Status, r.Header.Get("Location"), loc, r.Body)
+		}
+		if st := object(t, a.must(t, 200, "GET", "/api/v1"+loc, "", a.as(techName)...))["status"]; st != "retracted" {
+			t.Errorf("status %v after the confirmation, want retracted", st)
 		}
 	})
 }
@@ -184,7 +208,7 @@ func TestRetractFormNeedsReason(t *testing.T) {
 func TestFormsPolicy(t *testing.T) {
 	eachAuthEngine(t, func(t *testing.T, a *authAPI) {
 		formsSeed(t, a)
-		loc := a.postForm(t, techName, "/runs/new?kind=drop", dropForm(a.formToken(t, techName, "/runs/new?kind=drop"))).Header.Get("Location")
+		loc := savedRun(t, a.postForm(t, techName, "/runs/new?kind=drop", dropForm(a.formToken(t, techName, "/runs/new?kind=drop"))))
 		posts := []struct{ path string }{
 			{"/runs/new?kind=drop"}, {loc + "/amend"}, {loc + "/retract"}, {"/handsets/atlas-r1/units/new"},
 			{"/handsets/new"}, {"/imports/new"}, {loc + "/series/new"},

@@ -238,7 +238,7 @@ func (f *forms) saveSeries(c *gin.Context) {
 			if e.Row > 0 || !slices.ContainsFunc(v.Fields, func(ff formField) bool { return ff.Name == e.Field }) {
 				v.Problems = append(v.Problems, e)
 			} else {
-				v.Messages = append(v.Messages, attach(v.Fields, models.FieldErrors{e})...)
+				v.Messages = append(v.Messages, attach(f.s.printer(c), v.Fields, models.FieldErrors{e})...)
 			}
 		}
 		if msg != "" {

@@ -58,7 +58,7 @@ func TestImport422EveryRowNothingWritten(t *testing.T) {
 		p := decodeAs[importProblem](t, a.csv(t, "/api/v1/imports/drop", file), 422)
 		want := []string{
 			"3//: this row has 14 values but the header has 13 columns — a decimal comma (2,0) splits a value in two: write 2.0",
-			"17/unit/ATL-0999: unit \"ATL-0999\" is not registered for handset atlas-r1: register it first (POST /api/v1/handsets/atlas-r1/units)",
+			"17/unit/ATL-0999: unit \"ATL-0999\" is not registered for handset \"atlas-r1\": register it first (POST /api/v1/handsets/atlas-r1/units)",
 			"250/drops_completed/30: is 30, more than planned_drops (26)",
 		}
 		if got := where(p); strings.Join(got, "\n") != strings.Join(want, "\n") {

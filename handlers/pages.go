@@ -136,6 +136,9 @@ type chrome struct {
 	// ImportsNav shows the list of imports in the nav bar, set by render
 	// for an account that may open it (never in blind mode).
 	ImportsNav bool
+	// Notice says what the last form saved ("Run saved."), above the
+	// page's buttons.
+	Notice string
 }
 
 type navLink struct {

@@ -337,6 +337,9 @@ func (p *pages) run(c *gin.Context) {
 		return
 	}
 	v.Actions = p.s.runActions(c, blind, v.ID, v.Kind, v.Retracted)
+	if c.Query("saved") == "1" && len(v.Actions) > 0 {
+		v.Notice = p.s.printer(c).T("Run saved. Enter the next unit with the same method, dates and programme, or amend this one.")
+	}
 	p.render(c, http.StatusOK, "run.html", v)
 }
 

@@ -36,7 +36,7 @@ import (
 // files holds every asset. Directories are listed explicitly so that a stray
 // file dropped into static/ (a Go file, an editor backup) is not served.
 //
-//go:embed app.css charts.js favicon.svg favicon.ico forms.js attach.js vendor
+//go:embed app.css charts.js favicon.svg favicon.ico forms.js attach.js entry.js vendor
 var files embed.FS
 
 const (

@@ -331,7 +331,7 @@ func unknownUnit(tx *gorm.DB, r models.Run) models.FieldError {
 	if n == 0 {
 		return models.FieldError{Field: "handset", Message: fmt.Sprintf("handset %q is not registered", r.Handset)}
 	}
-	return models.FieldError{Field: "unit", Message: fmt.Sprintf("unit %q is not registered for handset %s: register it first (POST /api/v1/handsets/%s/units)", r.Unit, r.Handset, r.Handset)}
+	return models.FieldError{Field: "unit", Message: fmt.Sprintf("unit %q is not registered for handset %q: register it first (POST /api/v1/handsets/%s/units)", r.Unit, r.Handset, r.Handset)}
 }
 
 func (s *Store) lookupUnits(tx *gorm.DB, runs []models.Run) (map[unitKey]unitRef, error) {

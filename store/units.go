@@ -1,7 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -127,6 +130,28 @@ func (s *Store) Units(ctx context.Context, code string, p Page) ([]models.Unit, 
 		out[i] = r.model(code)
 	}
 	return out, next, nil
+}
+
+// UnitSerials lists every registered unit, handset code then serial, for
+// the run form's unit picker: code, serial and id only.
+func (s *Store) UnitSerials(ctx context.Context) ([]models.Unit, error) {
+	var rows []struct {
+		ID, Code, Serial string
+	}
+	err := s.db.WithContext(ctx).Table("units").Select("units.id, handsets.code, units.serial").
+		Joins("JOIN handsets ON handsets.id = units.handset_id").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "units")
+	}
+	out := make([]models.Unit, len(rows))
+	for i, r := range rows {
+		out[i] = models.Unit{ID: r.ID, Handset: r.Code, Serial: r.Serial}
+	}
+	// The same order on both engines, whatever PostgreSQL's collation.
+	slices.SortFunc(out, func(a, b models.Unit) int {
+		return cmp.Or(strings.Compare(a.Handset, b.Handset), strings.Compare(a.Serial, b.Serial))
+	})
+	return out, nil
 }
 
 // Unit returns one unit with its whole run history, oldest first and
