@@ -202,8 +202,9 @@ func TestEmptySlotsSayNoData(t *testing.T) {
 		}
 	}
 	// The empty text and the candidate's name reach the page as data only.
-	for _, payload := range []string{payloadScript, payloadMarker} {
-		c, err := PassRate("pr", payload, 0.95, []PassRateBar{{Label: payload, Empty: payload}})
+	// (A text with braces, like the __f__ marker, is refused: see below.)
+	for _, payload := range []string{payloadScript, "</script><img src=x onerror=alert(1)>"} {
+		c, err := PassRate("pr", payload, 0.95, []PassRateBar{{Label: payloadMarker, Empty: payload}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,6 +218,9 @@ func TestEmptySlotsSayNoData(t *testing.T) {
 		if got := dig(t, optionFromHTML(t, string(h)), "series", 0, "data", 0, "label", "formatter"); got != payload {
 			t.Errorf("empty slot says %q, want the text as given", got)
 		}
+	}
+	if _, err := PassRate("pr", "x", 0.95, []PassRateBar{{Label: "a", Empty: payloadMarker}}); err == nil {
+		t.Errorf("an empty-slot text with braces must be refused (ECharts template)")
 	}
 	if _, err := PassRate("pr", "x", 0.95, []PassRateBar{{Label: "a", Empty: "{b}"}}); err == nil {
 		t.Errorf("an empty-slot text with a brace must be refused (ECharts template)")
