@@ -18,16 +18,21 @@ import (
 	"ruggedlab/models"
 )
 
-// formsServer serves a database with atlas-r1/ATL-0001, a technician (tom)
-// and an evaluator (eve), accounts on, on 127.0.0.1.
-func formsServer(t *testing.T, e testdb.Engine) *httptest.Server {
+// formsServer serves a database with atlas-r1/ATL-0001 (and the extra
+// serials of atlas-r1), a technician (tom) and an evaluator (eve),
+// accounts on, on 127.0.0.1.
+func formsServer(t *testing.T, e testdb.Engine, extra ...string) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t, e)
 	if _, err := st.CreateHandset(ctx, models.Handset{Code: "atlas-r1", Name: "Atlas R1", Manufacturer: "Atlas Mobile", FormFactor: "phone"}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateUnits(ctx, []models.Unit{{Handset: "atlas-r1", Serial: "ATL-0001"}}, "test"); err != nil {
+	units := []models.Unit{{Handset: "atlas-r1", Serial: "ATL-0001"}}
+	for _, serial := range extra {
+		units = append(units, models.Unit{Handset: "atlas-r1", Serial: serial})
+	}
+	if _, err := st.CreateUnits(ctx, units, "test"); err != nil {
 		t.Fatal(err)
 	}
 	for name, role := range map[string]models.Role{techName: models.Technician, evalName: models.Evaluator} {
@@ -102,7 +107,7 @@ func TestFormsInBrowser(t *testing.T) {
 				chromedp.WaitVisible(css("#revisions")))...)
 			loc := run(t, ctx, "location", chromedp.Location())
 			text := run(t, ctx, "run page", chromedp.Text(css("main")))
-			if !strings.Contains(loc, "/runs/") || !strings.Contains(text, "plywood_on_concrete") || !strings.Contains(text, "Amend") {
+			if !strings.Contains(loc, "/runs/") || !strings.Contains(text, "plywood on concrete") || !strings.Contains(text, "Amend") {
 				t.Errorf("after saving: at %s, page text %.300q", loc, text)
 			}
 			b.Visit(t, loc, filepath.Join("forms", e.Name+"-run.png")).AssertClean(t)
