@@ -54,7 +54,8 @@ type ChartReport struct {
 	// (a 600×400 bar chart gives tens of thousands).
 	InkPixels int
 	// Title is the chart title text as ECharts holds it (option title[0]),
-	// to check that user text arrived as text.
+	// or, for a chart that draws none (the page's heading names it, issue
+	// #16 item 6), its aria-label: to check that user text arrived as text.
 	Title string
 }
 

@@ -36,6 +36,7 @@ const inspectJS = `(() => {
       const t = Array.isArray(opt.title) ? opt.title[0] : opt.title;
       c.title = (t && typeof t.text === "string") ? t.text : "";
     }
+    if (!c.title) c.title = el.getAttribute("aria-label") || "";
     el.querySelectorAll("canvas").forEach((cv, i) => {
       if (i === 0) { c.canvasW = cv.width; c.canvasH = cv.height; }
       if (!cv.width || !cv.height) return;
