@@ -88,6 +88,9 @@ func TestReadableRunPages(t *testing.T) {
 							t.Errorf("field %q = %q: raw timestamp or unformatted number", label, v)
 						}
 					}
+					if tt.lang == "fr" && (!strings.Contains(body, "points enregistrés (révision") || !strings.Contains(body, "Aucune photo ni aucun PDF joint.")) {
+						t.Errorf("French run page: the series and attachment notes are in English")
+					}
 					if tt.lang == "fr" && containsValue(fields, energy) && strings.Contains(energy, ".") {
 						t.Errorf("French page shows %s with a point", energy)
 					}

@@ -589,7 +589,7 @@ func (p *pages) runSeries(ctx context.Context, cs *cast, r models.Run, v *runVie
 	}
 	info, err := p.s.Store.SeriesInfo(ctx, r.ID, 0)
 	if models.ErrorCode(err) == models.NotFound {
-		v.Series = "No series recorded for this run."
+		v.Series = cs.T("No series recorded for this run.")
 		return nil
 	}
 	if err != nil {
@@ -603,9 +603,9 @@ func (p *pages) runSeries(ctx context.Context, cs *cast, r models.Run, v *runVie
 	for i, t := range frame.Column(series.TimeColumn) {
 		hours[i] = t / 3600
 	}
-	v.Series = fmt.Sprintf("%d samples recorded (revision %d), all drawn.", info.Samples, info.Revision)
+	v.Series = cs.T("%d samples recorded (revision %d), all drawn.", info.Samples, info.Revision)
 	if frame.Len() < info.Samples {
-		v.Series = fmt.Sprintf("%d samples recorded (revision %d); %d drawn, chosen on the server by LTTB to keep the curve's shape.", info.Samples, info.Revision, frame.Len())
+		v.Series = cs.T("%d samples recorded (revision %d); %d drawn, chosen on the server by LTTB to keep the curve's shape.", info.Samples, info.Revision, frame.Len())
 	}
 	var ch charts.Chart
 	title := cs.Label(r.Handset) + " " + cs.Unit(r.Handset, r.Unit) + ": " + runSummary(cs, r)
