@@ -351,6 +351,8 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"serve", "--port", "8080"}, "flag provided but not defined: -port"},
 		{"stray argument", []string{"migrate", "now"}, "unexpected arguments: now"},
 		{"bad log level", []string{"serve", "--log-level", "loud", "--db", "unused.db"}, "--log-level"},
+		{"unknown zone", []string{"serve", "--zone", "Mars/Olympus", "--db", "unused.db"}, `--zone "Mars/Olympus" is not a time zone`},
+		{"the host's zone", []string{"serve", "--zone", "Local", "--db", "unused.db"}, "--zone"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -421,4 +423,34 @@ func (l *lockedBuffer) lines(t *testing.T) []map[string]any {
 		out = append(out, m)
 	}
 	return out
+}
+
+// --zone (or RUGGEDLAB_ZONE) is the lab's zone: the forms read times in
+// it and say so.
+func TestServeZone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, nil, "lab time, Europe/Paris"},
+		{[]string{"--zone", "America/Cayenne"}, nil, "lab time, America/Cayenne"},
+		{nil, map[string]string{"RUGGEDLAB_ZONE": "Indian/Reunion"}, "lab time, Indian/Reunion"},
+	} {
+		getenv := env()
+		if tc.env != nil {
+			getenv = func(k string) string {
+				if v, ok := tc.env[k]; ok {
+					return v
+				}
+				return env()(k)
+			}
+		}
+		in := startServe(t, getenv, append([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "z.db")}, tc.args...)...)
+		page := must(t, 200, "GET", in.URL+"/runs/new?kind=drop", "")
+		if !strings.Contains(string(page.Body), tc.want) {
+			t.Errorf("%v %v: the run form does not say %q", tc.args, tc.env, tc.want)
+		}
+	}
 }

@@ -29,8 +29,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	labName := fs.String("lab-name", envOr(getenv, "RUGGEDLAB_LAB_NAME", ""), "laboratory name printed on test reports (env RUGGEDLAB_LAB_NAME)")
 	labAddress := fs.String("lab-address", envOr(getenv, "RUGGEDLAB_LAB_ADDRESS", ""), `laboratory address printed on test reports; "\n" starts a new line (env RUGGEDLAB_LAB_ADDRESS)`)
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure on plain-HTTP requests too (TLS ends at a proxy)")
+	zoneName := fs.String("zone", envOr(getenv, "RUGGEDLAB_ZONE", handlers.DefaultZone),
+		"the lab's time zone (IANA name): pages show times in it and forms read the times typed in it; stored in UTC (env RUGGEDLAB_ZONE)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	zone, err := time.LoadLocation(*zoneName)
+	if err != nil || *zoneName == "" || *zoneName == "Local" {
+		return usageError{fmt.Sprintf("--zone %q is not a time zone: give an IANA name such as Europe/Paris or UTC", *zoneName)}
 	}
 	log, err := newLogger(stderr, *level)
 	if err != nil {
@@ -75,7 +81,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("signing key: %w", err)
 	}
 	srv := &handlers.Server{Store: st, Log: log, MaxJSON: *maxJSON, MaxUpload: *maxUpload, MaxAttachment: *maxAttachment,
-		Auth: &handlers.Auth{SecureCookies: *secureCookies}, BlindEvaluators: *blindEvaluators,
+		Auth: &handlers.Auth{SecureCookies: *secureCookies}, BlindEvaluators: *blindEvaluators, Zone: zone,
 		Lab: handlers.Lab{Name: strings.TrimSpace(*labName), Address: strings.ReplaceAll(*labAddress, `\n`, "\n")}}
 	httpSrv := &http.Server{
 		Handler:           srv.Routes(),
