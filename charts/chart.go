@@ -49,9 +49,15 @@ type Chart struct {
 	// deterministic (never random, never from user input) so pages diff
 	// cleanly in golden files. Same pattern as Name.
 	ID string
-	// Title is the accessible name of the chart (aria-label). It may be user
-	// text; it is escaped.
+	// Title is the accessible name of the chart (aria-label) and the title
+	// of its downloaded image; the option draws no title (see layout.go).
+	// It may be user text; it is escaped.
 	Title string
+	// Caption, when set, is shown above the chart as its figure's caption:
+	// for a chart its section's heading does not name (one of two charts
+	// in a section, a chart under a general heading). Leave it empty when
+	// the heading names the chart, which it would only repeat. Escaped.
+	Caption string
 	// Height is the container height in CSS pixels; 0 means DefaultHeight.
 	Height int
 	// Option is the ECharts option object as JSON, from [Options] or a
@@ -67,7 +73,8 @@ type Chart struct {
 // with JSON.parse, so go-echarts' "__f__" function markers stay strings.
 // The height travels as data-height; charts.js sets it through the CSSOM,
 // which the page's Content-Security-Policy allows, unlike a style attribute.
-const chartHTML = `<div data-chart="{{.Name}}" id="{{.ID}}" data-height="{{.Height}}"{{with .Title}} role="img" aria-label="{{.}}"{{end}}></div>
+const chartHTML = `{{with .Caption}}<figcaption class="chart-title">{{.}}</figcaption>
+{{end}}<div data-chart="{{.Name}}" id="{{.ID}}" data-height="{{.Height}}"{{with .Title}} role="img" aria-label="{{.}}"{{end}}></div>
 <script type="application/json" data-chart-option="{{.ID}}">{{.Option}}</script>
 `
 

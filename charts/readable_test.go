@@ -369,3 +369,28 @@ func TestRunChannels(t *testing.T) {
 		checkTitleIsLabelOnly(t, "run-channels", string(h), optionFromHTML(t, string(h)), payload)
 	}
 }
+
+// A caption, for a chart its heading does not name, is the figure's
+// caption, escaped; without one the chart shows no title at all.
+func TestChartCaption(t *testing.T) {
+	c := everyBuilder(t)["battery-runtime"]
+	h, err := c.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(h), "figcaption") {
+		t.Errorf("no caption asked for, yet:\n%.200s", h)
+	}
+	c.Caption = payloadScript
+	h, err = c.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<figcaption class="chart-title">` + html.EscapeString(payloadScript) + "</figcaption>"
+	if !strings.HasPrefix(string(h), want) {
+		t.Errorf("caption:\n%.300s\nwant it to start %s", h, want)
+	}
+	if strings.Count(string(h), "</script") != 1 {
+		t.Errorf("the caption can end a script:\n%s", h)
+	}
+}

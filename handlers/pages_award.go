@@ -300,6 +300,8 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 	if err != nil {
 		return v, err
 	}
+	// one heading ("Under uncertainty") over both: each says what it is
+	rank.Caption, tornado.Caption = cs.T("Rank acceptability (%d draws)", rep.Draws), cs.T("Weight stability of the deterministic winner")
 	v.Charts, err = chartHTML(rank, tornado)
 	return v, err
 }

@@ -796,6 +796,7 @@ func (b *sectionBuilder) battery(ctx context.Context, k sectionKey) error {
 	if err != nil {
 		return err
 	}
+	rt.Caption = b.cs.T("Runtime of each unit")
 	built := []charts.Chart{rt}
 	curves, err := b.discharge(ctx)
 	if err != nil {
@@ -898,6 +899,7 @@ func (b *sectionBuilder) discharge(ctx context.Context) (*dischargeChart, error)
 	if err != nil {
 		return nil, err
 	}
+	ch.Caption = b.cs.T("Discharge curves")
 	return &dischargeChart{chart: ch, table: t}, nil
 }
 

@@ -119,6 +119,7 @@ func (b *sectionBuilder) repair(k sectionKey) error {
 	if err != nil {
 		return err
 	}
+	sc.Caption, tc.Caption = b.cs.T("Disassembly steps per unit"), b.cs.T("Disassembly + reassembly per unit (min)")
 	b.sec.Tables = []table{summary}
 	// Every unit is listed up to maxListedRepairUnits per part; beyond, the
 	// dots show them (10,000 runs would otherwise make a 7 MB page).

@@ -245,6 +245,7 @@ func (p *pages) buildTrial(ctx context.Context, q trialQuery) (trialView, error)
 		if err != nil {
 			return v, err
 		}
+		ch.Caption = ch.Title // the page has no heading over it
 		if v.Charts, err = chartHTML(ch); err != nil {
 			return v, err
 		}
