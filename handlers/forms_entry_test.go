@@ -314,3 +314,32 @@ func TestRunFormUnitPicker(t *testing.T) {
 		}
 	})
 }
+
+// The series form speaks of its own fields, not of the API's query
+// string (issue #16 item 4).
+func TestSeriesFormSpeaksOfItsFields(t *testing.T) {
+	eachAuthEngine(t, func(t *testing.T, a *authAPI) {
+		formsSeed(t, a)
+		id := object(t, a.must(t, 201, "POST", "/api/v1/runs", runBody("battery", nil), a.as(techName)...))["id"].(string)
+		upload := func(fields map[string]string) response {
+			body, ct := multipartForm(t, fields, "series.csv", seriesCSV(20))
+			return a.call(t, "POST", "/runs/"+id+"/series/new", body, append([]string{"Content-Type", ct}, a.as(techName)...)...)
+		}
+		if r := upload(nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("first upload: %d\n%s", r.Status, r.Body)
+		}
+		for _, tc := range []struct {
+			fields map[string]string
+			status int
+			want   string
+		}{
+			{nil, http.StatusConflict, "to replace it, choose yes under Replace the series and give a Reason"},
+			{map[string]string{"replace": "true"}, http.StatusUnprocessableEntity, "replacing a series records a new revision of the run: say why in Reason"},
+		} {
+			r := upload(tc.fields)
+			if r.Status != tc.status || !strings.Contains(htmlText(string(r.Body)), tc.want) || bytes.Contains(r.Body, []byte("?replace=")) {
+				t.Errorf("%v: %d, want %d saying %q and no query string\n%s", tc.fields, r.Status, tc.status, tc.want, r.Body)
+			}
+		}
+	})
+}

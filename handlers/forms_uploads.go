@@ -170,6 +170,13 @@ func cmpOr(s, def string) string {
 	return s
 }
 
+// seriesFormWords say what the store tells an API client (a query
+// string) in the form's terms: its own Replace and Reason fields (issue
+// #16 item 4).
+var seriesFormWords = strings.NewReplacer(
+	" (?replace=true&reason=…)", " in Reason",
+	"send it with ?replace=true&reason=…", "choose yes under Replace the series and give a Reason")
+
 func (f *forms) seriesView(c *gin.Context, r models.Run, fields map[string]string) formView {
 	v := f.view(c, "Upload the series of a "+string(r.Kind)+" run")
 	v.Lede = "Handset " + r.Handset + ", unit " + r.Unit + ". A CSV file with a header row (t_s and the kind's columns) or a JSON {\"samples\": […]}."
@@ -234,6 +241,10 @@ func (f *forms) saveSeries(c *gin.Context) {
 			return
 		}
 		// Form fields (reason) go beside the field; rows go in the table.
+		for i := range errs {
+			errs[i].Message = seriesFormWords.Replace(errs[i].Message)
+		}
+		msg = seriesFormWords.Replace(msg)
 		for _, e := range errs {
 			if e.Row > 0 || !slices.ContainsFunc(v.Fields, func(ff formField) bool { return ff.Name == e.Field }) {
 				v.Problems = append(v.Problems, e)
