@@ -36,6 +36,7 @@
         el.style.height = h + "px";
       }
       var option = JSON.parse(block.textContent);
+      narrowLabels(option);
       var chart = echarts.init(el, null, {renderer: "canvas"});
       chart.setOption(option);
       charts[el.id] = {chart: chart, option: option, el: el};
@@ -50,6 +51,22 @@
     window.addEventListener("resize", function () {
       Object.keys(charts).forEach(function (id) { charts[id].chart.resize(); });
     });
+  }
+
+  // On a phone (390 px) a category axis gives each candidate ~50 px, less
+  // than its labels' fixed width, and the names overprint each other: below
+  // NARROW px of chart width they turn and the grid makes room for them. An
+  // ECharts media query, so it follows the chart's width on resize too.
+  var NARROW = 520;
+  function narrowLabels(option) {
+    var xs = Array.isArray(option.xAxis) ? option.xAxis : (option.xAxis ? [option.xAxis] : []);
+    if (option.media || !xs.some(function (a) { return a.type === "category"; })) {
+      return;
+    }
+    option.media = [{query: {maxWidth: NARROW}, option: {
+      xAxis: xs.map(function (a) { return a.type === "category" ? {axisLabel: {rotate: 35, width: 90}} : {}; }),
+      grid: {containLabel: true}
+    }}];
   }
 
   function seriesList(option) {
