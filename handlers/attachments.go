@@ -213,8 +213,9 @@ func (f *forms) attachForm(c *gin.Context) {
 }
 
 func (f *forms) attachView(c *gin.Context, r models.Run) formView {
-	v := f.view(c, "Attach a photo or PDF")
-	v.Lede = "Handset " + r.Handset + ", unit " + r.Unit + ". The file is kept with the run with its SHA-256; it can be retracted, never deleted."
+	pt := f.s.printer(c)
+	v := f.view(c, pt.T("Attach a photo or PDF"))
+	v.Lede = pt.T("Handset %s, unit %s. The file is kept with the run with its SHA-256; it can be retracted, never deleted.", r.Handset, r.Unit)
 	v.Multipart, v.Upload, v.Attach = true, true, true
 	v.Submit = "Attach"
 	v.Cancel = runPath(r.ID)

@@ -16,8 +16,9 @@ import (
 )
 
 func (f *forms) handsetView(c *gin.Context, values map[string]string) formView {
-	v := f.view(c, "Register a handset")
-	v.Lede = "A candidate of the tender, with what its manufacturer declares. Declared values are optional."
+	pt := f.s.printer(c)
+	v := f.view(c, pt.T("Register a handset"))
+	v.Lede = pt.T("A candidate of the tender, with what its manufacturer declares. Declared values are optional.")
 	v.Submit = "Register handset"
 	v.Cancel = "/"
 	for _, fi := range models.HandsetFields() {
@@ -86,8 +87,9 @@ func (f *forms) saveHandset(c *gin.Context) {
 }
 
 func (f *forms) unitsView(c *gin.Context, h models.Handset, serials, notes string) formView {
-	v := f.view(c, "Register units of "+h.Code)
-	v.Lede = h.Name + " (" + h.Manufacturer + "). One serial per line: all are registered, or none if one is wrong."
+	pt := f.s.printer(c)
+	v := f.view(c, pt.T("Register units of %s", h.Code))
+	v.Lede = pt.T("%s (%s). One serial per line: all are registered, or none if one is wrong.", h.Name, h.Manufacturer)
 	v.Submit = "Register units"
 	v.Cancel = "/handsets/" + url.PathEscape(h.Code)
 	if next := runFormReturn(c.Request.FormValue("next")); next != "" {

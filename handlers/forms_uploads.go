@@ -63,8 +63,9 @@ func (s *Server) formParts(c *gin.Context, hash io.Writer) (map[string]string, *
 }
 
 func (f *forms) importView(c *gin.Context, kind, token string) formView {
-	v := f.view(c, "Import a CSV file")
-	v.Lede = "Units or runs of one kind, one per row, with a header row naming the columns (see the API description of each kind). All rows are recorded, or none."
+	pt := f.s.printer(c)
+	v := f.view(c, pt.T("Import a CSV file"))
+	v.Lede = pt.T("Units or runs of one kind, one per row, with a header row naming the columns (see the API description of each kind). All rows are recorded, or none.")
 	v.Multipart, v.Upload = true, true
 	v.Submit = "Import"
 	v.Cancel = "/"
@@ -178,8 +179,9 @@ var seriesFormWords = strings.NewReplacer(
 	"send it with ?replace=true&reason=…", "choose yes under Replace the series and give a Reason")
 
 func (f *forms) seriesView(c *gin.Context, r models.Run, fields map[string]string) formView {
-	v := f.view(c, "Upload the series of a "+string(r.Kind)+" run")
-	v.Lede = "Handset " + r.Handset + ", unit " + r.Unit + ". A CSV file with a header row (t_s and the kind's columns) or a JSON {\"samples\": […]}."
+	pt := f.s.printer(c)
+	v := f.view(c, pt.T("Upload the series of a %s run", pt.Text(string(r.Kind))))
+	v.Lede = pt.T("Handset %s, unit %s. A CSV file with a header row (t_s and the kind's columns) or a JSON {\"samples\": […]}.", r.Handset, r.Unit)
 	v.Multipart = true
 	v.Submit = "Upload series"
 	v.Cancel = runPath(r.ID)

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ruggedlab/charts"
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 	"ruggedlab/store"
 )
@@ -273,56 +274,61 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 	d := h.Declared
 	v.Declared = table{ID: "declared", Caption: "Declared by the maker beside measured by the lab (EU 2023/1669 yardsticks; units counted, retracted runs left out)",
 		Columns: []column{{"quantity", "Quantity", false}, {"declared", "Declared", false}, {"measured", "Measured", false}, {"basis", "Basis", false}}}
+	// The quantity names and the lab's own words are translated here; of
+	// the EU label computations' notes only the battery's, by its pattern
+	// (the free-fall and repair notes are still English, issue #15).
+	pt := i18n.FromContext(ctx)
 	row := func(q, declared, measured, basis string) {
-		v.Declared.Rows = append(v.Declared.Rows, []cell{textCell(q), textCell(declared), textCell(measured), textCell(basis)})
+		v.Declared.Rows = append(v.Declared.Rows, []cell{textCell(pt.Text(q)), textCell(pt.Decimal(declared)), textCell(pt.Decimal(measured)), textCell(basis)})
 	}
-	ipMeasured, ipBasis := "", "no ingress runs"
+	ipMeasured, ipBasis := "", pt.T("no ingress runs")
 	if m.IPCode != nil {
 		ipMeasured = *m.IPCode
 	}
 	var parts []string
 	for _, r := range m.Ingress {
-		parts = append(parts, fmt.Sprintf("%s: %d/%d units passed", r.Code, r.PassedUnits, r.Units))
+		parts = append(parts, pt.T("%s: %d/%d units passed", r.Code, r.PassedUnits, r.Units))
 	}
 	if len(parts) > 0 {
 		ipBasis = strings.Join(parts, "; ")
 		if ipMeasured == "" {
-			ipMeasured = "none demonstrated"
+			ipMeasured = pt.T("none demonstrated")
 		}
 	}
 	row("IP code", d.IPCode, ipMeasured, ipBasis)
-	row("Immersion depth (IPX8)", unitText(d.ImmersionDepthM, "m"), "", "declared only")
-	row("Drop height", unitText(d.DropHeightM, "m"), "", "see Compare: Drop for the programmes run")
+	declaredOnly := pt.T("declared only")
+	row("Immersion depth (IPX8)", unitText(d.ImmersionDepthM, "m"), "", declaredOnly)
+	row("Drop height", unitText(d.DropHeightM, "m"), "", pt.T("see Compare: Drop for the programmes run"))
 	if ff := m.FreeFall; ff != nil {
-		class := "below class D (fails ecodesign)"
+		class := pt.T("below class D (fails ecodesign)")
 		if ff.Class != nil {
-			class = "class " + *ff.Class
+			class = pt.T("class %s", *ff.Class)
 		}
-		row("Repeated free fall (EU label)", "", class, fmt.Sprintf("%d falls without defect (least of %d units). %s", ff.FallsWithoutDefect, ff.Units, ff.Note))
+		row("Repeated free fall (EU label)", "", class, pt.T("%d falls without defect (least of %d units).", ff.FallsWithoutDefect, ff.Units)+" "+ff.Note)
 	} else {
-		row("Repeated free fall (EU label)", "", "", "no 1 m tumbler runs")
+		row("Repeated free fall (EU label)", "", "", pt.T("no 1 m tumbler runs"))
 	}
 	opRange := ""
 	if d.OperatingMinC != nil && d.OperatingMaxC != nil {
-		opRange = fmtFloat(*d.OperatingMinC) + " to " + fmtFloat(*d.OperatingMaxC) + " °C"
+		opRange = pt.T("%s to %s °C", fmtFloat(*d.OperatingMinC), fmtFloat(*d.OperatingMaxC))
 	}
-	row("Operating temperature", opRange, "", "see Compare: Temperature")
-	row("Battery capacity", unitText(d.BatteryCapacityMAh, "mAh"), "", "declared only")
-	row("Nominal voltage", unitText(d.NominalVoltageV, "V"), "", "declared only")
+	row("Operating temperature", opRange, "", pt.T("see Compare: Temperature"))
+	row("Battery capacity", unitText(d.BatteryCapacityMAh, "mAh"), "", declaredOnly)
+	row("Nominal voltage", unitText(d.NominalVoltageV, "V"), "", declaredOnly)
 	if e := m.Battery; e != nil {
-		row("EU loop runtime", "", fmt.Sprintf("%.2f h", e.RuntimeH), fmt.Sprintf("mean of %d unit means (%s)", e.Units, e.Protocol))
+		row("EU loop runtime", "", fmt.Sprintf("%.2f h", e.RuntimeH), pt.T("mean of %d unit means (%s)", e.Units, e.Protocol))
 		eei, class := "", ""
 		if e.EEI != nil {
 			eei = fmt.Sprintf("EEI %.2f", *e.EEI)
 		}
 		if e.Class != nil {
-			class = "class " + *e.Class + ", "
+			class = pt.T("class %s", *e.Class) + ", "
 		}
-		row("Energy efficiency (EU label)", "", strings.TrimSuffix(class+eei, ", "), e.Note)
+		row("Energy efficiency (EU label)", "", strings.TrimSuffix(class+eei, ", "), pt.Text(e.Note))
 	} else {
-		row("EU loop runtime", "", "", "no eu_eei_loop battery runs")
+		row("EU loop runtime", "", "", pt.T("no eu_eei_loop battery runs"))
 	}
-	repMeasured, repBasis := repairRow(m.Repairability)
+	repMeasured, repBasis := repairRow(pt, m.Repairability)
 	row("Repairability class (EU label)", d.RepairabilityClass, repMeasured, repBasis)
 
 	unitsOf, err := p.s.Store.UnitsOf(ctx, []string{code})

@@ -2,23 +2,25 @@ package handlers
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"ruggedlab/eulabel"
+	"ruggedlab/i18n"
 )
 
 // repairRow is the handset page's line for the repairability class:
 // declared beside measured, with what the measured class rests on.
-func repairRow(rep *eulabel.Repairability) (measured, basis string) {
+func repairRow(pt *i18n.Printer, rep *eulabel.Repairability) (measured, basis string) {
 	if rep == nil {
-		return "", "no repair runs"
+		return "", pt.T("no repair runs")
 	}
 	if rep.Class == nil {
-		return "no class", rep.Note
+		return pt.T("no class"), rep.Note
 	}
-	measured = fmt.Sprintf("class %s (R %.2f)", *rep.Class, *rep.Index)
+	measured = pt.T("class %s (R %s)", *rep.Class, strconv.FormatFloat(*rep.Index, 'f', 2, 64))
 	if rep.WorseThanDeclared {
-		measured += " — worse than declared"
+		measured += pt.T(" — worse than declared")
 	}
 	return measured, rep.Note
 }

@@ -226,9 +226,10 @@ func (f *forms) bulkVerify(c *gin.Context) {
 
 // reviewView is the form of one run's review decision.
 func (f *forms) reviewView(c *gin.Context, r models.Run, decision, reason string) formView {
-	v := f.view(c, "Review "+string(r.Kind)+" run")
-	v.Lede = "Handset " + r.Handset + ", unit " + r.Unit + ", revision " + strconv.Itoa(r.Revision) + ", recorded by " + r.RecordedBy +
-		". A second person checks the result (ISO/IEC 17025 §7.8.1); a rejected run stays visible and needs an amendment."
+	pt := f.s.printer(c)
+	v := f.view(c, pt.T("Review %s run", pt.Text(string(r.Kind))))
+	v.Lede = pt.T("Handset %s, unit %s, revision %d, recorded by %s. A second person checks the result (ISO/IEC 17025 §7.8.1); a rejected run stays visible and needs an amendment.",
+		r.Handset, r.Unit, r.Revision, r.RecordedBy)
 	v.Submit = "Record review"
 	v.Cancel = runPath(r.ID)
 	if decision == "" {
