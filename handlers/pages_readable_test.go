@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -128,6 +129,42 @@ func TestReadableRunPages(t *testing.T) {
 				for _, want := range []string{"state of charge (%)", "voltage (V)", "current (mA)", "battery temperature (°C)"} {
 					if !names[want] {
 						t.Errorf("no axis %q among %v", want, names)
+					}
+				}
+			})
+
+			t.Run("revisions read like the fields", func(t *testing.T) {
+				var before struct {
+					Revision  int       `json:"revision"`
+					AmbientC  float64   `json:"ambient_c"`
+					StartedAt time.Time `json:"started_at"`
+				}
+				f.getJSON(t, "/api/v1/runs/"+f.chamberRun, &before)
+				start := before.StartedAt.Add(1500 * time.Millisecond)
+				body := fmt.Sprintf(`{"reason": "logger clock", "revision": %d, "changes": {"started_at": %q, "dwell_min": 30.25}}`,
+					before.Revision, start.Format(time.RFC3339Nano))
+				resp, err := http.Post(f.srv.URL+"/api/v1/runs/"+f.chamberRun+"/amendments", "application/json", strings.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 201 {
+					t.Fatalf("amendment: %d", resp.StatusCode)
+				}
+				for _, tt := range []struct{ lang, start string }{
+					{"en", start.Round(time.Second).In(paris).Format("2006-01-02 15:04:05 MST")},
+					{"fr", start.Round(time.Second).In(paris).Format("02/01/2006 15:04:05 MST")},
+				} {
+					_, page := f.get(t, "/runs/"+f.chamberRun+"?lang="+tt.lang)
+					page = html.UnescapeString(page)
+					if !strings.Contains(page, "→ 30"+map[string]string{"en": ".", "fr": ","}[tt.lang]+"25") {
+						t.Errorf("%s: the revision does not show the new dwell 30.25 with the page's decimal mark", tt.lang)
+					}
+					if !strings.Contains(page, "→ "+tt.start) {
+						t.Errorf("%s: the revision does not show the new start as %q", tt.lang, tt.start)
+					}
+					if strings.Contains(page, "started_at:") || strings.Contains(page, "dwell_min:") {
+						t.Errorf("%s: the revision names fields by their API names", tt.lang)
 					}
 				}
 			})

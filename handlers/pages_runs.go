@@ -373,7 +373,7 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 	if len(r.Drops) > 0 {
 		t := table{ID: "drops", Caption: "Drop log", Columns: []column{{"seq", "Drop", true}, {"orientation", "Orientation", false}, {"severity", "Severity", true}}}
 		for _, d := range r.Drops {
-			t.Rows = append(t.Rows, []cell{intCell(d.Seq), textCell(d.Orientation), intCell(d.Severity)})
+			t.Rows = append(t.Rows, []cell{intCell(d.Seq), textCell(strings.ReplaceAll(d.Orientation, "_", " ")), intCell(d.Severity)})
 		}
 		v.Drops = &t
 	}
@@ -411,7 +411,7 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 		var changes []string
 		for _, f := range slices.Sorted(maps.Keys(rv.Changes)) {
 			ch := rv.Changes[f]
-			changes = append(changes, fmt.Sprintf("%s: %s → %s", fieldLabelIn(cs.tr, f), cs.Text(valueText(ch.From)), cs.Text(valueText(ch.To))))
+			changes = append(changes, fmt.Sprintf("%s: %s → %s", fieldLabelIn(cs.tr, f), cs.changeValue(ch.From), cs.changeValue(ch.To)))
 		}
 		if rv.Changes["status"].To == string(models.Retracted) {
 			v.Retraction = cs.Text(rv.Reason)
@@ -509,6 +509,23 @@ func (c *cast) number(v any, dec int) string {
 func roundDec(v float64, dec int) float64 {
 	p := math.Pow(10, float64(dec))
 	return math.Round(v*p) / p
+}
+
+// changeValue is one side of a revision's change as the field list shows
+// it: a number with the page's decimal mark, a time in the lab's zone, a
+// yes or no in words; other text as recorded (scrubbed in blind mode).
+func (c *cast) changeValue(v any) string {
+	switch x := v.(type) {
+	case float64:
+		return c.number(x, -1)
+	case bool:
+		return c.Word(valueText(x))
+	case string:
+		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+			return c.whenSec(t)
+		}
+	}
+	return c.Text(valueText(v))
 }
 
 // timeText is an RFC 3339 time from the API in the lab's zone, to the
