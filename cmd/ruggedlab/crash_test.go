@@ -178,13 +178,19 @@ func (p *process) request(ctx context.Context, method, path, contentType string,
 // send retries while the service answers 503 (SQLite's write lock held by
 // the other client); it gives up, with status 0, once the server is gone.
 func (p *process) send(ctx context.Context, path, contentType string, body []byte, acked *ackLog) (int, []byte) {
+	return p.sendWant(ctx, path, contentType, body, 201, acked)
+}
+
+// sendWant is send for a write answered with status want (a retraction:
+// 200).
+func (p *process) sendWant(ctx context.Context, path, contentType string, body []byte, want int, acked *ackLog) (int, []byte) {
 	for ctx.Err() == nil {
 		st, b, err := p.request(ctx, "POST", path, contentType, bytes.NewReader(body))
 		if err != nil {
 			return 0, nil
 		}
 		if st != http.StatusServiceUnavailable {
-			if st != 201 {
+			if st != want {
 				acked.mu.Lock()
 				acked.refused = append(acked.refused, fmt.Sprintf("POST %s: %d %.200s", path, st, b))
 				acked.mu.Unlock()
@@ -244,6 +250,7 @@ func amendClient(ctx context.Context, p *process, seed uint64, acked *ackLog) {
 				ID       string `json:"id"`
 				Revision int    `json:"revision"`
 				Status   string `json:"status"`
+				Drops    int    `json:"drops_completed"`
 			} `json:"items"`
 		}
 		if json.Unmarshal(b, &page) != nil {
@@ -258,13 +265,17 @@ func amendClient(ctx context.Context, p *process, seed uint64, acked *ackLog) {
 				continue
 			}
 			active++
-			path := "/api/v1/runs/" + r.ID + "/amendments"
-			body := fmt.Sprintf(`{"revision": %d, "reason": "crash test", "changes": {"drops_completed": %d}}`, r.Revision, 10+rng.IntN(16))
+			drops := 10 + rng.IntN(16)
+			if drops == r.Drops {
+				drops = 26 // an amendment must change something
+			}
+			path, want := "/api/v1/runs/"+r.ID+"/amendments", 201
+			body := fmt.Sprintf(`{"revision": %d, "reason": "crash test", "changes": {"drops_completed": %d}}`, r.Revision, drops)
 			if rng.IntN(10) == 0 {
-				path = "/api/v1/runs/" + r.ID + "/retraction"
+				path, want = "/api/v1/runs/"+r.ID+"/retraction", 200
 				body = `{"reason": "crash test"}`
 			}
-			if st, _ := p.send(ctx, path, "application/json", []byte(body), acked); st != 201 {
+			if st, _ := p.sendWant(ctx, path, "application/json", []byte(body), want, acked); st != want {
 				return
 			}
 			acked.mu.Lock()
