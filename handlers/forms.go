@@ -131,7 +131,10 @@ func (l formLang) field(fi models.FieldInfo, value string) formField {
 	switch {
 	case len(fi.Enum) > 0:
 		f.Control = "select"
-		f.Options = append([]option{{"", l.T("— choose —")}}, optionsOf(fi.Enum)...)
+		f.Options = []option{{"", l.T("— choose —")}}
+		for _, v := range fi.Enum {
+			f.Options = append(f.Options, option{v, enumWordIn(l.pt, fi.Name, v)})
+		}
 	case fi.Type == models.Boolean:
 		f.Control = "select"
 		empty := l.T("— not given —")

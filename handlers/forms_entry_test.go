@@ -343,3 +343,30 @@ func TestSeriesFormSpeaksOfItsFields(t *testing.T) {
 		}
 	})
 }
+
+// The entry forms in French: every text from the catalogue, and no English
+// word on the page but the data typed in English.
+func TestEntryFormsInFrench(t *testing.T) {
+	eachEntryEngine(t, func(t *testing.T, a *authAPI, _ *missing) {
+		entrySeed(t, a)
+		loc := savedRun(t, a.postForm(t, techName, "/runs/new?kind=drop", dropForm(a.formToken(t, techName, "/runs/new?kind=drop"))))
+		pages := map[string][]byte{}
+		for _, path := range []string{"/runs/new", "/runs/new?kind=drop", "/runs/new?kind=battery", loc + "?saved=1", loc + "/amend", loc + "/retract",
+			"/runs/new?kind=drop&next=" + strings.TrimPrefix(loc, "/runs/")} {
+			pages[path] = a.must(t, 200, "GET", path, "", append(a.as(techName), french...)...).Body
+		}
+		pages["retract confirmation"] = a.postForm(t, techName, loc+"/retract", url.Values{"reason": {"banc mal aligné"}}, french...).Body
+		bad := dropForm(a.formToken(t, techName, "/runs/new?kind=drop"))
+		bad.Set("height_m", "122")
+		pages["errors"] = a.postForm(t, techName, "/runs/new?kind=drop", bad, french...).Body
+		for name, body := range pages {
+			text := visibleText(string(body))
+			for _, data := range []string{"Atlas R1", "Atlas Mobile", "MIL-STD-810H 516.8 IV", techName} {
+				text = strings.ReplaceAll(text, data, " ")
+			}
+			if m := englishWords.FindAllString(text, 5); len(m) > 0 {
+				t.Errorf("%s: English left on the French page: %q\n%s", name, m, text)
+			}
+		}
+	})
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ruggedlab/charts"
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 	"ruggedlab/series"
 )
@@ -550,6 +551,12 @@ func (c *cast) enumWord(field string, v any) string {
 	if !ok || s == "" {
 		return valueText(v)
 	}
+	return enumWordIn(c.tr, field, s)
+}
+
+// enumWordIn is enumWord of a value in pt's language (English when pt is
+// nil): the run pages and the forms' choices say it the same way.
+func enumWordIn(pt *i18n.Printer, field, s string) string {
 	if field == "protocol" {
 		if n, ok := protocolNames[s]; ok {
 			s = n
@@ -557,8 +564,8 @@ func (c *cast) enumWord(field string, v any) string {
 	} else {
 		s = strings.ReplaceAll(s, "_", " ")
 	}
-	if c.tr != nil && c.tr.Has(s) {
-		return c.tr.Text(s)
+	if pt != nil && pt.Has(s) {
+		return pt.Text(s)
 	}
 	return s
 }
