@@ -38,7 +38,7 @@ type chartDownload struct {
 func TestChartDownloadsInBrowser(t *testing.T) {
 	b := browsertest.New(t)
 	f := newPagesFixture(t, testdb.Engines(t)[0])
-	for _, path := range []string{"/compare?kind=drop", "/compare?kind=battery", "/runs/" + f.batteryRun, "/profiles/" + f.profileID + "/award"} {
+	for _, path := range []string{"/compare?kind=drop", "/compare?kind=battery", "/runs/" + f.batteryRun, "/profiles/" + f.profileID + "/award", "/compare?kind=drop&lang=fr"} {
 		t.Run(path, func(t *testing.T) {
 			tab := b.Tab(t)
 			do(t, tab, "open", chromedp.Navigate(f.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("[data-chart] canvas")))

@@ -302,6 +302,6 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 	}
 	// one heading ("Under uncertainty") over both: each says what it is
 	rank.Caption, tornado.Caption = cs.T("Rank acceptability (%d draws)", rep.Draws), cs.T("Weight stability of the deterministic winner")
-	v.Charts, err = chartHTML(rank, tornado)
+	v.Charts, err = chartHTML(cs.tr, rank, tornado)
 	return v, err
 }

@@ -512,7 +512,7 @@ func (b *sectionBuilder) drop(k sectionKey) error {
 		built = append(built, ch)
 		b.sec.Tables = []table{summary, pairs, units}
 	}
-	html, err := chartHTML(built...)
+	html, err := chartHTML(b.cs.tr, built...)
 	b.sec.Charts = html
 	return err
 }
@@ -692,7 +692,7 @@ func (b *sectionBuilder) pass(k sectionKey) error {
 		return err
 	}
 	b.sec.Tables = []table{summary, pairs, units}
-	b.sec.Charts, err = chartHTML(ch)
+	b.sec.Charts, err = chartHTML(b.cs.tr, ch)
 	return err
 }
 
@@ -809,7 +809,7 @@ func (b *sectionBuilder) battery(ctx context.Context, k sectionKey) error {
 		}
 		b.sec.Tables = append(b.sec.Tables, curves.table)
 	}
-	b.sec.Charts, err = chartHTML(built...)
+	b.sec.Charts, err = chartHTML(b.cs.tr, built...)
 	return err
 }
 

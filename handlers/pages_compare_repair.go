@@ -126,7 +126,7 @@ func (b *sectionBuilder) repair(k sectionKey) error {
 	if len(units.Rows) <= maxListedRepairUnits {
 		b.sec.Tables = append(b.sec.Tables, units)
 	}
-	b.sec.Charts, err = chartHTML(sc, tc)
+	b.sec.Charts, err = chartHTML(b.cs.tr, sc, tc)
 	return err
 }
 

@@ -672,6 +672,6 @@ func (p *pages) runSeries(ctx context.Context, cs *cast, r models.Run, v *runVie
 		return err
 	}
 	v.HasCharts = true
-	v.Charts, err = chartHTML(ch)
+	v.Charts, err = chartHTML(cs.tr, ch)
 	return err
 }

@@ -246,7 +246,7 @@ func (p *pages) buildTrial(ctx context.Context, q trialQuery) (trialView, error)
 			return v, err
 		}
 		ch.Caption = ch.Title // the page has no heading over it
-		if v.Charts, err = chartHTML(ch); err != nil {
+		if v.Charts, err = chartHTML(cs.tr, ch); err != nil {
 			return v, err
 		}
 		v.HasCharts = true

@@ -344,3 +344,14 @@ func (p *Printer) DateTimeSecIn(t time.Time, loc *time.Location) string {
 func (p *Printer) Has(key string) bool {
 	return p == nil || p.Lang == EN || p.c.Has(key)
 }
+
+// Known reports whether Text finds a text in p's language for s: the key
+// itself, or its pattern with the numbers taken out ("95 % interval" by
+// "%s %% interval"). English knows everything.
+func (p *Printer) Known(s string) bool {
+	if p == nil || p.Lang == EN || p.c.Has(s) {
+		return true
+	}
+	pat, nums := Pattern(s)
+	return len(nums) > 0 && p.c.Has(pat)
+}
