@@ -109,9 +109,9 @@ var frenchTODO = map[string]bool{
 	"/": true, "/audit": true, "/compare": true, "/docs/api": true, "/handsets/:code": true,
 	"/handsets/:code/units/new": true, "/handsets/new": true, "/imports": true, "/imports/:id/retract": true,
 	"/imports/new": true, "/profiles": true, "/profiles/:id/award": true,
-	"/profiles/:id/matrix": true, "/review": true, "/runs": true, "/runs/:id": true, "/runs/:id/amend": true,
-	"/runs/:id/attachments/new": true, "/runs/:id/retract": true, "/runs/:id/review": true,
-	"/runs/:id/series/new": true, "/runs/new": true, "/trials/:id": true,
+	"/profiles/:id/matrix": true, "/review": true, "/runs": true, "/runs/:id": true,
+	"/runs/:id/attachments/new": true, "/runs/:id/review": true,
+	"/runs/:id/series/new": true, "/trials/:id": true,
 }
 
 // sweepJS measures a page: its language, whether it scrolls sideways
