@@ -112,12 +112,13 @@ func (f *blindFixture) leaks(resp *http.Response, body string) []string {
 // here; a parameter name unknown here fails the test, so it gets a value.
 func (f *blindFixture) walkPaths(t *testing.T, route string) []string {
 	values := map[string][]string{
-		"code":   {"A", "B", "C", "D", "E", "F"},
-		"serial": {"unit-1", "unit-2"},
-		"id":     {f.batteryRun, f.chamberRun, f.xsRun, f.retractedRun, f.profileID, f.importID, f.trialID},
-		"kind":   {"drop", "temperature", "ingress", "battery", "units"},
-		"slug":   {"not-found", "validation"},
-		"name":   {"eve", "ada"},
+		"code":     {"A", "B", "C", "D", "E", "F"},
+		"serial":   {"unit-1", "unit-2"},
+		"id":       {f.batteryRun, f.chamberRun, f.xsRun, f.retractedRun, f.profileID, f.importID, f.trialID},
+		"kind":     {"drop", "temperature", "ingress", "battery", "units"},
+		"slug":     {"not-found", "validation"},
+		"name":     {"eve", "ada"},
+		"incident": {f.incidentID, "no-such-incident"},
 	}
 	paths := []string{""}
 	for _, seg := range strings.Split(strings.TrimPrefix(route, "/"), "/") {

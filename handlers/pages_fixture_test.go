@@ -45,6 +45,7 @@ type pagesFixture struct {
 	batteryRun, chamberRun, xsRun string
 	retractedRun                  string
 	trialID                       string   // the demo's field pilot
+	incidentID                    string   // its first incident
 	evidence                      []string // a few run ids for /runs?ids=
 	// secrets must not appear in a blind page or export: every code,
 	// name, manufacturer and serial prefix, and the payloads.
@@ -68,6 +69,11 @@ func newPagesFixture(t testing.TB, e testdb.Engine, configure ...func(*handlers.
 		t.Fatalf("demo trials %v, %v; want one", ts, err)
 	} else {
 		f.trialID = ts[0].ID
+	}
+	if ins, err := st.Incidents(ctx, f.trialID); err != nil || len(ins) == 0 {
+		t.Fatalf("demo incidents %v, %v; want some", ins, err)
+	} else {
+		f.incidentID = ins[0].ID
 	}
 
 	hs, err := st.AllHandsets(ctx)
