@@ -104,6 +104,7 @@ func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, 
 	if err != nil {
 		return v, err
 	}
+	pt := i18n.FromContext(ctx)
 	v.Candidates = table{ID: "candidates", Caption: "Candidates, with their active runs per kind (retracted runs are not counted)", Columns: cols}
 	for i, h := range hs {
 		units := unitsOf[h.Code]
@@ -112,7 +113,7 @@ func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, 
 		if !blind {
 			row = append(row, textCell(h.Name), textCell(h.Manufacturer))
 		}
-		row = append(row, textCell(h.FormFactor), intCell(len(units)))
+		row = append(row, textCell(pt.Text(h.FormFactor)), intCell(len(units)))
 		for _, k := range models.Kinds {
 			n := count[h.Code][k]
 			cl := intCell(n)
@@ -126,7 +127,7 @@ func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, 
 		for _, k := range models.Kinds {
 			item := missingItem{Candidate: cell{Text: cs.Label(h.Code), Export: cs.Key(h.Code), Color: charts.Color(i), Href: handsetHref(cs, h.Code)}, Kind: string(k)}
 			if count[h.Code][k] == 0 {
-				item.Text = fmt.Sprintf("no active %s runs at all", k)
+				item.Text = pt.T("no active %s runs at all", pt.Text(string(k)))
 				v.Missing = append(v.Missing, item)
 				continue
 			}
@@ -141,14 +142,14 @@ func (p *pages) buildDashboard(ctx context.Context, blind bool) (dashboardView, 
 			}
 			n, more := len(lacking), ""
 			if n > maxListedUnits {
-				more = fmt.Sprintf(" and %d more", n-maxListedUnits)
+				more = pt.T(" and %d more", n-maxListedUnits)
 				lacking = lacking[:maxListedUnits]
 			}
-			verb := "have"
 			if n == 1 {
-				verb = "has"
+				item.Text = pt.T("%d of %d units has no active %s run: %s%s", n, len(units), pt.Text(string(k)), strings.Join(lacking, ", "), more)
+			} else {
+				item.Text = pt.T("%d of %d units have no active %s run: %s%s", n, len(units), pt.Text(string(k)), strings.Join(lacking, ", "), more)
 			}
-			item.Text = fmt.Sprintf("%d of %d units %s no active %s run: %s%s", n, len(units), verb, k, strings.Join(lacking, ", "), more)
 			item.Href = handsetHref(cs, h.Code)
 			v.Missing = append(v.Missing, item)
 		}

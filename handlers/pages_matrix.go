@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ruggedlab/charts"
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 	"ruggedlab/verdict"
 )
@@ -43,7 +44,7 @@ func (p *pages) profiles(c *gin.Context) {
 	for _, pr := range list {
 		var kinds []string
 		for _, k := range profileKinds(pr) {
-			kinds = append(kinds, string(k))
+			kinds = append(kinds, i18n.FromContext(c.Request.Context()).Text(string(k)))
 		}
 		v.Profiles.Rows = append(v.Profiles.Rows, []cell{
 			{Text: cs.Text(pr.Name), Href: withQuery("/profiles/"+url.PathEscape(pr.ID)+"/matrix", "blind", blindParam(blind))},
