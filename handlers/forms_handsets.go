@@ -97,9 +97,9 @@ func (f *forms) unitsView(c *gin.Context, h models.Handset, serials, notes strin
 		v.Cancel = next
 	}
 	v.Fields = []formField{
-		{Name: "serials", Label: "Serials", Control: "textarea", Value: serials, Required: true,
+		{Name: "serials", Label: fieldLabelIn(f.s.printer(c), "serials"), Control: "textarea", Value: serials, Required: true,
 			Hint: "one per line; 1–64 letters, digits, '.', '_', '/' or '-'"},
-		{Name: "notes", Label: "Notes", Control: "textarea", Value: notes, MaxLen: 4000, Hint: "optional, given to every unit"},
+		{Name: "notes", Label: fieldLabelIn(f.s.printer(c), "notes"), Control: "textarea", Value: notes, MaxLen: 4000, Hint: "optional, given to every unit"},
 	}
 	return v
 }
