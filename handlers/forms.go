@@ -320,9 +320,19 @@ func normalizeTime(v string, loc *time.Location) (string, string) {
 func localTime(v string, loc *time.Location) (value, step string) {
 	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
 	if err != nil {
+		// "2026-05-30 11:00" as typed: the picker only shows the T form.
+		for _, l := range timeLayouts {
+			if lt, lerr := time.Parse(l, strings.TrimSpace(v)); lerr == nil {
+				return pickerValue(lt)
+			}
+		}
 		return v, ""
 	}
-	t = t.In(loc)
+	return pickerValue(t.In(loc))
+}
+
+// pickerValue is a wall-clock time as a datetime-local value.
+func pickerValue(t time.Time) (value, step string) {
 	if t.Second() != 0 || t.Nanosecond() != 0 {
 		return t.Format("2006-01-02T15:04:05"), "1"
 	}
