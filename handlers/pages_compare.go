@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ruggedlab/charts"
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 	"ruggedlab/series"
 	"ruggedlab/stats"
@@ -109,7 +110,17 @@ type candidateOption struct {
 
 type filterField struct {
 	Name, Label, Value string
-	Options            []string // a select when set
+	Options            []option // a select when set: the code, named in words
+}
+
+// wordOptions names each code of a filter's select in the page's words
+// (the run pages' enumWordIn); the value sent stays the code.
+func wordOptions(pt *i18n.Printer, field string, codes []string) []option {
+	out := make([]option, len(codes))
+	for i, c := range codes {
+		out[i] = option{c, enumWordIn(pt, field, c)}
+	}
+	return out
 }
 
 // compareSection is one programme: the runs an exact-match filter of
@@ -250,7 +261,7 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 	for i, h := range cs.Handsets() {
 		v.Candidates = append(v.Candidates, candidateOption{Ref: cs.Ref(h.Code), Label: cs.Label(h.Code), Color: charts.Color(i), Checked: selected[h.Code]})
 	}
-	v.Filters = filterFields(q)
+	v.Filters = filterFields(i18n.FromContext(ctx), q)
 	v.ConfidenceOptions = []string{"0.9", "0.95", "0.99"}
 	if !slices.Contains(v.ConfidenceOptions, v.Confidence) {
 		v.ConfidenceOptions = append(v.ConfidenceOptions, v.Confidence)
@@ -303,7 +314,7 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 			aq.filter = f
 			sec.API = aq.url("/api/v1/compare")
 		}
-		b := sectionBuilder{p: p, q: q, cs: cs, res: res, runs: groups[k], sec: &sec, n: i + 1}
+		b := sectionBuilder{p: p, q: q, cs: cs, res: res, runs: groups[k], sec: &sec, n: i + 1, pt: i18n.FromContext(ctx)}
 		if err := b.build(ctx, k); err != nil {
 			return v, err
 		}
@@ -327,7 +338,7 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 }
 
 // filterFields are the filter controls of the kind (api.md §7).
-func filterFields(q compareQuery) []filterField {
+func filterFields(pt *i18n.Printer, q compareQuery) []filterField {
 	f := q.filter
 	switch q.kind {
 	case models.Drop:
@@ -336,13 +347,13 @@ func filterFields(q compareQuery) []filterField {
 			h = strconv.FormatFloat(*f.HeightM, 'f', -1, 64)
 		}
 		return []filterField{{Name: "height_m", Label: "Height (m)", Value: h},
-			{Name: "surface", Label: "Surface", Value: f.Surface, Options: models.Surfaces}}
+			{Name: "surface", Label: "Surface", Value: f.Surface, Options: wordOptions(pt, "surface", models.Surfaces)}}
 	case models.Temperature:
-		return []filterField{{Name: "procedure", Label: "Procedure", Value: f.Procedure, Options: models.Procedures}}
+		return []filterField{{Name: "procedure", Label: "Procedure", Value: f.Procedure, Options: wordOptions(pt, "procedure", models.Procedures)}}
 	case models.Ingress:
 		return []filterField{{Name: "ip_code", Label: "IP code", Value: f.IPCode}}
 	}
-	return []filterField{{Name: "protocol", Label: "Protocol", Value: f.Protocol, Options: models.Protocols}}
+	return []filterField{{Name: "protocol", Label: "Protocol", Value: f.Protocol, Options: wordOptions(pt, "protocol", models.Protocols)}}
 }
 
 // sectionBuilder turns one programme's comparison into charts and tables.
@@ -354,6 +365,7 @@ type sectionBuilder struct {
 	runs []models.Run
 	sec  *compareSection
 	n    int // section number, for element ids
+	pt   *i18n.Printer
 }
 
 func (b *sectionBuilder) id(name string) string { return name + "-" + strconv.Itoa(b.n) }
@@ -586,9 +598,22 @@ func (b *sectionBuilder) why(r verdict.Reasons) string {
 			names[reason] = append(names[reason], name)
 		}
 	}
+	// The statistics' names and the reasons the catalogue knows are in the
+	// page's language; a reason naming candidates stays as the verdict
+	// package words it.
+	known := func(s string) string {
+		if b.pt.Known(s) {
+			return b.pt.Text(s)
+		}
+		return s
+	}
 	parts := make([]string, len(reasons))
 	for i, reason := range reasons {
-		parts[i] = strings.Join(names[reason], ", ") + ": " + b.cs.Text(reason)
+		ns := make([]string, len(names[reason]))
+		for j, n := range names[reason] {
+			ns[j] = known(n)
+		}
+		parts[i] = strings.Join(ns, ", ") + ": " + known(b.cs.Text(reason))
 	}
 	return strings.Join(parts, "; ")
 }
