@@ -345,26 +345,36 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 	// Each unit shows its latest runs (a page), numbered in the unit's
 	// sequence, and links to the rest: 3,000 runs on a unit are not read
 	// to draw the page (issue #18 item 3).
+	// The units' latest runs in one read (by id on runs_unit, unit by unit:
+	// Runs' joins let PostgreSQL read every run of the candidate), and
+	// their attachments in one more.
+	var tested []string
+	for _, u := range units {
+		if total[u.Serial] > 0 {
+			tested = append(tested, u.Serial)
+		}
+	}
+	latestOf, err := p.s.Store.LatestRuns(ctx, code, tested, handsetRunsPerUnit)
+	if err != nil {
+		return v, nil, err
+	}
+	var shown []models.Run
+	for _, rs := range latestOf {
+		shown = append(shown, rs...)
+	}
+	atts, err := p.attachmentsOf(ctx, shown)
+	if err != nil {
+		return v, nil, err
+	}
 	for _, u := range units {
 		seq := unitSequence{Label: cs.Unit(code, u.Serial), Notes: cs.Text(u.Notes)}
 		if n := total[u.Serial]; n > 0 {
-			// RunTable, not Runs: it finds the unit's runs by id on runs_unit,
-			// where Runs' joins let PostgreSQL read every run of the
-			// candidate (seconds at 30,000 runs)
-			page, err := p.s.Store.RunTable(ctx, store.RunTableQuery{Handset: code, Unit: u.Serial, Desc: true, PerPage: handsetRunsPerUnit, NoCount: true})
-			if err != nil {
-				return v, nil, err
-			}
-			latest := page.Runs
+			latest := latestOf[u.Serial]
 			slices.Reverse(latest) // oldest first, as the sequence reads
 			first := n - len(latest)
 			if first > 0 {
 				seq.Earlier = first
 				seq.EarlierHref = withQuery("/handsets/"+cs.Ref(code), "unit", cs.UnitRef(code, u.Serial), "blind", blindParam(cs.blind)) + "#all-runs"
-			}
-			atts, err := p.attachmentsOf(ctx, latest)
-			if err != nil {
-				return v, nil, err
 			}
 			for i, r := range latest {
 				n := 0
