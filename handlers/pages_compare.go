@@ -494,13 +494,13 @@ func (b *sectionBuilder) drop(k sectionKey) error {
 		pairsWhy = append(pairsWhy, b.why(pr.NullReasons))
 	}
 	if o := b.res.Overall; o != nil && len(b.res.Drop) > 2 {
-		pairs.Rows = append(pairs.Rows, []cell{textCell("all candidates"), textCell(""), optCell(o.ChiSq, 2), optIntCell(o.DF), optPCell(o.P),
+		pairs.Rows = append(pairs.Rows, []cell{textCell(b.pt.T("all candidates")), textCell(""), optCell(o.ChiSq, 2), optIntCell(o.DF), optPCell(o.P),
 			textCell(""), textCell(""), textCell("")})
 		why := b.why(o.NullReasons)
 		if why != "" {
 			why += "; "
 		}
-		pairsWhy = append(pairsWhy, why+"Holm and Fisher: the overall log-rank test is one test across all candidates, not a pair")
+		pairsWhy = append(pairsWhy, why+b.pt.T("Holm and Fisher: the overall log-rank test is one test across all candidates, not a pair"))
 	}
 	withReasons(&summary, summaryWhy)
 	withReasons(&pairs, pairsWhy)
@@ -689,9 +689,9 @@ func (b *sectionBuilder) pass(k sectionKey) error {
 		var ids []string
 		for _, u := range h.PerUnit {
 			ids = append(ids, u.Runs...)
-			outcome := "failed"
+			outcome := b.pt.T("failed")
 			if u.Passed {
-				outcome = "passed"
+				outcome = b.pt.T("passed")
 			}
 			units.Rows = append(units.Rows, []cell{b.candidate(h.Handset), textCell(b.cs.Unit(h.Handset, u.Unit)), textCell(outcome), b.runLinks(u.Runs)})
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 	"strconv"
 	"strings"
@@ -299,7 +300,13 @@ func exportPage[Q, V any](p *pages, format, pagePath string, read func(*gin.Cont
 			return q, redirect, err
 		}
 	}
-	return queryPage(p, read, toExport, build, func(c *gin.Context, q Q, v V) {
+	// Exports are machine-readable and never change with the language
+	// (i18n.go): the page is built with the English printer whatever the
+	// reader's, so notes the page words in French stay English here.
+	english := func(ctx context.Context, q Q) (V, error) {
+		return build(i18n.NewContext(ctx, p.s.catalog().Printer(i18n.EN)), q)
+	}
+	return queryPage(p, read, toExport, english, func(c *gin.Context, q Q, v V) {
 		name, doc := export(q, v)
 		if format == "csv" {
 			writeTablesCSV(c, name, doc)
