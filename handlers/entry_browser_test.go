@@ -47,6 +47,8 @@ func TestBrowserNextUnit(t *testing.T) {
 			}
 			for i, serial := range []string{"ATL-0001", "ATL-0002", "ATL-0003"} {
 				do(t, ctx, "results of "+serial,
+					// The banner of the last save goes, so that waiting for one waits for the next page.
+					chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("[data-saved]").forEach(e => e.remove()), ({})`),
 					chromedp.SendKeys(css("#f-drops-completed"), "26"),
 					chromedp.SendKeys(css("#f-worst-severity"), []string{"1", "2", "3"}[i]),
 					chromedp.Click(css(`main button[name="next"]`)),
@@ -82,6 +84,21 @@ func TestBrowserNextUnit(t *testing.T) {
 			if strings.Join(runs, ",") != want {
 				t.Errorf("runs stored: %q, want %s", runs, want)
 			}
+
+			// Retracting the first one takes a confirmation.
+			saved := run(t, ctx, "saved run", chromedp.AttributeValue(css("[data-saved] a"), "href"))
+			do(t, ctx, "retract", chromedp.Navigate(srv.URL+saved.Value+"/retract"),
+				chromedp.WaitVisible(css("#f-reason")),
+				chromedp.SendKeys(css("#f-reason"), "rig misaligned"),
+				chromedp.Click(css(`main button[type="submit"]`)),
+				chromedp.WaitReady(css(`input[name="confirm"]`)))
+			heading := run(t, ctx, "confirmation", chromedp.Text(css("main h1")))
+			status := run(t, ctx, "status before confirming", chromedp.Evaluate[string](
+				`fetch("/api/v1`+saved.Value+`").then(r => r.json()).then(r => r.status)`, chromedp.EvalAwaitPromise))
+			if heading != "Retract this run?" || status != "active" {
+				t.Errorf("before confirming: heading %q, run %s", heading, status)
+			}
+			do(t, ctx, "confirm", chromedp.Click(css(`main button[type="submit"]`)), chromedp.WaitVisible(css("h1.retracted")))
 		})
 	}
 }
