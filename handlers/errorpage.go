@@ -103,9 +103,17 @@ func (p *pages) fail(c *gin.Context, err error) {
 		v.Message = pt.T("Something failed inside the service. It has been logged; please quote the request number below.")
 		v.Detail = ""
 	}
-	v.Detail = peopleWords(v.Detail)
+	// Details and field messages come from the store and the validators in
+	// English; those the catalogue knows are shown in the page's language.
+	known := func(s string) string {
+		if pt.Known(s) {
+			return pt.Text(s)
+		}
+		return s
+	}
+	v.Detail = known(peopleWords(v.Detail))
 	for i := range v.Fields {
-		v.Fields[i].Message = peopleWords(v.Fields[i].Message)
+		v.Fields[i].Message = known(peopleWords(v.Fields[i].Message))
 	}
 	if v.Message == "" {
 		v.Message, v.Detail = v.Detail, ""
