@@ -200,20 +200,38 @@ func (p *Printer) Text(key string) string {
 	return key
 }
 
-var number = regexp.MustCompile(`-?[0-9]+(?:\.[0-9]+)?`)
+var (
+	number = regexp.MustCompile(`-?[0-9]+(?:\.[0-9]+)?`)
+	// clause is a reference to a clause of a standard ("§7.5.2"): words,
+	// not a number, so it is neither a pattern's %s nor given a comma.
+	clause = regexp.MustCompile(`§[0-9]+(?:\.[0-9]+)*`)
+)
 
 // Pattern replaces each number of s by %s (a literal % becomes %%) and
-// returns the numbers in order.
+// returns the numbers in order; clause references ("§7.5.2") stay as
+// written.
 func Pattern(s string) (string, []string) {
-	nums := number.FindAllString(s, -1)
-	if len(nums) == 0 {
+	var spans [][]int
+	clauses := clause.FindAllStringIndex(s, -1)
+	for _, ix := range number.FindAllStringIndex(s, -1) {
+		inClause := false
+		for _, c := range clauses {
+			inClause = inClause || ix[0] >= c[0] && ix[1] <= c[1]
+		}
+		if !inClause {
+			spans = append(spans, ix)
+		}
+	}
+	if len(spans) == 0 {
 		return s, nil
 	}
 	var b strings.Builder
+	nums := make([]string, len(spans))
 	last := 0
-	for _, ix := range number.FindAllStringIndex(s, -1) {
+	for i, ix := range spans {
 		b.WriteString(strings.ReplaceAll(s[last:ix[0]], "%", "%%"))
 		b.WriteString("%s")
+		nums[i] = s[ix[0]:ix[1]]
 		last = ix[1]
 	}
 	b.WriteString(strings.ReplaceAll(s[last:], "%", "%%"))

@@ -55,6 +55,14 @@ func TestPatternTranslation(t *testing.T) {
 	if got, want := fr.T("2.5 m onto concrete, 26 drops planned"), "2,5 m sur béton, 26 chutes prévues"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	// A clause of a standard is words, not a decimal number.
+	if got, want := fr.Text("Revisions (ISO/IEC 17025 §7.5.2: nothing is edited in place)"),
+		"Révisions (ISO/IEC 17025 §7.5.2 : rien n'est modifié sur place)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if pat, nums := Pattern("§7.5.2 and 3.5 m"); pat != "§7.5.2 and %s m" || len(nums) != 1 || nums[0] != "3.5" {
+		t.Errorf("Pattern = %q %q", pat, nums)
+	}
 	var missed []string
 	c := MustLoad()
 	c.OnMissing = func(k string) { missed = append(missed, k) }
