@@ -477,7 +477,7 @@ func (b *sectionBuilder) drop(k sectionKey) error {
 		}
 		curves = append(curves, curve)
 		for _, u := range h.PerUnit {
-			units.Rows = append(units.Rows, []cell{b.candidate(h.Handset), textCell(b.cs.Unit(h.Handset, u.Unit)), textCell(u.Outcome),
+			units.Rows = append(units.Rows, []cell{b.candidate(h.Handset), textCell(b.cs.Unit(h.Handset, u.Unit)), textCell(b.pt.Text(u.Outcome)),
 				numCell(u.T, 0), b.runLinks(u.Runs)})
 		}
 	}

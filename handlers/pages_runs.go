@@ -62,6 +62,7 @@ func runSummaryText(tr func(string, ...any) string, r models.Run) string {
 		if !ok {
 			s = strings.ReplaceAll(r.Protocol, "_", " ")
 		}
+		s = tr(s)
 		if r.RuntimeH != nil {
 			s += tr(": ") + fmt.Sprintf("%.2f h", *r.RuntimeH)
 		}
