@@ -13,6 +13,7 @@ import (
 
 	"ruggedlab/award"
 	"ruggedlab/charts"
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 )
 
@@ -259,16 +260,23 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 		stabs = append(stabs, stab{charts.StabilityBar{Label: cs.Text(cr.Title), Lo: lo, Hi: hi, Weight: cr.Weight}, hi - lo})
 	}
 
+	pt := i18n.FromContext(ctx)
 	if rep.Winner == nil || first == nil {
-		v.Sentence = "No candidate is in the award: every one is excluded (see the reasons)."
+		v.Sentence = i18n.TOr(pt, "No candidate is in the award: every one is excluded (see the reasons).")
 		return v, nil
 	}
+	num := func(s string) string { // the page's decimal mark
+		if pt == nil {
+			return s
+		}
+		return pt.Decimal(s)
+	}
 	w := rep.Candidates[slices.IndexFunc(rep.Candidates, func(c award.CandidateReport) bool { return c.Handset == *rep.Winner })]
-	v.Sentence = fmt.Sprintf("%s ranks first in %s %% ± %s %% of %d draws (deterministic winner, score %s).",
-		label(w.Handset), strconv.FormatFloat(100*w.RankAcceptability[0], 'f', 1, 64), strconv.FormatFloat(100**w.FirstRankSE, 'f', 1, 64),
-		rep.Draws, fnum(*w.Score))
+	v.Sentence = i18n.TOr(pt, "%s ranks first in %s %% ± %s %% of %d draws (deterministic winner, score %s).",
+		label(w.Handset), num(strconv.FormatFloat(100*w.RankAcceptability[0], 'f', 1, 64)), num(strconv.FormatFloat(100**w.FirstRankSE, 'f', 1, 64)),
+		rep.Draws, num(fnum(*w.Score)))
 	if first.Handset != w.Handset {
-		v.Sentence += fmt.Sprintf(" %s ranks first more often: %s %%.", label(first.Handset), strconv.FormatFloat(100*first.RankAcceptability[0], 'f', 1, 64))
+		v.Sentence += i18n.TOr(pt, " %s ranks first more often: %s %%.", label(first.Handset), num(strconv.FormatFloat(100*first.RankAcceptability[0], 'f', 1, 64)))
 	}
 
 	// Narrowest range first: the criteria whose weight decides.
