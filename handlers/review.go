@@ -21,16 +21,25 @@ type reviewBody struct {
 	Reason   string `json:"reason"`
 }
 
-// reviewRun is POST /api/v1/runs/{id}/review.
-func (s *Server) reviewRun(c *gin.Context) {
+// decision reads a review request's body.
+func decision(c *gin.Context) (models.ReviewDecision, error) {
 	var b reviewBody
 	if err := decodeStrict(body(c), &b); err != nil {
-		s.fail(c, err)
-		return
+		return models.ReviewDecision{}, err
 	}
 	d := models.ReviewDecision{Decision: models.ReviewState(b.Decision), Reason: b.Reason}
 	if b.Revision != nil {
 		d.Revision = *b.Revision
+	}
+	return d, nil
+}
+
+// reviewRun is POST /api/v1/runs/{id}/review.
+func (s *Server) reviewRun(c *gin.Context) {
+	d, err := decision(c)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	r, err := s.Store.ReviewRun(c.Request.Context(), c.Param("id"), d, s.author(c))
 	if err != nil {
@@ -44,14 +53,10 @@ func (s *Server) reviewRun(c *gin.Context) {
 // the decision on a field-trial incident; revision may be left out (an
 // incident has one).
 func (s *Server) reviewIncident(c *gin.Context) {
-	var b reviewBody
-	if err := decodeStrict(body(c), &b); err != nil {
+	d, err := decision(c)
+	if err != nil {
 		s.fail(c, err)
 		return
-	}
-	d := models.ReviewDecision{Decision: models.ReviewState(b.Decision), Reason: b.Reason}
-	if b.Revision != nil {
-		d.Revision = *b.Revision
 	}
 	in, err := s.Store.ReviewIncident(c.Request.Context(), c.Param("id"), c.Param("incident"), d, s.author(c))
 	if err != nil {
@@ -183,32 +188,33 @@ func (f *forms) bulkVerify(c *gin.Context) {
 	}
 	verified := 0
 	var problems []string
+	// tally counts one decision; false when the store failed (500 sent).
+	tally := func(what, id string, err error) bool {
+		switch {
+		case err == nil:
+			verified++
+		case models.ErrorCode(err) == models.Internal:
+			f.fail(c, err)
+			return false
+		default:
+			problems = append(problems, what+" "+id+": "+err.Error())
+		}
+		return true
+	}
 	for _, p := range pickedIncidents {
 		trial, id, _ := strings.Cut(p, ":")
 		_, err := f.s.Store.ReviewIncident(c.Request.Context(), trial, id, models.ReviewDecision{Decision: models.Verified}, f.s.author(c))
-		if err != nil {
-			if models.ErrorCode(err) == models.Internal {
-				f.fail(c, err)
-				return
-			}
-			problems = append(problems, "incident "+id+": "+err.Error())
-			continue
+		if !tally("incident", id, err) {
+			return
 		}
-		verified++
 	}
 	for _, p := range picked {
 		id, rev, _ := strings.Cut(p, ":")
 		n, _ := strconv.Atoi(rev)
 		_, err := f.s.Store.ReviewRun(c.Request.Context(), id, models.ReviewDecision{Decision: models.Verified, Revision: n}, f.s.author(c))
-		if err != nil {
-			if models.ErrorCode(err) == models.Internal {
-				f.fail(c, err)
-				return
-			}
-			problems = append(problems, "run "+id+": "+err.Error())
-			continue
+		if !tally("run", id, err) {
+			return
 		}
-		verified++
 	}
 	if len(problems) == 0 {
 		c.Redirect(http.StatusSeeOther, "/review?verified="+strconv.Itoa(verified))
@@ -269,16 +275,22 @@ func (f *forms) saveReview(c *gin.Context) {
 	rev, _ := strconv.Atoi(c.PostForm("revision"))
 	d := models.ReviewDecision{Decision: models.ReviewState(decision), Revision: rev, Reason: reason}
 	if _, err := f.s.Store.ReviewRun(c.Request.Context(), r.ID, d, f.s.author(c)); err != nil {
-		v.Messages = nil
-		if models.ErrorCode(err) == models.Forbidden || models.ErrorCode(err) == models.Conflict {
-			v.Messages = []string{err.Error()}
-			f.show(c, statusOf(err), v)
-			return
-		}
-		f.failForm(c, v, err)
+		f.failReview(c, v, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, runPath(r.ID))
+}
+
+// failReview shows a refused review in its form: a self-review (403) or a
+// conflict as the form's message, field problems beside their fields.
+func (f *forms) failReview(c *gin.Context, v formView, err error) {
+	v.Messages = nil
+	if models.ErrorCode(err) == models.Forbidden || models.ErrorCode(err) == models.Conflict {
+		v.Messages = []string{err.Error()}
+		f.show(c, statusOf(err), v)
+		return
+	}
+	f.failForm(c, v, err)
 }
 
 func statusOf(err error) int {
@@ -335,13 +347,7 @@ func (f *forms) saveIncidentReview(c *gin.Context) {
 	v := f.incidentReviewView(c, in, decision, reason)
 	d := models.ReviewDecision{Decision: models.ReviewState(decision), Reason: reason}
 	if _, err := f.s.Store.ReviewIncident(c.Request.Context(), in.Trial, in.ID, d, f.s.author(c)); err != nil {
-		v.Messages = nil
-		if models.ErrorCode(err) == models.Forbidden || models.ErrorCode(err) == models.Conflict {
-			v.Messages = []string{err.Error()}
-			f.show(c, statusOf(err), v)
-			return
-		}
-		f.failForm(c, v, err)
+		f.failReview(c, v, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/review?reviewed=1")
