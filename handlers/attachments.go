@@ -217,10 +217,10 @@ func (f *forms) attachView(c *gin.Context, r models.Run) formView {
 	v := f.view(c, pt.T("Attach a photo or PDF"))
 	v.Lede = pt.T("Handset %s, unit %s. The file is kept with the run with its SHA-256; it can be retracted, never deleted.", r.Handset, r.Unit)
 	v.Multipart, v.Upload, v.Attach = true, true, true
-	v.Submit = "Attach"
+	v.Submit = pt.T("Attach")
 	v.Cancel = runPath(r.ID)
-	v.Fields = []formField{{Name: "file", Label: "File", Control: "file", Required: true, Accept: "image/jpeg,image/png,image/webp,application/pdf",
-		Hint: "JPEG, PNG, WebP or PDF, up to " + byteSize(f.s.MaxAttachment)}}
+	v.Fields = []formField{{Name: "file", Label: pt.T("File"), Control: "file", Required: true, Accept: "image/jpeg,image/png,image/webp,application/pdf",
+		Hint: pt.T("JPEG, PNG, WebP or PDF, up to %s", pt.Text(byteSize(f.s.MaxAttachment)))}}
 	return v
 }
 

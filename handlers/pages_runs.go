@@ -413,13 +413,21 @@ func (p *pages) buildRun(ctx context.Context, cs *cast, id string) (runView, err
 		var changes []string
 		for _, f := range slices.Sorted(maps.Keys(rv.Changes)) {
 			ch := rv.Changes[f]
-			changes = append(changes, fmt.Sprintf("%s: %s → %s", fieldLabelIn(cs.tr, f), cs.changeValue(ch.From), cs.changeValue(ch.To)))
+			from, to := cs.changeValue(ch.From), cs.changeValue(ch.To)
+			if f == "status" { // active, retracted: the system's words
+				from, to = cs.Word(fmt.Sprint(ch.From)), cs.Word(fmt.Sprint(ch.To))
+			}
+			changes = append(changes, fmt.Sprintf("%s: %s → %s", fieldLabelIn(cs.tr, f), from, to))
+		}
+		reason := cs.Text(rv.Reason)
+		if rv.Revision == 1 && rv.Reason == "created" { // the reason the store gives a new run
+			reason = cs.Word(rv.Reason)
 		}
 		if rv.Changes["status"].To == string(models.Retracted) {
 			v.Retraction = cs.Text(rv.Reason)
 		}
 		v.Revisions.Rows = append(v.Revisions.Rows, []cell{intCell(rv.Revision), textCell(cs.Text(rv.RecordedBy)),
-			textCell(cs.whenSec(rv.RecordedAt)), textCell(cs.Text(rv.Reason)), textCell(strings.Join(changes, "; "))})
+			textCell(cs.whenSec(rv.RecordedAt)), textCell(reason), textCell(strings.Join(changes, "; "))})
 	}
 	return v, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 )
 
@@ -236,22 +237,29 @@ func (f *forms) reviewView(c *gin.Context, r models.Run, decision, reason string
 	v := f.view(c, pt.T("Review %s run", pt.Text(string(r.Kind))))
 	v.Lede = pt.T("Handset %s, unit %s, revision %d, recorded by %s. A second person checks the result (ISO/IEC 17025 §7.8.1); a rejected run stays visible and needs an amendment.",
 		r.Handset, r.Unit, r.Revision, r.RecordedBy)
-	v.Submit = "Record review"
+	v.Submit = pt.T("Record review")
 	v.Cancel = runPath(r.ID)
-	if decision == "" {
-		decision = string(models.Verified)
-	}
 	v.Hidden = []hiddenField{{"revision", strconv.Itoa(r.Revision)}}
-	v.Fields = []formField{
-		{Name: "decision", Label: "Decision", Control: "select", Value: decision, Required: true,
-			Options: []option{{string(models.Verified), "verified"}, {string(models.Rejected), "rejected"}}, Hint: "verified, or rejected with a reason"},
-		{Name: "reason", Label: "Reason", Control: "textarea", Value: reason, MaxLen: 4000, Hint: "required when rejected: what is wrong"},
-	}
+	v.Fields = decisionFields(pt, decision, reason)
 	if st := r.ReviewOf().State; st != models.Recorded {
-		v.Messages = []string{"This revision is already " + string(st) + " by " + r.Review.By + "."}
+		v.Messages = []string{pt.T("This revision is already %s by %s.", pt.Text(string(st)), r.Review.By)}
 		v.Submit = ""
 	}
 	return v
+}
+
+// decisionFields are a review form's decision (verified by default) and
+// reason.
+func decisionFields(pt *i18n.Printer, decision, reason string) []formField {
+	if decision == "" {
+		decision = string(models.Verified)
+	}
+	return []formField{
+		{Name: "decision", Label: pt.T("Decision"), Control: "select", Value: decision, Required: true,
+			Options: []option{{string(models.Verified), pt.Text("verified")}, {string(models.Rejected), pt.Text("rejected")}},
+			Hint:    pt.T("verified, or rejected with a reason")},
+		{Name: "reason", Label: pt.T("Reason"), Control: "textarea", Value: reason, MaxLen: 4000, Hint: pt.T("required when rejected: what is wrong")},
+	}
 }
 
 func (f *forms) reviewForm(c *gin.Context) {
@@ -308,15 +316,7 @@ func (f *forms) incidentReviewView(c *gin.Context, in models.Incident, decision,
 		in.Trial, in.Handset, in.Unit, pt.Text(in.Category), in.Date, in.Severity, in.RecordedBy)
 	v.Submit = pt.T("Record review")
 	v.Cancel = "/review"
-	if decision == "" {
-		decision = string(models.Verified)
-	}
-	v.Fields = []formField{
-		{Name: "decision", Label: pt.T("Decision"), Control: "select", Value: decision, Required: true,
-			Options: []option{{string(models.Verified), pt.Text("verified")}, {string(models.Rejected), pt.Text("rejected")}},
-			Hint:    pt.T("verified, or rejected with a reason")},
-		{Name: "reason", Label: pt.T("Reason"), Control: "textarea", Value: reason, MaxLen: 4000, Hint: pt.T("required when rejected: what is wrong")},
-	}
+	v.Fields = decisionFields(pt, decision, reason)
 	switch st := in.ReviewOf().State; {
 	case in.Retracted:
 		v.Messages, v.Submit = []string{pt.T("This incident is retracted: there is nothing to review.")}, ""

@@ -109,8 +109,7 @@ var frenchTODO = map[string]bool{
 	"/compare": true, "/handsets/:code": true,
 	"/handsets/:code/units/new": true, "/handsets/new": true,
 	"/imports/new": true, "/profiles/:id/award": true,
-	"/profiles/:id/matrix": true, "/runs": true, "/runs/:id": true,
-	"/runs/:id/attachments/new": true, "/runs/:id/review": true,
+	"/profiles/:id/matrix": true, "/runs": true,
 	"/runs/:id/series/new": true, "/trials/:id": true,
 }
 
