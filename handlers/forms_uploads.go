@@ -183,17 +183,17 @@ func (f *forms) seriesView(c *gin.Context, r models.Run, fields map[string]strin
 	v := f.view(c, pt.T("Upload the series of a %s run", pt.Text(string(r.Kind))))
 	v.Lede = pt.T("Handset %s, unit %s. A CSV file with a header row (t_s and the kind's columns) or a JSON {\"samples\": […]}.", r.Handset, r.Unit)
 	v.Multipart = true
-	v.Submit = "Upload series"
+	v.Submit = pt.T("Upload series")
 	v.Cancel = runPath(r.ID)
 	v.Fields = []formField{
-		{Name: "replace", Label: "Replace the series", Control: "select", Value: fields["replace"],
-			Options: []option{{"", "no"}, {"true", "yes"}}, Hint: "only when the run has one: the old samples stay readable"},
-		{Name: "reason", Label: "Reason", Control: "input", Value: fields["reason"], MaxLen: 4000, Hint: "required to replace a series"},
-		{Name: "file", Label: "Series file", Control: "file", Required: true, Accept: ".csv,.json,text/csv,application/json",
-			Hint: "up to " + byteSize(f.s.MaxUpload)},
+		{Name: "replace", Label: pt.T("Replace the series"), Control: "select", Value: fields["replace"],
+			Options: []option{{"", pt.T("no")}, {"true", pt.T("yes")}}, Hint: pt.T("only when the run has one: the old samples stay readable")},
+		{Name: "reason", Label: pt.T("Reason"), Control: "input", Value: fields["reason"], MaxLen: 4000, Hint: pt.T("required to replace a series")},
+		{Name: "file", Label: pt.T("Series file"), Control: "file", Required: true, Accept: ".csv,.json,text/csv,application/json",
+			Hint: pt.T("up to %s", pt.Text(byteSize(f.s.MaxUpload)))},
 	}
 	if r.Kind != models.Battery && r.Kind != models.Temperature {
-		v.Messages = []string{"Only battery and temperature runs carry a series."}
+		v.Messages = []string{pt.T("Only battery and temperature runs carry a series.")}
 		v.Submit = ""
 	}
 	return v

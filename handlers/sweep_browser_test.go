@@ -110,7 +110,7 @@ var frenchTODO = map[string]bool{
 	"/handsets/:code/units/new": true, "/handsets/new": true,
 	"/imports/new": true, "/profiles/:id/award": true,
 	"/profiles/:id/matrix": true, "/runs": true,
-	"/runs/:id/series/new": true, "/trials/:id": true,
+	"/trials/:id": true,
 }
 
 // sweepJS measures a page: its language, whether it scrolls sideways
