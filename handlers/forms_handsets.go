@@ -19,12 +19,12 @@ func (f *forms) handsetView(c *gin.Context, values map[string]string) formView {
 	pt := f.s.printer(c)
 	v := f.view(c, pt.T("Register a handset"))
 	v.Lede = pt.T("A candidate of the tender, with what its manufacturer declares. Declared values are optional.")
-	v.Submit = "Register handset"
+	v.Submit = pt.T("Register handset")
 	v.Cancel = "/"
 	for _, fi := range models.HandsetFields() {
 		ff := f.lang(c).field(fi, values[fi.Name])
 		if fi.Name == "code" {
-			ff.Hint = "2–32 lowercase letters, digits or hyphens, e.g. atlas-r1 · " + ff.Hint
+			ff.Hint = pt.T("2–32 lowercase letters, digits or hyphens, e.g. atlas-r1") + " · " + ff.Hint
 		}
 		v.Fields = append(v.Fields, ff)
 	}
@@ -90,7 +90,7 @@ func (f *forms) unitsView(c *gin.Context, h models.Handset, serials, notes strin
 	pt := f.s.printer(c)
 	v := f.view(c, pt.T("Register units of %s", h.Code))
 	v.Lede = pt.T("%s (%s). One serial per line: all are registered, or none if one is wrong.", h.Name, h.Manufacturer)
-	v.Submit = "Register units"
+	v.Submit = pt.T("Register units")
 	v.Cancel = "/handsets/" + url.PathEscape(h.Code)
 	if next := runFormReturn(c.Request.FormValue("next")); next != "" {
 		v.Hidden = []hiddenField{{"next", next}}
@@ -98,8 +98,8 @@ func (f *forms) unitsView(c *gin.Context, h models.Handset, serials, notes strin
 	}
 	v.Fields = []formField{
 		{Name: "serials", Label: fieldLabelIn(f.s.printer(c), "serials"), Control: "textarea", Value: serials, Required: true,
-			Hint: "one per line; 1–64 letters, digits, '.', '_', '/' or '-'"},
-		{Name: "notes", Label: fieldLabelIn(f.s.printer(c), "notes"), Control: "textarea", Value: notes, MaxLen: 4000, Hint: "optional, given to every unit"},
+			Hint: pt.T("one per line; 1–64 letters, digits, '.', '_', '/' or '-'")},
+		{Name: "notes", Label: fieldLabelIn(f.s.printer(c), "notes"), Control: "textarea", Value: notes, MaxLen: 4000, Hint: pt.T("optional, given to every unit")},
 	}
 	return v
 }
