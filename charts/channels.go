@@ -72,9 +72,9 @@ func RunChannels(name, id, title string, x []float64, channels []Channel) (Chart
 			data[k] = point{roundTo(x[k], lineXDecimals), roundTo(c.Y[k], c.Decimals)}
 		}
 		color := Color(i)
-		series[i] = channelSeries{Type: "line", Name: c.Label, YAxisIndex: i, Data: data, ShowSymbol: false,
+		series[i] = channelSeries{YAxisIndex: i, lineSeries: lineSeries{Type: "line", Name: c.Label, Data: data, ShowSymbol: false,
 			Symbol: "none", Color: color, LineStyle: &lineStyle{Color: color, Width: 1.5, Opacity: 0.9},
-			Emphasis: &emphasis{Disabled: true}, Silent: true}
+			Emphasis: &emphasis{Disabled: true}, Silent: true}}
 		ax := channelAxis{Type: "value", Name: axisName(c.Label, unit), NameLocation: "middle", NameGap: 44,
 			NameTextStyle: axisLabel{Color: color}, Scale: c.Min == nil, Position: "left",
 			AxisLine:  axisLine{Show: true, LineStyle: lineStyle{Color: color, Width: 1, Opacity: 1}},
@@ -156,15 +156,8 @@ type splitLine struct {
 	Show bool `json:"show"`
 }
 
+// channelSeries is a line on its own y axis (every channel has one).
 type channelSeries struct {
-	Type       string     `json:"type"`
-	Name       string     `json:"name"`
-	YAxisIndex int        `json:"yAxisIndex"`
-	Data       []point    `json:"data"`
-	ShowSymbol bool       `json:"showSymbol"`
-	Symbol     string     `json:"symbol"`
-	Color      string     `json:"color"`
-	LineStyle  *lineStyle `json:"lineStyle"`
-	Emphasis   *emphasis  `json:"emphasis"`
-	Silent     bool       `json:"silent"`
+	lineSeries
+	YAxisIndex int `json:"yAxisIndex"`
 }
