@@ -65,9 +65,6 @@ func (s *Store) RetractImport(ctx context.Context, id string, r models.Retractio
 		return out, err
 	}
 	err := s.writeTx(ctx, "retract_import", func(tx *gorm.DB, ch change) error {
-		if err := s.lockTallies(tx); err != nil {
-			return err
-		}
 		var row importRow
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
 			return err

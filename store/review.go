@@ -20,13 +20,11 @@ func (s *Store) ReviewRun(ctx context.Context, id string, d models.ReviewDecisio
 		return out, err
 	}
 	err := s.writeTx(ctx, "review_run", func(tx *gorm.DB, ch change) error {
-		if err := s.lockTallies(tx); err != nil {
-			return err
-		}
-		cur, _, err := s.lockRun(tx, id)
+		stored, _, err := s.lockRunRow(tx, id)
 		if err != nil {
 			return err
 		}
+		cur := stored.model()
 		var creator string
 		if err := tx.Model(&revisionRow{}).Select("recorded_by").Where("run_id = ? AND revision = 1", id).
 			Scan(&creator).Error; err != nil {
@@ -38,9 +36,6 @@ func (s *Store) ReviewRun(ctx context.Context, id string, d models.ReviewDecisio
 		}
 		rv := next.Review
 		tc := s.newTallyChange() // the run moves to its new review state's group
-		if err := tc.collect(tx, []string{id}, -1); err != nil {
-			return err
-		}
 		res := tx.Model(&runRow{}).Where("id = ? AND revision = ? AND review_state = ?", id, cur.Revision, string(models.Recorded)).
 			Updates(map[string]any{"review_state": string(rv.State), "review_by": rv.By, "review_at": *rv.At, "review_reason": rv.Reason})
 		if res.Error != nil {
@@ -49,8 +44,11 @@ func (s *Store) ReviewRun(ctx context.Context, id string, d models.ReviewDecisio
 		if res.RowsAffected != 1 {
 			return models.Errorf(models.Conflict, "run %s changed meanwhile: reload it", id)
 		}
-		if err := tc.collect(tx, []string{id}, +1); err != nil {
-			return err
+		if stored.Status == string(models.Active) {
+			now := stored
+			now.ReviewState = string(rv.State)
+			tc.queue(stored, -1)
+			tc.queue(now, +1)
 		}
 		if err := tc.apply(tx); err != nil {
 			return err

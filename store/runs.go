@@ -449,13 +449,11 @@ func (s *Store) AmendRun(ctx context.Context, id string, a models.Amendment, by 
 		return out, err
 	}
 	err := s.writeTx(ctx, "amend_run", func(tx *gorm.DB, ch change) error {
-		if err := s.lockTallies(tx); err != nil {
-			return err
-		}
-		cur, facts, err := s.lockRun(tx, id)
+		row, facts, err := s.lockRunRow(tx, id)
 		if err != nil {
 			return err
 		}
+		cur := row.model()
 		now := s.stamp()
 		next, changes, err := a.Apply(cur, now, facts)
 		if err != nil {
@@ -471,7 +469,7 @@ func (s *Store) AmendRun(ctx context.Context, id string, a models.Amendment, by 
 		}
 		ch["created"] = fmt.Sprintf("%s/revisions/%d", id, next.Revision)
 		tc := s.newTallyChange()
-		if err := s.saveRevision(tx, tc, cur, next, a.Reason, changes); err != nil {
+		if err := s.saveRevision(tx, tc, row, next, a.Reason, changes); err != nil {
 			return err
 		}
 		return tc.apply(tx)
@@ -490,9 +488,6 @@ func (s *Store) RetractRun(ctx context.Context, id string, r models.Retraction, 
 		return out, err
 	}
 	err := s.writeTx(ctx, "retract_run", func(tx *gorm.DB, ch change) error {
-		if err := s.lockTallies(tx); err != nil {
-			return err
-		}
 		tc := s.newTallyChange()
 		next, changes, err := s.retractTx(tx, tc, id, r, by)
 		out = next
@@ -512,23 +507,26 @@ func (s *Store) RetractRun(ctx context.Context, id string, r models.Retraction, 
 // retraction and for an import retracted as a whole. The run leaves its
 // group in tc, which the caller applies.
 func (s *Store) retractTx(tx *gorm.DB, tc *tallyChange, id string, r models.Retraction, by string) (models.Run, models.Changes, error) {
-	cur, _, err := s.lockRun(tx, id)
+	stored, _, err := s.lockRunRow(tx, id)
 	if err != nil {
-		return cur, nil, err
+		return models.Run{}, nil, err
 	}
+	cur := stored.model()
 	next, changes, err := r.Apply(cur)
 	if err != nil {
 		return cur, nil, err
 	}
 	next.Revision, next.RecordedBy, next.RecordedAt = cur.Revision+1, by, s.stamp()
-	return next, changes, s.saveRevision(tx, tc, cur, next, r.Reason, changes)
+	return next, changes, s.saveRevision(tx, tc, stored, next, r.Reason, changes)
 }
 
-// saveRevision writes next over cur and its revision; tc takes the run out
-// of its group as it was and into its group as it is now.
-func (s *Store) saveRevision(tx *gorm.DB, tc *tallyChange, cur, next models.Run, reason string, changes models.Changes) error {
-	if err := tc.collect(tx, []string{cur.ID}, -1); err != nil {
-		return err
+// saveRevision writes next over stored (the run as locked) and its
+// revision; tc takes the run out of its group as it was and into its
+// group as it is now, from their values.
+func (s *Store) saveRevision(tx *gorm.DB, tc *tallyChange, stored runRow, next models.Run, reason string, changes models.Changes) error {
+	cur := stored.model()
+	if stored.Status == string(models.Active) {
+		tc.queue(stored, -1)
 	}
 	row := toRow(next)
 	// The WHERE on the old revision makes a concurrent amendment of the
@@ -542,9 +540,9 @@ func (s *Store) saveRevision(tx *gorm.DB, tc *tallyChange, cur, next models.Run,
 		return models.Errorf(models.Conflict, "run %s changed meanwhile: reload it", cur.ID)
 	}
 	if next.Status == models.Active {
-		if err := tc.collect(tx, []string{cur.ID}, +1); err != nil {
-			return err
-		}
+		// as written: the columns the update leaves alone are stored's
+		row.ID, row.Kind, row.HandsetID, row.UnitID = stored.ID, stored.Kind, stored.HandsetID, stored.UnitID
+		tc.queue(row, +1)
 	}
 	ch, _ := json.Marshal(changes)
 	snap, _ := json.Marshal(next)
@@ -553,6 +551,16 @@ func (s *Store) saveRevision(tx *gorm.DB, tc *tallyChange, cur, next models.Run,
 }
 
 func (s *Store) lockRun(tx *gorm.DB, id string) (models.Run, models.HandsetFacts, error) {
+	row, facts, err := s.lockRunRow(tx, id)
+	if err != nil {
+		return models.Run{}, facts, err
+	}
+	return row.model(), facts, nil
+}
+
+// lockRunRow is lockRun's run as stored: its values are what the run
+// counted with in its summary group.
+func (s *Store) lockRunRow(tx *gorm.DB, id string) (runRow, models.HandsetFacts, error) {
 	var row runRow
 	q := tx.Model(&runRow{}).Select("runs.*, handsets.code AS handset_code, units.serial AS unit_serial").
 		Joins("JOIN handsets ON handsets.id = runs.handset_id").
@@ -561,13 +569,13 @@ func (s *Store) lockRun(tx *gorm.DB, id string) (models.Run, models.HandsetFacts
 		q = q.Clauses(forUpdate("runs"))
 	}
 	if err := q.Take(&row).Error; err != nil {
-		return models.Run{}, models.HandsetFacts{}, err
+		return row, models.HandsetFacts{}, err
 	}
 	var h handsetRow
 	if err := tx.Where("id = ?", row.HandsetID).Take(&h).Error; err != nil {
-		return models.Run{}, models.HandsetFacts{}, err
+		return row, models.HandsetFacts{}, err
 	}
-	return row.model(), h.model().Facts(), nil
+	return row, h.model().Facts(), nil
 }
 
 func prefixFields(err error, prefix string) error {

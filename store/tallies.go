@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -33,8 +35,9 @@ var tallyColumns = []string{"height_m", "surface", "protective_case", "planned_d
 const recentRuns = 50
 
 // tallyLockKey serializes tally maintenance on PostgreSQL (a read-modify-
-// write of the group rows). Writers that lock a run take it first, so the
-// order is always tally lock, then rows. SQLite's write lock does it there.
+// write of the group rows). apply takes it, after the write has locked
+// the runs it changes, and nothing locks a run after apply: the order is
+// always rows, then tally lock. SQLite's write lock does it there.
 const tallyLockKey = 0x52554747_54414c59 // "RUGGTALY"
 
 func (s *Store) lockTallies(tx *gorm.DB) error {
@@ -103,54 +106,68 @@ type tallyChange struct {
 	s      *Store
 	deltas map[tallyKey]*tallyDelta
 	order  []tallyKey // first-seen order: statements in a stable order
+	// pending are runs counted from their values, whose groups apply
+	// computes: one statement for a write's keys and groups (queue).
+	pending []pendingRun
+}
+
+// pendingRun is a run as stored (or as it is about to be), and the sign
+// it counts with.
+type pendingRun struct {
+	row  runRow
+	sign int
+}
+
+// queue counts an active run in its group with sign, from its values (the
+// row as read when it was locked, or as written): no read of the runs,
+// and the group is found by apply, with the groups' own read.
+func (t *tallyChange) queue(row runRow, sign int) {
+	if t.s.noTallies {
+		return
+	}
+	t.pending = append(t.pending, pendingRun{row, sign})
+}
+
+// dropUnchanged takes out of pending every run counted out (−1) and back
+// in (+1) with the same group inputs: an amendment of notes, say, or one
+// of an evidence column that leaves the run where it was, costs no
+// statement at all.
+func (t *tallyChange) dropUnchanged() {
+	out := t.pending[:0]
+	gone := map[int]bool{}
+	for i, a := range t.pending {
+		if a.sign >= 0 || gone[i] {
+			continue
+		}
+		for j, b := range t.pending {
+			if b.sign > 0 && !gone[j] && b.row.ID == a.row.ID && sameGroupInputs(&a.row, &b.row) {
+				gone[i], gone[j] = true, true
+				break
+			}
+		}
+	}
+	for i, p := range t.pending {
+		if !gone[i] {
+			out = append(out, p)
+		}
+	}
+	t.pending = out
+}
+
+// sameGroupInputs reports whether two versions of a run count alike: same
+// group (unit, kind, review state, evidence columns), same started_at and
+// runtime.
+func sameGroupInputs(a, b *runRow) bool {
+	if a.UnitID != b.UnitID || a.Kind != b.Kind || a.HandsetID != b.HandsetID || a.ReviewState != b.ReviewState ||
+		a.Status != b.Status || !a.StartedAt.Equal(b.StartedAt) || (a.RuntimeH == nil) != (b.RuntimeH == nil) ||
+		(a.RuntimeH != nil && *a.RuntimeH != *b.RuntimeH) {
+		return false
+	}
+	return slices.Equal(tallyValues(a), tallyValues(b)) // nil, bool, int64, float64, string: == is exact
 }
 
 func (s *Store) newTallyChange() *tallyChange {
 	return &tallyChange{s: s, deltas: map[tallyKey]*tallyDelta{}}
-}
-
-// keySelect reads a run's group and what it adds to it.
-var keySelect = "SELECT id, unit_id, handset_id, kind, review_state, runtime_h, skey, gkey, " +
-	strings.Join(tallyColumns, ", ") + " FROM run_tally_keys"
-
-// collect adds the active runs among ids to their groups with sign (+1:
-// they are in the runs table as they will count; −1: as they counted
-// until this write). Retracted runs are never in a group.
-func (t *tallyChange) collect(tx *gorm.DB, ids []string, sign int) error {
-	if t.s.noTallies {
-		return nil
-	}
-	for chunk := range slices.Chunk(ids, 500) {
-		rows, err := tx.Raw(keySelect+" WHERE id IN ? AND status = ?", chunk, string(models.Active)).Rows()
-		if err != nil {
-			return err
-		}
-		err = t.scan(rows.Next, rows.Scan, sign)
-		rows.Close()
-		if err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (t *tallyChange) scan(next func() bool, scan func(...any) error, sign int) error {
-	vals := make([]any, 8+len(tallyColumns))
-	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for next() {
-		if err := scan(ptrs...); err != nil {
-			return err
-		}
-		t.add(tallyKey{unit: asText(vals[1]), kind: asText(vals[3]), review: asText(vals[4]), gkey: asText(vals[7])},
-			asText(vals[2]), vals[8:], vals[5], asText(vals[6]), asText(vals[0]), sign)
-	}
-	return nil
 }
 
 // add counts one run (runtime as scanned or bound, nil for none) in group k
@@ -191,28 +208,46 @@ type tallyRow struct {
 // apply writes the collected deltas: groups whose count reaches 0 are
 // deleted, the others upserted with their new count, runtime sum and list.
 // A group whose list lost a run while it has more runs than listed reads
-// its latest runs again (at most 50, by the runs_unit index).
+// the runs listed next from the runs_unit index (refillRecent).
+//
+// On PostgreSQL it takes the tally lock here, after the write locked its
+// runs, and only when a group changes: an amendment that leaves its run's
+// group alone costs no statement, and no writer ever waits for a run's
+// row lock while it holds the tally lock (nothing locks runs after apply),
+// so the two cannot deadlock.
 func (t *tallyChange) apply(tx *gorm.DB) error {
 	if t.s.noTallies {
 		return nil
 	}
-	var keys []tallyKey
-	for _, k := range t.order {
-		d := t.deltas[k]
-		if d.n == 0 && d.runtimeN == 0 && d.runtimeSum == 0 && sameRuns(d.added, d.removed) {
-			continue // e.g. an amendment of a note: the run stays in its group
-		}
-		keys = append(keys, k)
-	}
-	if len(keys) == 0 {
+	t.dropUnchanged()
+	if len(t.pending) == 0 && len(t.effective()) == 0 {
 		return nil
 	}
 	if err := t.s.lockTallies(tx); err != nil {
 		return err
 	}
-	old, err := readTallies(tx, keys)
+	old, err := t.resolve(tx)
 	if err != nil {
 		return err
+	}
+	keys := t.effective()
+	if len(keys) == 0 {
+		return nil
+	}
+	var unread []tallyKey
+	for _, k := range keys {
+		if _, ok := old[k]; !ok {
+			unread = append(unread, k)
+		}
+	}
+	if len(unread) > 0 {
+		more, err := readTallies(tx, unread)
+		if err != nil {
+			return err
+		}
+		for _, k := range unread {
+			old[k] = more[k] // a group not stored yet reads as zero
+		}
 	}
 	var upserts []tallyKey
 	var deletes []tallyKey
@@ -227,28 +262,9 @@ func (t *tallyChange) apply(tx *gorm.DB) error {
 		if r.runtimeN <= 0 {
 			r.runtimeSum, r.runtimeN = 0, 0 // no rounding left behind
 		}
-		lost := false
-		list := make([]recentRun, 0, len(o.recent)+len(d.added))
-		for _, e := range o.recent {
-			if _, ok := d.removed[e.id]; ok {
-				lost = true
-				continue
-			}
-			list = append(list, e)
-		}
-		list = append(list, d.added...)
-		slices.SortFunc(list, compareRecent)
-		list = slices.CompactFunc(list, func(a, b recentRun) bool { return a.id == b.id })
-		if len(list) > recentRuns {
-			list = list[len(list)-recentRuns:]
-		}
-		if lost && len(list) < min(r.n, recentRuns) {
-			if err := t.s.serialPlans(tx); err != nil {
-				return err
-			}
-			if list, err = refillRecent(tx, k); err != nil {
-				return err
-			}
+		list, err := t.s.newRecent(tx, k, o.recent, d, r.n)
+		if err != nil {
+			return err
 		}
 		r.recent = list
 		rows[k] = r
@@ -258,6 +274,64 @@ func (t *tallyChange) apply(tx *gorm.DB) error {
 		return err
 	}
 	return t.upsert(tx, upserts, rows)
+}
+
+// effective lists the groups a delta changes, in first-seen order.
+func (t *tallyChange) effective() []tallyKey {
+	var keys []tallyKey
+	for _, k := range t.order {
+		d := t.deltas[k]
+		if d.n == 0 && d.runtimeN == 0 && d.runtimeSum == 0 && sameRuns(d.added, d.removed) {
+			continue // e.g. an amendment of a note: the run stays in its group
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// newRecent is group k's list after delta d, given its list before (old)
+// and its count after (n). The runs not listed before are all older than
+// the oldest listed (b), so only runs removed from the list can make room
+// for them: then the listed runs left, with the added ones newer than b,
+// are the newest of the group and the rest of the list is the newest runs
+// older than b, read from the runs (which hold the runs added older than
+// b too, written before apply).
+func (s *Store) newRecent(tx *gorm.DB, k tallyKey, old []recentRun, d *tallyDelta, n int) ([]recentRun, error) {
+	want := min(n, recentRuns)
+	lost := false
+	list := make([]recentRun, 0, len(old)+len(d.added))
+	for _, e := range old {
+		if _, ok := d.removed[e.id]; ok {
+			lost = true
+			continue
+		}
+		list = append(list, e)
+	}
+	var low []recentRun // added, older than b
+	for _, a := range d.added {
+		if lost && compareRecent(a, old[0]) < 0 {
+			low = append(low, a)
+			continue
+		}
+		list = append(list, a)
+	}
+	list = sortRecent(list)
+	if len(list) >= want || !lost {
+		list = append(list, low...) // none when nothing was lost
+		list = sortRecent(list)
+		return list[max(0, len(list)-recentRuns):], nil
+	}
+	more, err := s.refillRecent(tx, k, old[0], want-len(list))
+	if err != nil {
+		return nil, err
+	}
+	return sortRecent(append(list, more...)), nil
+}
+
+// sortRecent puts a list in (started_at, id) order without repeats.
+func sortRecent(list []recentRun) []recentRun {
+	slices.SortFunc(list, compareRecent)
+	return slices.CompactFunc(list, func(a, b recentRun) bool { return a.id == b.id })
 }
 
 // sameRuns reports whether the runs added are exactly the ones removed,
@@ -329,9 +403,11 @@ func deleteTallies(tx *gorm.DB, keys []tallyKey) error {
 }
 
 // serialPlans keeps PostgreSQL from planning the rest of tx's queries in
-// parallel: refillRecent walks at most a few hundred index entries, and
-// starting the workers of the parallel index scan the planner picked for
-// it took 20 ms of an amendment's 25 (issue #18).
+// parallel: refillRecent walks few index entries, and starting the
+// workers of the parallel index scan the planner picked for a walk of 200
+// took 20 ms of an amendment's 25 (issue #18). Short walks, from the
+// oldest listed run down with a small LIMIT, go without it: the SET is a
+// statement of its own, a round trip per amendment.
 func (s *Store) serialPlans(tx *gorm.DB) error {
 	if s.engine != Postgres {
 		return nil
@@ -339,19 +415,35 @@ func (s *Store) serialPlans(tx *gorm.DB) error {
 	return tx.Exec("SET LOCAL max_parallel_workers_per_gather = 0").Error
 }
 
-// refillRecent reads a group's latest runs from the runs table: the
-// unit's runs of the kind, status and review state newest first, whose
-// gkey is compared here, not in the WHERE. With the key in the WHERE both
-// planners took it for a rare match and read all the unit's runs (a bitmap
-// scan and a sort on PostgreSQL: 30 ms at 20,000 runs a unit); without it
-// they walk runs_unit (unit_id, started_at) backwards and stop at the
-// LIMIT, which doubles until the group's 50 latest are in — with every run
-// tied on started_at with the 50th — or the unit's runs are all read. The
-// order is settled here, by (skey, id), as the rebuild's.
-func refillRecent(tx *gorm.DB, k tallyKey) ([]recentRun, error) {
-	for limit := 4 * recentRuns; ; limit *= 2 {
+// refillRecent reads the need newest runs of group k older than b, the
+// oldest run its list held, in (started_at, id) order: the unit's runs of
+// the kind, status and review state from b's started_at down, newest
+// first, whose gkey is compared here, not in the WHERE. With the key in
+// the WHERE both planners took it for a rare match and read all the
+// unit's runs (a bitmap scan and a sort on PostgreSQL: 30 ms at 20,000
+// runs a unit); without it they walk runs_unit (unit_id, started_at)
+// backwards from b and stop at the LIMIT, a few more than needed, which
+// doubles until the runs needed and their started_at ties are in — or the
+// unit's runs older than b are all read. Starting at b matters: the
+// newest runs of a unit are often in other groups than the one being
+// refilled (an amended run leaves its group), and taking a listed run out
+// of a 50,000-run group reads a handful of index entries, not hundreds.
+func (s *Store) refillRecent(tx *gorm.DB, k tallyKey, b recentRun, need int) ([]recentRun, error) {
+	at, err := time.Parse(models.StartedKey, b.skey)
+	if err != nil {
+		return nil, fmt.Errorf("summary list entry %q: %w", b, err)
+	}
+	serial := false
+	for limit := 2*need + 14; ; limit *= 2 {
+		if limit > 500 && !serial {
+			// a long walk: see serialPlans
+			if err := s.serialPlans(tx); err != nil {
+				return nil, err
+			}
+			serial = true
+		}
 		rows, err := tx.Raw("SELECT skey, id, gkey FROM run_tally_keys WHERE unit_id = ? AND kind = ? AND status = ? AND review_state = ?"+
-			" ORDER BY started_at DESC LIMIT ?", k.unit, k.kind, string(models.Active), k.review, limit).Rows()
+			" AND started_at <= ? ORDER BY started_at DESC LIMIT ?", k.unit, k.kind, string(models.Active), k.review, at, limit).Rows()
 		if err != nil {
 			return nil, err
 		}
@@ -365,7 +457,7 @@ func refillRecent(tx *gorm.DB, k tallyKey) ([]recentRun, error) {
 				return nil, err
 			}
 			read, lastKey = read+1, r.skey
-			if gkey == k.gkey {
+			if gkey == k.gkey && compareRecent(r, b) < 0 {
 				out = append(out, r)
 			}
 		}
@@ -375,11 +467,11 @@ func refillRecent(tx *gorm.DB, k tallyKey) ([]recentRun, error) {
 		}
 		slices.SortFunc(out, compareRecent)
 		if read < limit {
-			return out[max(0, len(out)-recentRuns):], nil // every run of the unit was read
+			return out[max(0, len(out)-need):], nil // every run of the unit from b down was read
 		}
-		if len(out) >= recentRuns && out[len(out)-recentRuns].skey != lastKey {
-			// runs beyond the limit start before the 50th: none can be among them
-			return out[len(out)-recentRuns:], nil
+		if len(out) >= need && out[len(out)-need].skey != lastKey {
+			// runs beyond the limit start before the last one needed: none can be among them
+			return out[len(out)-need:], nil
 		}
 	}
 }
@@ -523,7 +615,11 @@ func (s *Store) Tallies(ctx context.Context) ([]TallyRow, error) {
 // tallyCreated counts newly inserted runs in their groups.
 func (s *Store) tallyCreated(tx *gorm.DB, rows []runRow) error {
 	tc := s.newTallyChange()
-	if err := tc.collectNew(tx, rows); err != nil {
+	if len(rows) <= fewPending {
+		for _, r := range rows {
+			tc.queue(r, +1) // keys and groups in one statement
+		}
+	} else if err := tc.collectNew(tx, rows); err != nil {
 		return err
 	}
 	return tc.apply(tx)
@@ -594,6 +690,12 @@ func (s *Store) gkeyExpr() (string, error) {
 // Their group keys are computed by the same SQL expression as the view's,
 // over the distinct tuples bound as values (no table read).
 func (t *tallyChange) collectNew(tx *gorm.DB, rows []runRow) error {
+	return t.collectValues(tx, rows, +1)
+}
+
+// collectValues counts rows in their groups with sign, their keys
+// computed as collectNew's.
+func (t *tallyChange) collectValues(tx *gorm.DB, rows []runRow, sign int) error {
 	if len(rows) == 0 || t.s.noTallies {
 		return nil
 	}
@@ -660,7 +762,7 @@ func (t *tallyChange) collectNew(tx *gorm.DB, rows []runRow) error {
 					rt = *r.RuntimeH
 				}
 				t.add(tallyKey{unit: r.UnitID, kind: r.Kind, review: r.ReviewState, gkey: gkey}, r.HandsetID, tp.vals,
-					rt, r.StartedAt.UTC().Format(models.StartedKey), r.ID, +1)
+					rt, r.StartedAt.UTC().Format(models.StartedKey), r.ID, sign)
 			}
 		}
 		res.Close()
@@ -669,4 +771,90 @@ func (t *tallyChange) collectNew(tx *gorm.DB, rows []runRow) error {
 		}
 	}
 	return nil
+}
+
+// fewPending is how many pending runs resolve keys and reads in one
+// statement; more (an import retracted) are keyed per distinct tuple of
+// values, and their groups read after, as an import's: one row back per
+// run would carry its group's list as many times.
+const fewPending = 8
+
+// resolve counts the pending runs in their groups, and returns the groups
+// it read on the way. A few runs — a single amendment, retraction or
+// review moves one — are keyed and their groups read in one statement:
+// their values bound, the view's gkey expression over them, and
+// run_tallies joined on the key. Call it holding the tally lock.
+func (t *tallyChange) resolve(tx *gorm.DB) (map[tallyKey]tallyRow, error) {
+	old := map[tallyKey]tallyRow{}
+	pend := t.pending
+	t.pending = nil
+	if len(pend) > fewPending {
+		for _, sign := range []int{-1, +1} {
+			var rows []runRow
+			for _, p := range pend {
+				if p.sign == sign {
+					rows = append(rows, p.row)
+				}
+			}
+			if err := t.collectValues(tx, rows, sign); err != nil {
+				return nil, err
+			}
+		}
+		return old, nil
+	}
+	if len(pend) == 0 {
+		return old, nil
+	}
+	expr, err := t.s.gkeyExpr()
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	b.WriteString("SELECT v.i, v.gkey, t.n, t.runtime_sum, t.runtime_n, t.recent FROM (SELECT i, u, k, r, " + expr +
+		" AS gkey FROM (SELECT column1 AS i, column2 AS u, column3 AS k, column4 AS r")
+	for j, c := range tallyColumns {
+		fmt.Fprintf(&b, ", column%d AS %s", j+5, c)
+	}
+	b.WriteString(" FROM (VALUES ")
+	vals := make([][]any, len(pend))
+	var args []any
+	for n, p := range pend {
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)")
+		for j := range tallyColumns {
+			b.WriteString(", CAST(? AS " + t.s.castType(tallyTypes[j]) + ")")
+		}
+		b.WriteString(")")
+		vals[n] = tallyValues(&p.row)
+		args = append(args, int64(n), p.row.UnitID, p.row.Kind, p.row.ReviewState)
+		args = append(args, vals[n]...)
+	}
+	b.WriteString(") AS vals) AS runs) AS v LEFT JOIN run_tallies t" +
+		" ON t.unit_id = v.u AND t.kind = v.k AND t.review_state = v.r AND t.gkey = v.gkey ORDER BY v.i")
+	res, err := tx.Raw(b.String(), args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	for res.Next() {
+		var i int
+		var gkey string
+		var n, runtimeN sql.NullInt64
+		var runtimeSum sql.NullFloat64
+		var recent sql.NullString
+		if err := res.Scan(&i, &gkey, &n, &runtimeSum, &runtimeN, &recent); err != nil {
+			return nil, err
+		}
+		p := pend[i]
+		k := tallyKey{unit: p.row.UnitID, kind: p.row.Kind, review: p.row.ReviewState, gkey: gkey}
+		old[k] = tallyRow{n: int(n.Int64), runtimeSum: runtimeSum.Float64, runtimeN: int(runtimeN.Int64), recent: parseRecent(recent.String)}
+		var rt any
+		if p.row.RuntimeH != nil {
+			rt = *p.row.RuntimeH
+		}
+		t.add(k, p.row.HandsetID, vals[i], rt, p.row.StartedAt.UTC().Format(models.StartedKey), p.row.ID, p.sign)
+	}
+	return old, res.Err()
 }

@@ -202,3 +202,43 @@ func TestTalliesRebuildEqualsIncremental(t *testing.T) {
 		assertRebuildEqual(t, s, "a write after a rebuild")
 	})
 }
+
+// A group's list after a run of it moves in time or leaves and comes back
+// (issue #18, the refill that starts at the oldest listed run): in a
+// 60-run group whose runs are tied on started_at in pairs, the newest run
+// moved before the oldest stays in the group but not in its list, which
+// takes the newest unlisted run instead; a listed run leaving for another
+// group and coming back; the oldest run moved to be the newest.
+func TestTalliesListAfterRunsMove(t *testing.T) {
+	openEach(t, func(t *testing.T, s *store.Store) {
+		seed(t, s)
+		tom := audited("tom")
+		base := testNow.Add(-90 * 24 * time.Hour)
+		var runs []models.Run
+		for i := range 60 {
+			r, err := s.CreateRun(tom, dropRun("ATL-0001", base.Add(time.Duration(i/2)*time.Minute)), "tom")
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs = append(runs, r)
+		}
+		amend := func(i int, change string) {
+			t.Helper()
+			r, err := s.AmendRun(tom, runs[i].ID, models.Amendment{Reason: "recount", Revision: runs[i].Revision, Changes: json.RawMessage(change)}, "tom")
+			if err != nil {
+				t.Fatalf("amend %d with %s: %v", i, change, err)
+			}
+			runs[i] = r
+			assertRebuildEqual(t, s, fmt.Sprintf("run %d amended with %s", i, change))
+		}
+		at := func(d time.Duration) string {
+			return fmt.Sprintf(`{"started_at": %q}`, base.Add(d).Format(time.RFC3339))
+		}
+		amend(59, at(-time.Hour))
+		amend(57, `{"worst_severity": 2}`)
+		amend(57, `{"worst_severity": 1}`)
+		amend(0, at(40*time.Minute))
+		amend(58, at(-2*time.Hour))
+		amend(56, at(-time.Hour)) // tied with run 59, now both unlisted
+	})
+}
