@@ -20,7 +20,7 @@ func (s *Store) ReviewRun(ctx context.Context, id string, d models.ReviewDecisio
 		return out, err
 	}
 	err := s.writeTx(ctx, "review_run", func(tx *gorm.DB, ch change) error {
-		stored, _, err := s.lockRunRow(tx, id)
+		stored, _, err := s.lockRun(tx, id)
 		if err != nil {
 			return err
 		}
@@ -36,6 +36,7 @@ func (s *Store) ReviewRun(ctx context.Context, id string, d models.ReviewDecisio
 		}
 		rv := next.Review
 		tc := s.newTallyChange() // the run moves to its new review state's group
+		tc.locked = true         // by lockRun
 		res := tx.Model(&runRow{}).Where("id = ? AND revision = ? AND review_state = ?", id, cur.Revision, string(models.Recorded)).
 			Updates(map[string]any{"review_state": string(rv.State), "review_by": rv.By, "review_at": *rv.At, "review_reason": rv.Reason})
 		if res.Error != nil {

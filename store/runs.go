@@ -449,7 +449,7 @@ func (s *Store) AmendRun(ctx context.Context, id string, a models.Amendment, by 
 		return out, err
 	}
 	err := s.writeTx(ctx, "amend_run", func(tx *gorm.DB, ch change) error {
-		row, facts, err := s.lockRunRow(tx, id)
+		row, facts, err := s.lockRun(tx, id)
 		if err != nil {
 			return err
 		}
@@ -507,7 +507,7 @@ func (s *Store) RetractRun(ctx context.Context, id string, r models.Retraction, 
 // retraction and for an import retracted as a whole. The run leaves its
 // group in tc, which the caller applies.
 func (s *Store) retractTx(tx *gorm.DB, tc *tallyChange, id string, r models.Retraction, by string) (models.Run, models.Changes, error) {
-	stored, _, err := s.lockRunRow(tx, id)
+	stored, _, err := s.lockRun(tx, id)
 	if err != nil {
 		return models.Run{}, nil, err
 	}
@@ -525,6 +525,7 @@ func (s *Store) retractTx(tx *gorm.DB, tc *tallyChange, id string, r models.Retr
 // group as it is now, from their values.
 func (s *Store) saveRevision(tx *gorm.DB, tc *tallyChange, stored runRow, next models.Run, reason string, changes models.Changes) error {
 	cur := stored.model()
+	tc.locked = true // by lockRun
 	if stored.Status == string(models.Active) {
 		tc.queue(stored, -1)
 	}
@@ -550,19 +551,21 @@ func (s *Store) saveRevision(tx *gorm.DB, tc *tallyChange, stored runRow, next m
 		RecordedAt: next.RecordedAt, Reason: reason, Changes: string(ch), Snapshot: string(snap)}).Error
 }
 
-func (s *Store) lockRun(tx *gorm.DB, id string) (models.Run, models.HandsetFacts, error) {
-	row, facts, err := s.lockRunRow(tx, id)
-	if err != nil {
-		return models.Run{}, facts, err
-	}
-	return row.model(), facts, nil
-}
-
-// lockRunRow is lockRun's run as stored: its values are what the run
+// lockRun reads run id as stored, locked for the rest of the transaction
+// (PostgreSQL), with its handset's facts. Its values are what the run
 // counted with in its summary group.
-func (s *Store) lockRunRow(tx *gorm.DB, id string) (runRow, models.HandsetFacts, error) {
+//
+// On PostgreSQL the same statement takes the tally lock (lockTallies)
+// first: the select list is computed below the row locking, so the order
+// is tally lock, then row, as for every writer that locks runs — and the
+// lock costs no round trip of its own.
+func (s *Store) lockRun(tx *gorm.DB, id string) (runRow, models.HandsetFacts, error) {
 	var row runRow
-	q := tx.Model(&runRow{}).Select("runs.*, handsets.code AS handset_code, units.serial AS unit_serial").
+	sel, args := "runs.*, handsets.code AS handset_code, units.serial AS unit_serial", []any(nil)
+	if s.engine == Postgres && !s.noTallies {
+		sel, args = sel+", pg_advisory_xact_lock(?) IS NULL AS tally_lock", []any{int64(tallyLockKey)}
+	}
+	q := tx.Model(&runRow{}).Select(sel, args...).
 		Joins("JOIN handsets ON handsets.id = runs.handset_id").
 		Joins("JOIN units ON units.id = runs.unit_id").Where("runs.id = ?", id)
 	if s.engine == Postgres {

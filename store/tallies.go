@@ -35,9 +35,10 @@ var tallyColumns = []string{"height_m", "surface", "protective_case", "planned_d
 const recentRuns = 50
 
 // tallyLockKey serializes tally maintenance on PostgreSQL (a read-modify-
-// write of the group rows). apply takes it, after the write has locked
-// the runs it changes, and nothing locks a run after apply: the order is
-// always rows, then tally lock. SQLite's write lock does it there.
+// write of the group rows). Writers that lock a run take it first, in the
+// statement that locks the run (lockRun), so the order is always tally
+// lock, then rows; the others (creates, imports) in apply. SQLite's write
+// lock does it there.
 const tallyLockKey = 0x52554747_54414c59 // "RUGGTALY"
 
 func (s *Store) lockTallies(tx *gorm.DB) error {
@@ -109,6 +110,11 @@ type tallyChange struct {
 	// pending are runs counted from their values, whose groups apply
 	// computes: one statement for a write's keys and groups (queue).
 	pending []pendingRun
+	// locked says the write holds the tally lock already (lockRun).
+	locked bool
+	// spares are the runs the read of the groups brought to refill a list
+	// (spareSelect), by group.
+	spares map[tallyKey]spareRuns
 }
 
 // pendingRun is a run as stored (or as it is about to be), and the sign
@@ -210,11 +216,9 @@ type tallyRow struct {
 // A group whose list lost a run while it has more runs than listed reads
 // the runs listed next from the runs_unit index (refillRecent).
 //
-// On PostgreSQL it takes the tally lock here, after the write locked its
-// runs, and only when a group changes: an amendment that leaves its run's
-// group alone costs no statement, and no writer ever waits for a run's
-// row lock while it holds the tally lock (nothing locks runs after apply),
-// so the two cannot deadlock.
+// On PostgreSQL it takes the tally lock unless the write's lockRun did,
+// and only when a group changes: an amendment that leaves its run's group
+// alone costs no statement.
 func (t *tallyChange) apply(tx *gorm.DB) error {
 	if t.s.noTallies {
 		return nil
@@ -223,8 +227,11 @@ func (t *tallyChange) apply(tx *gorm.DB) error {
 	if len(t.pending) == 0 && len(t.effective()) == 0 {
 		return nil
 	}
-	if err := t.s.lockTallies(tx); err != nil {
-		return err
+	if !t.locked {
+		if err := t.s.lockTallies(tx); err != nil {
+			return err
+		}
+		t.locked = true
 	}
 	old, err := t.resolve(tx)
 	if err != nil {
@@ -262,7 +269,7 @@ func (t *tallyChange) apply(tx *gorm.DB) error {
 		if r.runtimeN <= 0 {
 			r.runtimeSum, r.runtimeN = 0, 0 // no rounding left behind
 		}
-		list, err := t.s.newRecent(tx, k, o.recent, d, r.n)
+		list, err := t.newRecent(tx, k, o.recent, d, r.n)
 		if err != nil {
 			return err
 		}
@@ -296,7 +303,7 @@ func (t *tallyChange) effective() []tallyKey {
 // are the newest of the group and the rest of the list is the newest runs
 // older than b, read from the runs (which hold the runs added older than
 // b too, written before apply).
-func (s *Store) newRecent(tx *gorm.DB, k tallyKey, old []recentRun, d *tallyDelta, n int) ([]recentRun, error) {
+func (t *tallyChange) newRecent(tx *gorm.DB, k tallyKey, old []recentRun, d *tallyDelta, n int) ([]recentRun, error) {
 	want := min(n, recentRuns)
 	lost := false
 	list := make([]recentRun, 0, len(old)+len(d.added))
@@ -321,7 +328,13 @@ func (s *Store) newRecent(tx *gorm.DB, k tallyKey, old []recentRun, d *tallyDelt
 		list = sortRecent(list)
 		return list[max(0, len(list)-recentRuns):], nil
 	}
-	more, err := s.refillRecent(tx, k, old[0], want-len(list))
+	need := want - len(list)
+	if sp, ok := t.spares[k]; ok && sp.b == old[0] {
+		if more, ok := pickRecent(sp.matches, sp.read, spareLimit, sp.lastKey, need); ok {
+			return sortRecent(append(list, more...)), nil
+		}
+	}
+	more, err := t.s.refillRecent(tx, k, old[0], need)
 	if err != nil {
 		return nil, err
 	}
@@ -466,12 +479,8 @@ func (s *Store) refillRecent(tx *gorm.DB, k tallyKey, b recentRun, need int) ([]
 			return nil, err
 		}
 		slices.SortFunc(out, compareRecent)
-		if read < limit {
-			return out[max(0, len(out)-need):], nil // every run of the unit from b down was read
-		}
-		if len(out) >= need && out[len(out)-need].skey != lastKey {
-			// runs beyond the limit start before the last one needed: none can be among them
-			return out[len(out)-need:], nil
+		if got, ok := pickRecent(out, read, limit, lastKey, need); ok {
+			return got, nil
 		}
 	}
 }
@@ -810,25 +819,28 @@ func (t *tallyChange) resolve(tx *gorm.DB) (map[tallyKey]tallyRow, error) {
 		return nil, err
 	}
 	var b strings.Builder
-	b.WriteString("SELECT v.i, v.gkey, t.n, t.runtime_sum, t.runtime_n, t.recent FROM (SELECT i, u, k, r, " + expr +
-		" AS gkey FROM (SELECT column1 AS i, column2 AS u, column3 AS k, column4 AS r")
+	b.WriteString("SELECT v.i, v.gkey, t.n, t.runtime_sum, t.runtime_n, t.recent, " + t.s.spareSelect() +
+		" FROM (SELECT i, u, k, r, sg, sk, rid, " + expr +
+		" AS gkey FROM (SELECT column1 AS i, column2 AS u, column3 AS k, column4 AS r, column5 AS sg, column6 AS sk, column7 AS rid")
 	for j, c := range tallyColumns {
-		fmt.Fprintf(&b, ", column%d AS %s", j+5, c)
+		fmt.Fprintf(&b, ", column%d AS %s", j+8, c)
 	}
 	b.WriteString(" FROM (VALUES ")
 	vals := make([][]any, len(pend))
+	skeys := make([]string, len(pend))
 	var args []any
 	for n, p := range pend {
 		if n > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)")
+		b.WriteString("(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT)")
 		for j := range tallyColumns {
 			b.WriteString(", CAST(? AS " + t.s.castType(tallyTypes[j]) + ")")
 		}
 		b.WriteString(")")
 		vals[n] = tallyValues(&p.row)
-		args = append(args, int64(n), p.row.UnitID, p.row.Kind, p.row.ReviewState)
+		skeys[n] = p.row.StartedAt.UTC().Format(models.StartedKey)
+		args = append(args, int64(n), p.row.UnitID, p.row.Kind, p.row.ReviewState, int64(p.sign), skeys[n], p.row.ID)
 		args = append(args, vals[n]...)
 	}
 	b.WriteString(") AS vals) AS runs) AS v LEFT JOIN run_tallies t" +
@@ -843,18 +855,95 @@ func (t *tallyChange) resolve(tx *gorm.DB) (map[tallyKey]tallyRow, error) {
 		var gkey string
 		var n, runtimeN sql.NullInt64
 		var runtimeSum sql.NullFloat64
-		var recent sql.NullString
-		if err := res.Scan(&i, &gkey, &n, &runtimeSum, &runtimeN, &recent); err != nil {
+		var recent, spare sql.NullString
+		if err := res.Scan(&i, &gkey, &n, &runtimeSum, &runtimeN, &recent, &spare); err != nil {
 			return nil, err
 		}
 		p := pend[i]
 		k := tallyKey{unit: p.row.UnitID, kind: p.row.Kind, review: p.row.ReviewState, gkey: gkey}
-		old[k] = tallyRow{n: int(n.Int64), runtimeSum: runtimeSum.Float64, runtimeN: int(runtimeN.Int64), recent: parseRecent(recent.String)}
+		o := tallyRow{n: int(n.Int64), runtimeSum: runtimeSum.Float64, runtimeN: int(runtimeN.Int64), recent: parseRecent(recent.String)}
+		old[k] = o
+		if spare.Valid && len(o.recent) > 0 {
+			if t.spares == nil {
+				t.spares = map[tallyKey]spareRuns{}
+			}
+			t.spares[k] = parseSpare(spare.String, o.recent[0])
+		}
 		var rt any
 		if p.row.RuntimeH != nil {
 			rt = *p.row.RuntimeH
 		}
-		t.add(k, p.row.HandsetID, vals[i], rt, p.row.StartedAt.UTC().Format(models.StartedKey), p.row.ID, p.sign)
+		t.add(k, p.row.HandsetID, vals[i], rt, skeys[i], p.row.ID, p.sign)
 	}
 	return old, res.Err()
+}
+
+// spareLimit is how many of a unit's runs older than a group's oldest
+// listed run the read of a write's groups brings along (spareSelect).
+const spareLimit = 16
+
+// spareSelect is the read's last column: for a run counted out (−1) that
+// its group lists, in a group with more runs than it lists, the unit's
+// runs of the kind, status and review state from the group's oldest
+// listed run down, spareLimit of them, each as "skey id 1" ("0": of
+// another group) — what refillRecent would read first, in the same
+// statement, so the refill that follows the amendment of a listed run
+// costs no round trip (issue #18). NULL otherwise: CASE reads them only
+// then. The skey of a group's oldest listed run is its list's first word.
+func (s *Store) spareSelect() string {
+	instr, agg, from := "instr(',' || t.recent || ',', ',' || v.sk || ' ' || v.rid || ',')", "group_concat",
+		"substr(t.recent, 1, instr(t.recent, ' ') - 1)"
+	if s.engine == Postgres {
+		instr, agg, from = "strpos(',' || t.recent || ',', ',' || v.sk || ' ' || v.rid || ',')", "string_agg",
+			"CAST(split_part(t.recent, ' ', 1) AS TIMESTAMPTZ)"
+	}
+	return fmt.Sprintf("CASE WHEN v.sg < 0 AND t.n > %d AND %s > 0 THEN (SELECT %s(x.skey || ' ' || x.id || ' ' ||"+
+		" CASE WHEN x.gkey = v.gkey THEN '1' ELSE '0' END, ',') FROM (SELECT skey, id, gkey FROM run_tally_keys"+
+		" WHERE unit_id = v.u AND kind = v.k AND status = '%s' AND review_state = v.r AND started_at <= %s"+
+		" ORDER BY started_at DESC LIMIT %d) x) END AS spare", recentRuns, instr, agg, string(models.Active), from, spareLimit)
+}
+
+// spareRuns is what spareSelect brought for a group whose oldest listed
+// run was b: the runs of the group older than b, how many runs were read
+// and the oldest started_at read.
+type spareRuns struct {
+	b       recentRun
+	matches []recentRun
+	read    int
+	lastKey string
+}
+
+func parseSpare(s string, b recentRun) spareRuns {
+	sp := spareRuns{b: b}
+	for _, e := range strings.Split(s, ",") {
+		f := strings.Fields(e)
+		if len(f) != 3 {
+			continue
+		}
+		r := recentRun{f[0], f[1]}
+		if sp.read == 0 || r.skey < sp.lastKey {
+			sp.lastKey = r.skey
+		}
+		sp.read++
+		if f[2] == "1" && compareRecent(r, b) < 0 {
+			sp.matches = append(sp.matches, r)
+		}
+	}
+	slices.SortFunc(sp.matches, compareRecent)
+	return sp
+}
+
+// pickRecent is the need newest of out (the group's runs among read runs
+// of the unit, in order) when they are surely the group's need newest
+// older than the start of the walk: every run of the unit from there was
+// read (fewer than limit), or the runs not read start before the last one
+// taken (their started_at is at most lastKey, the oldest read).
+func pickRecent(out []recentRun, read, limit int, lastKey string, need int) ([]recentRun, bool) {
+	if read < limit {
+		return out[max(0, len(out)-need):], true
+	}
+	if len(out) >= need && out[len(out)-need].skey != lastKey {
+		return out[len(out)-need:], true
+	}
+	return nil, false
 }
