@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -103,6 +104,25 @@ func (s *Server) buildPack(ctx context.Context, id string) ([]byte, string, erro
 		reportID = r.ID
 		add("report.pdf", pdf)
 	}
+	// The field trials a field requirement counts (issue #13): each trial
+	// with every incident, retracted and rejected ones included, and who
+	// reviewed each, so the pack shows what the matrix did and did not count.
+	trialNote := ""
+	if hasField(prof) {
+		trials, err := s.Store.Trials(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, t := range trials {
+			incs, err := s.Store.Incidents(ctx, t.ID)
+			if err != nil {
+				return nil, "", err
+			}
+			add("trials/"+t.ID+".json", js(map[string]any{"trial": t, "incidents": nonNilIncidents(incs)}))
+			add("trials/"+t.ID+".incidents.csv", csvBytes(incidentsCSV(incs)))
+		}
+		trialNote = fmt.Sprintf("Field trials: %d (trials/{id}.json, trials/{id}.incidents.csv with each incident's review).\n", len(trials))
+	}
 	// The award export (api.md §6.4), when the profile has a scoring scheme:
 	// the API's JSON and CSV at the default draws and seed, so anyone can
 	// recompute it.
@@ -191,7 +211,7 @@ func (s *Server) buildPack(ctx context.Context, id string) ([]byte, string, erro
 	if reportID != "" {
 		readme += "Test report: report.pdf, report id " + reportID + ".\n"
 	}
-	readme += awardNote
+	readme += trialNote + awardNote
 	add("README.txt", []byte(readme))
 	now := s.Now()
 	z, err := pack.Build("evidence pack of profile "+prof.ID+" version "+strconv.Itoa(prof.Version), now, files, key)
@@ -239,6 +259,37 @@ func revisionsCSV(revs []store.Revision) [][]string {
 		ch, _ := json.Marshal(r.Changes)
 		out = append(out, []string{strconv.Itoa(r.Revision), safeCell(r.RecordedBy), r.RecordedAt.UTC().Format("2006-01-02T15:04:05.999999Z"),
 			safeCell(r.Reason), safeCell(string(ch))})
+	}
+	return out
+}
+
+func nonNilIncidents(in []models.Incident) []models.Incident {
+	if in == nil {
+		return []models.Incident{}
+	}
+	return in
+}
+
+// incidentsCSV is a trial's incidents with their status and review: a
+// pending or rejected incident is listed, and says so.
+func incidentsCSV(incs []models.Incident) [][]string {
+	out := [][]string{{"id", "handset", "unit", "date", "category", "severity", "out_of_service_h", "outcome", "notes",
+		"status", "retraction_reason", "recorded_by", "recorded_at", "review_state", "review_by", "review_at", "review_reason"}}
+	stamp := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	for _, in := range incs {
+		status := string(models.Active)
+		if in.Retracted {
+			status = string(models.Retracted)
+		}
+		out = append(out, []string{in.ID, in.Handset, in.Unit, in.Date, in.Category, strconv.Itoa(in.Severity),
+			strconv.FormatFloat(in.OutOfServiceH, 'g', -1, 64), in.Outcome, safeCell(in.Notes), status, safeCell(in.RetractionReason),
+			safeCell(in.RecordedBy), in.RecordedAt.UTC().Format(time.RFC3339Nano), string(in.Review.State), safeCell(in.Review.By),
+			stamp(in.Review.At), safeCell(in.Review.Reason)})
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -154,7 +155,8 @@ func TestEvidencePackDemo(t *testing.T) {
 			for _, mf := range m.Files {
 				listed[mf.Path] = true
 			}
-			for _, want := range []string{"report.pdf", "award.json", "award.csv", "README.txt"} {
+			for _, want := range []string{"report.pdf", "award.json", "award.csv", "README.txt",
+				"trials/" + f.trialID + ".json", "trials/" + f.trialID + ".incidents.csv"} {
 				if !listed[want] {
 					t.Errorf("the manifest does not list %s", want)
 				}
@@ -168,7 +170,24 @@ func TestEvidencePackDemo(t *testing.T) {
 			if id == "" || !strings.Contains(string(files["README.txt"]), id) {
 				t.Errorf("report id %q not in README.txt:\n%s", id, files["README.txt"])
 			}
-			for _, want := range []string{reportLab.Name, "Annex: the runs counted", f.retractedRun} {
+			incidents, err := csv.NewReader(bytes.NewReader(files["trials/"+f.trialID+".incidents.csv"])).ReadAll()
+			if err != nil || len(incidents) < 2 {
+				t.Fatalf("incidents.csv: %d rows, %v", len(incidents), err)
+			}
+			if h := strings.Join(incidents[0], ","); !strings.Contains(h, "status") || !strings.Contains(h, "review_state,review_by,review_at,review_reason") {
+				t.Errorf("incidents.csv header %q lacks status and review", h)
+			}
+			states := map[string]int{}
+			for _, row := range incidents[1:] {
+				states[row[13]]++
+			}
+			if states["recorded"]+states["verified"]+states["rejected"] != len(incidents)-1 {
+				t.Errorf("incidents.csv review states %v", states)
+			}
+			if !strings.Contains(string(files["README.txt"]), "Field trials: 1") {
+				t.Errorf("README.txt does not name the field trials:\n%s", files["README.txt"])
+			}
+			for _, want := range []string{reportLab.Name, "Annex: the runs counted", f.retractedRun, "Field incidents and their review"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("the pack's report lacks %q", want)
 				}

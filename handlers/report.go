@@ -349,6 +349,44 @@ func (p *pages) recordsSection(ctx context.Context, rt reportText, cs *cast, run
 	return s, nil
 }
 
+// incidentsTable says, per field trial, how its incidents were reviewed:
+// a field requirement counts verified ones and the profile's evidence rule
+// says whether recorded ones count too, so the reader sees what was left.
+func (p *pages) incidentsTable(ctx context.Context, rt reportText, cs *cast) (report.Table, error) {
+	t := report.Table{Caption: rt.T("Field incidents and their review"), Empty: rt.T("No field trial is recorded."),
+		Header:  []string{rt.T("Field trial"), rt.T("Verified"), rt.T("Awaiting review"), rt.T("Rejected"), rt.T("Retracted"), rt.T("Reviewed by")},
+		Weights: []float64{2, 0.8, 0.9, 0.8, 0.8, 2.2}, Num: []bool{false, true, true, true, true}}
+	trials, err := p.s.Store.Trials(ctx)
+	if err != nil {
+		return t, err
+	}
+	for _, tr := range trials {
+		incs, err := p.s.Store.Incidents(ctx, tr.ID)
+		if err != nil {
+			return t, err
+		}
+		states, reviewers := map[models.ReviewState]int{}, map[string]int{}
+		retracted := 0
+		for _, in := range incs {
+			if in.Retracted {
+				retracted++
+				continue
+			}
+			states[in.Review.State]++
+			if in.Review.By != "" {
+				reviewers[in.Review.By]++
+			}
+		}
+		var by []string
+		for _, k := range sortedKeys(reviewers) {
+			by = append(by, fmt.Sprintf("%s: %d", k, reviewers[k]))
+		}
+		t.Rows = append(t.Rows, []string{cs.Text(tr.Name), strconv.Itoa(states[models.Verified]), strconv.Itoa(states[models.Recorded]),
+			strconv.Itoa(states[models.Rejected]), strconv.Itoa(retracted), cmp.Or(strings.Join(by, "; "), rt.T("none"))})
+	}
+	return t, nil
+}
+
 // annexRuns lists the counted runs, for tracing each figure to its runs.
 func annexRuns(rt reportText, cs *cast, runs []models.Run, counted map[string]bool) report.Section {
 	t := report.Table{Header: []string{rt.T("Run"), rt.T("Candidate"), rt.T("Unit"), rt.T("Kind"), rt.T("Started (UTC)"), rt.T("Rev."), rt.T("Recorded by"), rt.T("Review")},
@@ -463,6 +501,13 @@ func (p *pages) profileReportDoc(ctx context.Context, q matrixQuery) (report.Rep
 	rec, err := p.recordsSection(ctx, rt, cs, runs, counted)
 	if err != nil {
 		return r, "", err
+	}
+	if hasField(prof) {
+		t, err := p.incidentsTable(ctx, rt, cs)
+		if err != nil {
+			return r, "", err
+		}
+		rec.Tables = append(rec.Tables, t)
 	}
 	r.Sections = append(r.Sections, rec, annexRuns(rt, cs, runs, counted))
 	return r, fmt.Sprintf("report-profile-%s-v%d.pdf", q.id, v.Version), nil
