@@ -2,11 +2,9 @@ package award
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"ruggedlab/models"
 	"ruggedlab/verdict"
@@ -72,10 +70,14 @@ type Pair struct {
 // criterion without a value) have null score and rank and an empty
 // rank_acceptability; Flags lists gates that are inconclusive.
 type CandidateReport struct {
-	Handset             string             `json:"handset"`
-	Excluded            bool               `json:"excluded"`
-	Reason              string             `json:"reason"`
-	Flags               []string           `json:"flags"`
+	Handset  string   `json:"handset"`
+	Excluded bool     `json:"excluded"`
+	Reason   string   `json:"reason"`
+	Flags    []string `json:"flags"`
+	// Why and FlagsWhy are Reason and Flags with their values apart, for
+	// pages to word in their language (models.Msg).
+	Why                 models.Msgs        `json:"-"`
+	FlagsWhy            []models.Msg       `json:"-"`
 	Values              []*float64         `json:"values"`
 	Describe            []string           `json:"value_sources"`
 	Points              []float64          `json:"points"`
@@ -144,14 +146,15 @@ func Build(s models.Scheme, m verdict.Matrix, ev Measured) (*Problem, Report, er
 		cand := CandidateReport{Handset: h, Flags: []string{}, Values: make([]*float64, len(s.Criteria)), Describe: make([]string, len(s.Criteria)),
 			Points: []float64{}, Weighted: []float64{}, RankAcceptability: []float64{}, RankAcceptabilitySE: []float64{},
 			Pairwise: []Pair{}, CentralWeights: map[string]float64{}}
-		var why []string
+		var why []models.Msg
 		for _, g := range s.Gates {
 			cell := rows[g].Cells[hi]
 			switch cell.Verdict {
 			case verdict.NotMet:
-				why = append(why, fmt.Sprintf("mandatory requirement %s not met (%s)", g, cell.Reason))
+				why = append(why, models.M("mandatory requirement %s not met (%s)", g, cell.Why))
 			case verdict.Inconclusive:
-				cand.Flags = append(cand.Flags, fmt.Sprintf("mandatory requirement %s inconclusive (%s)", g, cell.Reason))
+				f := models.M("mandatory requirement %s inconclusive (%s)", g, cell.Why)
+				cand.Flags, cand.FlagsWhy = append(cand.Flags, f.String()), append(cand.FlagsWhy, f)
 			}
 		}
 		ms := make([]Measure, len(s.Criteria))
@@ -184,14 +187,15 @@ func Build(s models.Scheme, m verdict.Matrix, ev Measured) (*Problem, Report, er
 				}
 			}
 			if ms[j] == nil {
-				why = append(why, "no value for criterion "+c.Key)
+				why = append(why, models.M("no value for criterion %s", c.Key))
 				continue
 			}
 			v := ms[j].Point()
 			cand.Values[j], cand.Describe[j] = &v, ms[j].Describe()
 		}
 		if len(why) > 0 {
-			cand.Excluded, cand.Reason = true, strings.Join(why, "; ")
+			cand.Excluded, cand.Why = true, models.JoinMsgs(why)
+			cand.Reason = cand.Why.String()
 		} else {
 			p.Candidates = append(p.Candidates, h)
 			p.Values = append(p.Values, ms)

@@ -9,7 +9,6 @@ package eulabel
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -48,6 +47,9 @@ type FreeFall struct {
 	Units              int         `json:"units"`
 	PerUnit            []UnitFalls `json:"per_unit"`
 	Note               string      `json:"note"`
+	// Why is Note with its values apart, for pages to word in their
+	// language (models.Msg); Note is its English.
+	Why models.Msg `json:"-"`
 }
 
 // UnitFalls is one unit's falls without defect: first_failure_drop − 1, or
@@ -68,9 +70,10 @@ type Energy struct {
 	RuntimeH float64 `json:"runtime_h"`
 	// EEI = runtime_h × 1000 / (V × mAh), rounded to 2 decimals; null
 	// without declared capacity and voltage.
-	EEI   *float64 `json:"eei"`
-	Class *string  `json:"class"`
-	Note  string   `json:"note"`
+	EEI   *float64   `json:"eei"`
+	Class *string    `json:"class"`
+	Note  string     `json:"note"`
+	Why   models.Msg `json:"-"` // Note, as FreeFall's
 }
 
 // IPResult is one tested IP code: how many units passed every run of it
@@ -176,10 +179,11 @@ func freeFall(h models.Handset, runs []models.Run) *FreeFall {
 	}
 	switch {
 	case ff.Class == nil:
-		ff.Note = fmt.Sprintf("%d falls without defect is below 45: fails the ecodesign minimum for phones (EU 2023/1670)", ff.FallsWithoutDefect)
+		ff.Why = models.M("%d falls without defect is below 45: fails the ecodesign minimum for phones (EU 2023/1670)", ff.FallsWithoutDefect)
 	default:
-		ff.Note = fmt.Sprintf("class %s from the minimum over %d units (%s thresholds, EU 2023/1669 Annex IV)", *ff.Class, ff.Units, h.FormFactor)
+		ff.Why = models.M("class %s from the minimum over %d units (%s thresholds, EU 2023/1669 Annex IV)", *ff.Class, ff.Units, models.Word(h.FormFactor))
 	}
+	ff.Note = ff.Why.String()
 	return ff
 }
 
@@ -240,18 +244,21 @@ func energy(h models.Handset, runs []models.Run) *Energy {
 	e.RuntimeH /= float64(len(serials))
 	d := h.Declared
 	if d.BatteryCapacityMAh == nil || d.NominalVoltageV == nil || *d.BatteryCapacityMAh <= 0 || *d.NominalVoltageV <= 0 {
-		e.Note = "declare battery_capacity_mah and nominal_voltage_v to compute the EEI"
+		e.Why = models.M("declare battery_capacity_mah and nominal_voltage_v to compute the EEI")
+		e.Note = e.Why.String()
 		return e
 	}
 	eei := EEI(e.RuntimeH, *d.NominalVoltageV, *d.BatteryCapacityMAh)
 	e.EEI = &eei
 	if h.FormFactor == "tablet" {
-		e.Note = "tablet EEI classes B–F are not in the lab's reference (only A > 7.90 and G ≤ 2.59): not classified"
+		e.Why = models.M("tablet EEI classes B–F are not in the lab's reference (only A > 7.90 and G ≤ 2.59): not classified")
+		e.Note = e.Why.String()
 		return e
 	}
 	c := PhoneEEIClass(eei)
 	e.Class = &c
-	e.Note = fmt.Sprintf("EEI from the mean EU-loop runtime of %d units", e.Units)
+	e.Why = models.M("EEI from the mean EU-loop runtime of %d units", e.Units)
+	e.Note = e.Why.String()
 	return e
 }
 

@@ -225,6 +225,9 @@ type Repairability struct {
 	Parts             []RepairPart     `json:"parts"`
 	MissingParts      []string         `json:"missing_parts"`
 	Note              string           `json:"note"`
+	// Why is Note with its values apart, for pages to word in their
+	// language (models.Msg); Note is its English.
+	Why models.Msgs `json:"-"`
 }
 
 // RepairPart is one priority part over its units: the worst unit counts for
@@ -276,7 +279,7 @@ func Repair(h models.Handset, runs []models.Run) *Repairability {
 		}
 	}
 	scores := map[string]PartScores{}
-	var flags []string
+	var flags []models.Msg
 	for _, part := range PriorityParts(foldable) {
 		serials, units := byUnit(mine, func(r models.Run) bool { return r.Part == part && r.DisassemblySteps != nil })
 		if len(serials) == 0 {
@@ -303,7 +306,8 @@ func Repair(h models.Handset, runs []models.Run) *Repairability {
 					u.FunctionalAfter = false
 				}
 				// No serial in the note: it is shown on blind pages too.
-				if f := fmt.Sprintf("%s (%s, %s)", part, r.Fasteners, r.Tools); (r.Fasteners == "non_removable" || r.Tools == "proprietary") && !slices.Contains(flags, f) {
+				if f := models.M("%s (%s, %s)", models.Word(part), models.Word(r.Fasteners), models.Word(r.Tools)); (r.Fasteners == "non_removable" || r.Tools == "proprietary") &&
+					!slices.ContainsFunc(flags, func(g models.Msg) bool { return g.String() == f.String() }) {
 					flags = append(flags, f)
 				}
 			}
@@ -342,13 +346,12 @@ func Repair(h models.Handset, runs []models.Run) *Repairability {
 		out.Support.SoftwareUpdates = SoftwareUpdateScore(*d.SoftwareUpdateYears)
 	}
 
-	var notes []string
+	var notes []models.Msg
 	switch {
 	case len(out.MissingParts) > 0:
-		notes = append(notes, "no class: no active repair run for "+strings.Join(out.MissingParts, ", ")+
-			" (a class is never computed from part of the priority parts)")
+		notes = append(notes, models.M("no class: no active repair run for %s (a class is never computed from part of the priority parts)", words(out.MissingParts)))
 	case len(out.MissingDeclared) > 0:
-		notes = append(notes, "no class: the supplier has not declared "+strings.Join(out.MissingDeclared, ", "))
+		notes = append(notes, models.M("no class: the supplier has not declared %s", strings.Join(out.MissingDeclared, ", ")))
 	default:
 		params := Aggregate(scores, foldable)
 		out.Parameters = &params
@@ -356,14 +359,25 @@ func Repair(h models.Handset, runs []models.Run) *Repairability {
 		c := RepairClass(r)
 		out.Index, out.Class = &r, &c
 		out.WorseThanDeclared = out.DeclaredClass != nil && c > *out.DeclaredClass
-		notes = append(notes, fmt.Sprintf("R %.2f from the worst unit of each priority part and the declared support parameters (EU 2023/1669 Annex IV point 5)", r))
+		notes = append(notes, models.M("R %s from the worst unit of each priority part and the declared support parameters (EU 2023/1669 Annex IV point 5)", models.Figure(fmt.Sprintf("%.2f", r))))
 		if out.WorseThanDeclared {
-			notes = append(notes, fmt.Sprintf("measured class %s is worse than the declared %s", c, *out.DeclaredClass))
+			notes = append(notes, models.M("measured class %s is worse than the declared %s", c, *out.DeclaredClass))
 		}
 	}
 	if len(flags) > 0 {
-		notes = append(notes, "not allowed by EU 2023/1670 Annex II, scored 1: "+strings.Join(flags, "; "))
+		notes = append(notes, models.M("not allowed by EU 2023/1670 Annex II, scored 1: %s", models.JoinMsgs(flags)))
 	}
-	out.Note = strings.Join(notes, "; ")
+	out.Why = models.JoinMsgs(notes)
+	out.Note = out.Why.String()
+	return out
+}
+
+// words lists names (parts) for a note, each a word a page may say in its
+// language.
+func words(names []string) models.List {
+	out := make(models.List, len(names))
+	for i, n := range names {
+		out[i] = models.Word(n)
+	}
 	return out
 }

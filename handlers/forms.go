@@ -176,14 +176,6 @@ func (l formLang) field(fi models.FieldInfo, value string) formField {
 	return f
 }
 
-func optionsOf(values []string) []option {
-	out := make([]option, len(values))
-	for i, v := range values {
-		out[i] = option{v, v}
-	}
-	return out
-}
-
 // label turns "declared.drop_height_m" into "Declared drop height m": the
 // API's name stays recognisable to people who also write CSV files.
 func label(name string) string {

@@ -67,20 +67,25 @@ func (f *forms) importView(c *gin.Context, kind, token string) formView {
 	v := f.view(c, pt.T("Import a CSV file"))
 	v.Lede = pt.T("Units or runs of one kind, one per row, with a header row naming the columns (see the API description of each kind). All rows are recorded, or none.")
 	v.Multipart, v.Upload = true, true
-	v.Submit = "Import"
+	v.Submit = pt.T("Import")
 	v.Cancel = "/"
 	if token == "" {
 		token = newToken()
 	}
 	v.Hidden = []hiddenField{{"token", token}}
+	// The choices are named in words (units, drop, …); the value sent
+	// stays the importer's target name.
+	targets := []option{{"", pt.T("— choose —")}}
+	for _, t := range importer.Targets() {
+		targets = append(targets, option{t, pt.Text(t)})
+	}
 	v.Fields = []formField{
-		{Name: "kind", Label: "What the file holds", Control: "select", Value: kind, Required: true,
-			Options: append([]option{{"", "— choose —"}}, optionsOf(importer.Targets())...),
-			Hint:    "units (handset,serial,notes) or runs of one test kind"},
-		{Name: "dry_run", Label: "Dry run", Control: "checkbox", Value: "",
-			Hint: "check every row as an import would, and record nothing"},
-		{Name: "file", Label: "CSV file", Control: "file", Required: true, Accept: ".csv,text/csv",
-			Hint: "UTF-8, comma or semicolon separated; up to " + byteSize(f.s.MaxUpload)},
+		{Name: "kind", Label: pt.T("What the file holds"), Control: "select", Value: kind, Required: true, Options: targets,
+			Hint: pt.T("units (handset,serial,notes) or runs of one test kind")},
+		{Name: "dry_run", Label: pt.T("Dry run"), Control: "checkbox", Value: "",
+			Hint: pt.T("check every row as an import would, and record nothing")},
+		{Name: "file", Label: pt.T("CSV file"), Control: "file", Required: true, Accept: ".csv,text/csv",
+			Hint: pt.T("UTF-8, comma or semicolon separated; up to %s", byteSize(f.s.MaxUpload))},
 	}
 	return v
 }

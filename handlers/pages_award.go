@@ -91,7 +91,7 @@ func (p *pages) awardExport(format string) gin.HandlerFunc {
 // buildAward computes the award with the API's function (awardReport), so
 // every figure on the page is the API's.
 func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, error) {
-	cs := q.cast
+	cs := q.cast.in(ctx) // an export's view speaks English (exportPage)
 	rep, err := p.s.awardReport(ctx, q.id, q.q)
 	if err != nil {
 		return awardView{}, err
@@ -137,15 +137,17 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 			{"value_function", "Value function", false}, {"weight_pct", "Weight %", true}, {"weight_lo_pct", "Range from %", true},
 			{"weight_hi_pct", "Range to %", true}}}
 	for _, cr := range rep.Criteria {
-		src := cr.Source
+		// The source and the direction are the scheme's codes, named in
+		// words; a requirement's key stays as the profile writes it.
+		src := cs.Word(cr.Source)
 		if cr.Requirement != "" {
 			src += " " + cr.Requirement
 		}
-		fn := "lowest ÷ offered"
+		fn := cs.T("lowest ÷ offered")
 		if cr.ValueFunction == award.Linear {
-			fn = fmt.Sprintf("linear %s → %s", fnum(*cr.Worst), fnum(*cr.Best))
+			fn = cs.T("linear %s → %s", cs.dec(fnum(*cr.Worst)), cs.dec(fnum(*cr.Best)))
 		}
-		v.Criteria.Rows = append(v.Criteria.Rows, []cell{textCell(cs.Text(cr.Title)), textCell(cs.Text(src)), textCell(cr.Direction),
+		v.Criteria.Rows = append(v.Criteria.Rows, []cell{textCell(cs.Text(cr.Title)), textCell(cs.Text(src)), textCell(cs.Word(cr.Direction)),
 			textCell(fn), pctCell(cr.Weight), pctCell(cr.WeightRange[0]), pctCell(cr.WeightRange[1])})
 	}
 
@@ -163,8 +165,12 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 				in, cls = "yes, flagged", "verdict inconclusive"
 			}
 		}
-		v.Gates.Rows = append(v.Gates.Rows, []cell{candCell(cd.Handset), {Text: in, Class: cls}, textCell(cs.Text(cd.Reason)),
-			textCell(cs.Text(strings.Join(cd.Flags, "; ")))})
+		flags := cs.Text(strings.Join(cd.Flags, "; "))
+		if len(cd.FlagsWhy) == len(cd.Flags) && len(cd.Flags) > 0 {
+			flags = cs.Say(models.JoinMsgs(cd.FlagsWhy))
+		}
+		v.Gates.Rows = append(v.Gates.Rows, []cell{candCell(cd.Handset), {Text: cs.Word(in), Class: cls}, textCell(cs.reason(cd.Why, cd.Reason)),
+			textCell(flags)})
 	}
 	v.NoneInPlay = inPlay == 0
 
@@ -187,7 +193,7 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 		for j := range rep.Criteria {
 			val := optCell(cd.Values[j], 3)
 			if cd.Describe[j] != "" {
-				val.Small = cs.Text(cd.Describe[j])
+				val.Small = cs.known(cs.Text(cd.Describe[j]))
 			}
 			pts, w := cell{Text: missing}, cell{Text: missing}
 			if j < len(cd.Points) {
@@ -250,7 +256,7 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 	for _, cr := range rep.Criteria {
 		nobody := func(code string) string {
 			if code == "" {
-				return "nobody"
+				return cs.T("nobody")
 			}
 			return label(code)
 		}

@@ -162,7 +162,7 @@ func (p *pages) matrixExport(format string) gin.HandlerFunc {
 // GET /api/v1/profiles/{id}/matrix, so every verdict and interval is the
 // API's.
 func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, error) {
-	cs := q.cast
+	cs := q.cast.in(ctx) // an export's view speaks English (exportPage)
 	m, err := p.s.matrix(ctx, q.id, q.version, q.codes)
 	if err != nil {
 		return matrixView{}, err
@@ -216,7 +216,7 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 		for _, ch := range d.Changes {
 			changed[[2]string{ch.Key, ch.Handset}] = ch
 			t.Rows = append(t.Rows, []cell{textCell(cs.Text(ch.Title)), {Text: cs.Label(ch.Handset), Export: cs.Key(ch.Handset), Color: charts.Color(cs.Index(ch.Handset))},
-				verdictCell(ch.From), verdictCell(ch.To), textCell(cs.Text(ch.Reason))})
+				cs.verdictCell(ch.From), cs.verdictCell(ch.To), textCell(cs.reason(ch.Why, ch.Reason))})
 		}
 		v.Changes = &t
 	}
@@ -254,13 +254,14 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 				target = numCell(*r.Target*scale, dec)
 			}
 			v.Cells.Rows = append(v.Cells.Rows, []cell{textCell(cs.Text(r.Title)), textCell(string(r.Kind)), textCell(r.Rule), target,
-				numCell(r.Confidence, 3), intCell(r.MinUnits), {Text: cs.Label(cl.Handset), Export: cs.Key(cl.Handset)}, textCell(string(cl.Verdict)),
-				intCell(cl.NUnits), intCell(cl.PassedUnits), est, lo, hi, textCell(unit), textCell(cs.Text(cl.Reason)), runs})
+				numCell(r.Confidence, 3), intCell(r.MinUnits), {Text: cs.Label(cl.Handset), Export: cs.Key(cl.Handset)},
+				{Text: cs.Word(string(cl.Verdict)), Export: string(cl.Verdict)}, // the API's code, in French in words
+				intCell(cl.NUnits), intCell(cl.PassedUnits), est, lo, hi, textCell(unit), textCell(cs.reason(cl.Why, cl.Reason)), runs})
 
 			// The grid shows the same cells, composed.
-			g := verdictCell(&cl.Verdict)
+			g := cs.verdictCell(&cl.Verdict)
 			g.Class = "verdict " + string(cl.Verdict)
-			numbers := fmt.Sprintf("%d/%d units", cl.PassedUnits, cl.NUnits)
+			numbers := cs.T("%d/%d units", cl.PassedUnits, cl.NUnits)
 			if mean {
 				numbers = fmt.Sprintf("n = %d", cl.NUnits)
 			}
@@ -275,7 +276,7 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 			}
 			g.Small = numbers
 			if cl.Reason != "" {
-				g.Small += " — " + cs.Text(cl.Reason)
+				g.Small += " — " + cs.reason(cl.Why, cl.Reason)
 			}
 			if len(cl.Runs) > 0 {
 				g.Href = runs.Href
@@ -283,9 +284,9 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 			if ch, ok := changed[[2]string{r.Key, cl.Handset}]; ok {
 				g.Class += " changed"
 				if ch.From != nil {
-					g.Small += " (was " + strings.ReplaceAll(string(*ch.From), "_", " ") + ")"
+					g.Small += cs.T(" (was %s)", cs.verdictWord(*ch.From))
 				} else {
-					g.Small += " (new requirement)"
+					g.Small += cs.T(" (new requirement)")
 				}
 			}
 			row.Cells = append(row.Cells, g)
@@ -302,11 +303,28 @@ func scaled(v *float64, scale float64, dec int) cell {
 	return numCell(*v*scale, dec)
 }
 
-func verdictCell(v *verdict.Verdict) cell {
+// verdictCell shows a verdict in words ("not met"), in the page's
+// language; exports carry the words in English.
+func (c *cast) verdictCell(v *verdict.Verdict) cell {
 	if v == nil {
 		return cell{Text: missing}
 	}
-	return cell{Text: strings.ReplaceAll(string(*v), "_", " "), Class: "verdict " + string(*v)}
+	return cell{Text: c.verdictWord(*v), Class: "verdict " + string(*v)}
+}
+
+// verdictWord is a verdict in words: "met", "not met", "inconclusive".
+func (c *cast) verdictWord(v verdict.Verdict) string {
+	return c.Word(strings.ReplaceAll(string(v), "_", " "))
+}
+
+// reason is a verdict's reason in the page's language: why, worded (say),
+// or the English text when there is no worded form (a reason built by
+// older code); candidate names hidden in blind mode.
+func (c *cast) reason(why models.Msgs, english string) string {
+	if len(why) == 0 {
+		return c.Text(english)
+	}
+	return c.Say(why)
 }
 
 // ruleText says how a requirement decides, in words.

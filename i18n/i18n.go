@@ -181,6 +181,9 @@ func (p *Printer) Text(key string) string {
 	if v, ok := p.c.fr[key]; ok {
 		return v
 	}
+	if v, ok := p.quoted(key); ok {
+		return v
+	}
 	if pat, nums := Pattern(key); len(nums) > 0 {
 		if v, ok := p.c.fr[pat]; ok {
 			out := make([]any, len(nums))
@@ -198,6 +201,38 @@ func (p *Printer) Text(key string) string {
 		p.c.OnMissing(key)
 	}
 	return key
+}
+
+// goQuoted is a value quoted as Go's %q quotes it ("no-such").
+var goQuoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// quoted finds a text that quotes values as %q does (`no candidate
+// "no-such"`, a validator's message naming what was typed) under its
+// format ("no candidate %q"); the French shows each value as typed,
+// unquoted, in its own marks (« no-such »).
+func (p *Printer) quoted(s string) (string, bool) {
+	spans := goQuoted.FindAllStringIndex(s, -1)
+	if len(spans) == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	vals := make([]any, len(spans))
+	last := 0
+	for i, ix := range spans {
+		v, err := strconv.Unquote(s[ix[0]:ix[1]])
+		if err != nil {
+			return "", false
+		}
+		b.WriteString(strings.ReplaceAll(s[last:ix[0]], "%", "%%"))
+		b.WriteString("%q")
+		vals[i], last = v, ix[1]
+	}
+	b.WriteString(strings.ReplaceAll(s[last:], "%", "%%"))
+	v, ok := p.c.fr[b.String()]
+	if !ok {
+		return "", false
+	}
+	return fmt.Sprintf(v, vals...), true
 }
 
 var (
@@ -364,10 +399,14 @@ func (p *Printer) Has(key string) bool {
 }
 
 // Known reports whether Text finds a text in p's language for s: the key
-// itself, or its pattern with the numbers taken out ("95 % interval" by
-// "%s %% interval"). English knows everything.
+// itself, its format with quoted values taken out (`no candidate "x"` by
+// "no candidate %q"), or its pattern with the numbers taken out ("95 %
+// interval" by "%s %% interval"). English knows everything.
 func (p *Printer) Known(s string) bool {
 	if p == nil || p.Lang == EN || p.c.Has(s) {
+		return true
+	}
+	if _, ok := p.quoted(s); ok {
 		return true
 	}
 	pat, nums := Pattern(s)

@@ -73,7 +73,8 @@ func TestPatternTranslation(t *testing.T) {
 }
 
 // TestCatalogue checks every French text takes the same printf verbs as
-// its English key, so no value is lost or garbled.
+// its English key, so no value is lost or garbled. A string quoted with
+// %q in English may be « %s » in French: both print the one string.
 func TestCatalogue(t *testing.T) {
 	c := MustLoad()
 	for _, k := range c.Keys() {
@@ -87,9 +88,26 @@ func verbs(s string) string {
 	out := ""
 	for i := 0; i+1 < len(s); i++ {
 		if s[i] == '%' {
-			out += string(s[i+1])
+			v := s[i+1]
+			if v == 'q' {
+				v = 's'
+			}
+			out += string(v)
 			i++
 		}
 	}
 	return out
+}
+
+// TestQuoted: a message quoting what was typed (`no candidate "no-such"`)
+// is found under its %q format, the value shown in guillemets.
+func TestQuoted(t *testing.T) {
+	fr := MustLoad().Printer(FR)
+	s := `no candidate "no-such"`
+	if got, want := fr.Text(s), "aucun candidat « no-such »"; got != want || !fr.Known(s) {
+		t.Errorf("Text(%q) = %q (known %v), want %q", s, got, fr.Known(s), want)
+	}
+	if fr.Known(`no such thing "x"`) {
+		t.Error("a quoted message the catalogue lacks is known")
+	}
 }

@@ -573,6 +573,8 @@ func batteryStats(handset string, units []unit, confidence float64) BatteryStats
 // Reasons for a t interval that cannot be computed.
 const oneUnitSpread = "1 unit: a standard deviation and a t interval need at least 2 units"
 
-func noSpread(n int) string {
-	return fmt.Sprintf("the %d unit means are all equal: with no spread a t interval cannot be computed", n)
+func noSpread(n int) string { return noSpreadMsg(n).String() }
+
+func noSpreadMsg(n int) models.Msg {
+	return models.M("the %d unit means are all equal: with no spread a t interval cannot be computed", n)
 }

@@ -1,5 +1,7 @@
 package verdict
 
+import "ruggedlab/models"
+
 // Change is one cell whose verdict differs between two profile versions
 // evaluated on the same evidence. From or To is null when the requirement
 // is absent from that version.
@@ -12,6 +14,8 @@ type Change struct {
 	// Reason explains the new cell (the old one's when the requirement was
 	// removed).
 	Reason string `json:"reason"`
+	// Why is Reason for pages to word (models.Msg).
+	Why models.Msgs `json:"-"`
 }
 
 // Diff lists the cells whose verdict changed from one matrix to the other:
@@ -29,7 +33,7 @@ func Diff(from, to Matrix) []Change {
 		before, had := old[r.Key]
 		for i, c := range r.Cells {
 			after := c.Verdict
-			ch := Change{Key: r.Key, Title: r.Title, Handset: c.Handset, To: &after, Reason: c.Reason}
+			ch := Change{Key: r.Key, Title: r.Title, Handset: c.Handset, To: &after, Reason: c.Reason, Why: c.Why}
 			if had && i < len(before.Cells) && before.Cells[i].Handset == c.Handset {
 				if before.Cells[i].Verdict == after {
 					continue
@@ -46,7 +50,8 @@ func Diff(from, to Matrix) []Change {
 		}
 		for _, c := range r.Cells {
 			prev := c.Verdict
-			changes = append(changes, Change{Key: r.Key, Title: r.Title, Handset: c.Handset, From: &prev, Reason: "requirement removed: " + c.Reason})
+			why := models.Msgs{models.M("requirement removed: %s", c.Why)}
+			changes = append(changes, Change{Key: r.Key, Title: r.Title, Handset: c.Handset, From: &prev, Reason: "requirement removed: " + c.Reason, Why: why})
 		}
 	}
 	return changes

@@ -2,7 +2,6 @@ package verdict
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 
 	"ruggedlab/models"
@@ -137,10 +136,12 @@ func judgeField(q *models.Requirement, verifiedOnly bool, h string, trials []Fie
 	fc.Respondents = len(scores)
 	switch {
 	case q.Decision.Target == nil:
-		c.Verdict, c.Reason = Inconclusive, "the requirement has no target"
+		c.Verdict = Inconclusive
+		c.because(models.M("the requirement has no target"))
 		return c
 	case q.Decision.Rule != models.FieldRule(q.Metric) || q.Metric == "":
-		c.Verdict, c.Reason = Inconclusive, fmt.Sprintf("field metric %q is not judged with rule %q", q.Metric, q.Decision.Rule)
+		c.Verdict = Inconclusive
+		c.because(models.M("field metric %q is not judged with rule %q", q.Metric, q.Decision.Rule))
 		return c
 	}
 	target := *q.Decision.Target
@@ -149,7 +150,8 @@ func judgeField(q *models.Requirement, verifiedOnly bool, h string, trials []Fie
 		if q.Where.Trial != "" {
 			why = "no unit of this handset in the requirement's trial"
 		}
-		c.Verdict, c.Reason = Inconclusive, why
+		c.Verdict = Inconclusive
+		c.because(models.M(why))
 		c.NullReasons.set(why, "estimate", "ci")
 		return c
 	}
@@ -158,11 +160,11 @@ func judgeField(q *models.Requirement, verifiedOnly bool, h string, trials []Fie
 		c.NUnits = len(units)
 		judgeRate(fc, target, conf, &c)
 		if c.LeftOutUnverified > 0 {
-			c.Reason += fmt.Sprintf(" (%d unverified incident(s) left out: the profile counts verified evidence only)", c.LeftOutUnverified)
+			c.alsoBecause(models.M(" (%d unverified incident(s) left out: the profile counts verified evidence only)", c.LeftOutUnverified))
 		}
 		if pending > 0 && c.Verdict == Met {
 			c.Verdict = Inconclusive
-			c.Reason += fmt.Sprintf("; %d incident(s) await review and could only raise the rate: review them before this is met", pending)
+			c.alsoBecause(models.M("; %d incident(s) await review and could only raise the rate: review them before this is met", pending))
 		}
 	case models.ShiftsLasted:
 		judgeShifts(lasted, total, target, conf, &c)
@@ -170,45 +172,47 @@ func judgeField(q *models.Requirement, verifiedOnly bool, h string, trials []Fie
 		judgeSUS(scores, target, conf, &c)
 	}
 	if c.Verdict != Inconclusive && c.NUnits < q.MinUnits {
-		c.Verdict, c.Reason = Inconclusive, fieldTooFew(q.Metric, c.NUnits, q.MinUnits)
+		c.Verdict = Inconclusive
+		c.because(fieldTooFew(q.Metric, c.NUnits, q.MinUnits))
 	}
 	return c
 }
 
-func fieldTooFew(metric string, n, need int) string {
+func fieldTooFew(metric string, n, need int) models.Msg {
 	switch metric {
 	case models.SUSMean:
-		return fmt.Sprintf("%d respondent(s), profile needs %d", n, need)
+		return models.M("%d respondent(s), profile needs %d", n, need)
 	case models.ShiftsLasted:
-		return fmt.Sprintf("%d unit(s) with a logged shift, profile needs %d", n, need)
+		return models.M("%d unit(s) with a logged shift, profile needs %d", n, need)
 	}
-	return fmt.Sprintf("%d unit(s) carried in the field, profile needs %d", n, need)
+	return models.M("%d unit(s) carried in the field, profile needs %d", n, need)
 }
 
 // judgeRate: the exact Poisson interval of incidents per 1,000 device-days.
 func judgeRate(fc *FieldCell, target, conf float64, c *Cell) {
 	if fc.DeviceDays <= 0 {
-		c.Verdict, c.Reason = Inconclusive, "no device-day of exposure"
+		c.Verdict = Inconclusive
+		c.because(models.M("no device-day of exposure"))
 		c.NullReasons.set(c.Reason, "estimate", "ci")
 		return
 	}
 	r := stats.PoissonExact(fc.Incidents, float64(fc.DeviceDays), conf)
 	c.Estimate = ptr(1000 * r.Estimate)
 	c.CI = &stats.Interval{Lower: 1000 * r.CI.Lower, Upper: 1000 * r.CI.Upper}
-	what := fmt.Sprintf("%d incident(s) in %d device-days", fc.Incidents, fc.DeviceDays)
+	what := models.M("%d incident(s) in %d device-days", fc.Incidents, fc.DeviceDays)
 	switch {
 	case c.CI.Upper <= target:
 		c.Verdict = Met
-		c.Reason = fmt.Sprintf("%s: exact Poisson %s upper bound %s per 1000 device-days is within the target %s",
-			what, pct(conf), num(c.CI.Upper), num(target))
+		c.because(models.M("%s: exact Poisson %s upper bound %s per 1000 device-days is within the target %s",
+			what, pctN(conf), numN(c.CI.Upper), numN(target)))
 	case c.CI.Lower > target:
 		c.Verdict = NotMet
-		c.Reason = fmt.Sprintf("%s: exact Poisson %s lower bound %s per 1000 device-days is above the target %s",
-			what, pct(conf), num(c.CI.Lower), num(target))
+		c.because(models.M("%s: exact Poisson %s lower bound %s per 1000 device-days is above the target %s",
+			what, pctN(conf), numN(c.CI.Lower), numN(target)))
 	default:
 		c.Verdict = Inconclusive
-		c.Reason = fmt.Sprintf("%s: exact Poisson %s interval [%s, %s] per 1000 device-days contains the target %s: more exposure needed",
-			what, pct(conf), num(c.CI.Lower), num(c.CI.Upper), num(target))
+		c.because(models.M("%s: exact Poisson %s interval [%s, %s] per 1000 device-days contains the target %s: more exposure needed",
+			what, pctN(conf), numN(c.CI.Lower), numN(c.CI.Upper), numN(target)))
 	}
 }
 
@@ -223,23 +227,24 @@ func judgeShifts(lasted, total []int, target, conf float64, c *Cell) {
 		}
 	}
 	if err != nil {
-		c.Verdict, c.Reason = Inconclusive, "no shift logged"
+		c.Verdict = Inconclusive
+		c.because(models.M("no shift logged"))
 		c.NullReasons.set(c.Reason, "estimate", "ci")
 		return
 	}
 	c.Estimate, c.CI = ptr(sh.Estimate), &sh.CI
-	what := fmt.Sprintf("%d of %d shifts lasted over %d unit(s) (each unit's share first)", sh.Lasted, sh.Total, sh.Units)
+	what := models.M("%d of %d shifts lasted over %d unit(s) (each unit's share first)", sh.Lasted, sh.Total, sh.Units)
 	switch {
 	case sh.CI.Lower >= target:
 		c.Verdict = Met
-		c.Reason = fmt.Sprintf("%s: Wilson %s lower bound %s reaches the target %s", what, pct(conf), num(sh.CI.Lower), num(target))
+		c.because(models.M("%s: Wilson %s lower bound %s reaches the target %s", what, pctN(conf), numN(sh.CI.Lower), numN(target)))
 	case sh.CI.Upper < target:
 		c.Verdict = NotMet
-		c.Reason = fmt.Sprintf("%s: Wilson %s upper bound %s is below the target %s", what, pct(conf), num(sh.CI.Upper), num(target))
+		c.because(models.M("%s: Wilson %s upper bound %s is below the target %s", what, pctN(conf), numN(sh.CI.Upper), numN(target)))
 	default:
 		c.Verdict = Inconclusive
-		c.Reason = fmt.Sprintf("%s: Wilson %s interval [%s, %s] contains the target %s: more units needed",
-			what, pct(conf), num(sh.CI.Lower), num(sh.CI.Upper), num(target))
+		c.because(models.M("%s: Wilson %s interval [%s, %s] contains the target %s: more units needed",
+			what, pctN(conf), numN(sh.CI.Lower), numN(sh.CI.Upper), numN(target)))
 	}
 }
 
@@ -256,35 +261,39 @@ func judgeSUS(scores []float64, target, conf float64, c *Cell) {
 	case err == nil:
 		c.Estimate, c.CI, c.SD = ptr(m.Mean), &m.CI, ptr(m.SD)
 	case errors.Is(err, stats.ErrNoData):
-		c.Verdict, c.Reason = Inconclusive, "no questionnaire"
+		c.Verdict = Inconclusive
+		c.because(models.M("no questionnaire"))
 		c.NullReasons.set(c.Reason, "estimate", "ci", "sd")
 		return
 	case errors.Is(err, stats.ErrTooFew):
 		c.Estimate = ptr(m.Mean)
-		c.Verdict, c.Reason = Inconclusive, "1 respondent: a t interval needs at least 2"
+		c.Verdict = Inconclusive
+		c.because(models.M("1 respondent: a t interval needs at least 2"))
 		c.NullReasons.set(c.Reason, "ci", "sd")
 		return
 	case errors.Is(err, stats.ErrNoVariance):
 		c.Estimate, c.SD = ptr(m.Mean), ptr(m.SD)
-		c.Verdict, c.Reason = Inconclusive, fmt.Sprintf("every one of %d respondents gave the same score: no spread to put an interval on", len(scores))
+		c.Verdict = Inconclusive
+		c.because(models.M("every one of %d respondents gave the same score: no spread to put an interval on", len(scores)))
 		c.NullReasons.set(c.Reason, "ci")
 		return
 	default:
-		c.Verdict, c.Reason = Inconclusive, err.Error()
+		c.Verdict = Inconclusive
+		c.because(models.M(err.Error()))
 		c.NullReasons.set(c.Reason, "estimate", "ci", "sd")
 		return
 	}
-	what := fmt.Sprintf("SUS mean %s of %d respondents", num(m.Mean), len(scores))
+	what := models.M("SUS mean %s of %d respondents", numN(m.Mean), len(scores))
 	switch {
 	case m.CI.Lower >= target:
 		c.Verdict = Met
-		c.Reason = fmt.Sprintf("%s: t %s lower bound %s reaches the target %s", what, pct(conf), num(m.CI.Lower), num(target))
+		c.because(models.M("%s: t %s lower bound %s reaches the target %s", what, pctN(conf), numN(m.CI.Lower), numN(target)))
 	case m.CI.Upper < target:
 		c.Verdict = NotMet
-		c.Reason = fmt.Sprintf("%s: t %s upper bound %s is below the target %s", what, pct(conf), num(m.CI.Upper), num(target))
+		c.because(models.M("%s: t %s upper bound %s is below the target %s", what, pctN(conf), numN(m.CI.Upper), numN(target)))
 	default:
 		c.Verdict = Inconclusive
-		c.Reason = fmt.Sprintf("%s: t %s interval [%s, %s] contains the target %s: more respondents needed",
-			what, pct(conf), num(m.CI.Lower), num(m.CI.Upper), num(target))
+		c.because(models.M("%s: t %s interval [%s, %s] contains the target %s: more respondents needed",
+			what, pctN(conf), numN(m.CI.Lower), numN(m.CI.Upper), numN(target)))
 	}
 }

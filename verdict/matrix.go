@@ -2,7 +2,6 @@ package verdict
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 
 	"ruggedlab/models"
@@ -69,7 +68,10 @@ type Cell struct {
 	CI          *stats.Interval `json:"ci"`
 	SD          *float64        `json:"sd,omitempty"`
 	Reason      string          `json:"reason"`
-	Runs        []string        `json:"runs"` // evidence: every matching active run, all units (up to 50 per unit)
+	// Why is Reason with its values apart, for pages to word in their
+	// language (models.Msg); Reason is its English.
+	Why  models.Msgs `json:"-"`
+	Runs []string    `json:"runs"` // evidence: every matching active run, all units (up to 50 per unit)
 	// RunsTotal counts the matching active runs; Runs lists each unit's
 	// latest 50 (api.md §13.1).
 	RunsTotal   int     `json:"runs_total"`
@@ -140,7 +142,7 @@ func EvaluateHandsets(p models.Profile, hs []models.Handset, runs []models.Run) 
 			}
 			c.LeftOutUnverified = leftOut[h]
 			if n := leftOut[h]; n > 0 {
-				c.Reason += fmt.Sprintf(" (%d unverified run(s) left out: the profile counts verified evidence only)", n)
+				c.alsoBecause(models.M(" (%d unverified run(s) left out: the profile counts verified evidence only)", n))
 			}
 			row.Cells = append(row.Cells, c)
 		}
@@ -160,10 +162,12 @@ func judge(q *models.Requirement, handset string, units []unit) Cell {
 	// code, so a mistake shows as a reason rather than a panic.
 	switch rule := q.Decision.Rule; {
 	case rule != models.AllUnits && rule != models.LowerBound && rule != models.MeanLowerBound:
-		c.Verdict, c.Reason = Inconclusive, fmt.Sprintf("unknown decision rule %q", rule)
+		c.Verdict = Inconclusive
+		c.because(models.M("unknown decision rule %q", rule))
 		return c
 	case rule != models.AllUnits && q.Decision.Target == nil:
-		c.Verdict, c.Reason = Inconclusive, "the requirement has no target"
+		c.Verdict = Inconclusive
+		c.because(models.M("the requirement has no target"))
 		return c
 	}
 	if q.Decision.Rule == models.MeanLowerBound {
@@ -182,16 +186,18 @@ func judge(q *models.Requirement, handset string, units []unit) Cell {
 	}
 	failed := c.NUnits - c.PassedUnits
 	if c.NUnits < q.MinUnits {
-		c.Verdict, c.Reason = Inconclusive, tooFew(c.NUnits, q.MinUnits)
+		c.Verdict = Inconclusive
+		c.because(tooFew(c.NUnits, q.MinUnits))
 		if q.Decision.Rule == models.AllUnits && failed > 0 {
-			c.Reason += fmt.Sprintf("; %s did not pass already, so all_units cannot be met", units1(failed))
+			c.alsoBecause(models.M("; %s did not pass already, so all_units cannot be met", unitsMsg(failed)))
 		}
 		return c
 	}
 	switch q.Decision.Rule {
 	case models.AllUnits:
 		if failed > 0 {
-			c.Verdict, c.Reason = NotMet, fmt.Sprintf("%d of %s did not pass", failed, units1(c.NUnits))
+			c.Verdict = NotMet
+			c.because(models.M("%d of %s did not pass", failed, unitsMsg(c.NUnits)))
 		} else {
 			c.Verdict = Met
 		}
@@ -199,14 +205,17 @@ func judge(q *models.Requirement, handset string, units []unit) Cell {
 		target := *q.Decision.Target
 		switch {
 		case c.CI == nil:
-			c.Verdict, c.Reason = Inconclusive, noUnits
+			c.Verdict = Inconclusive
+			c.because(models.M(noUnits))
 		case c.CI.Lower >= target:
 			c.Verdict = Met
 		case c.CI.Upper < target:
-			c.Verdict, c.Reason = NotMet, fmt.Sprintf("Wilson %s upper bound %s is below the target %s", pct(conf), num(c.CI.Upper), num(target))
+			c.Verdict = NotMet
+			c.because(models.M("Wilson %s upper bound %s is below the target %s", pctN(conf), numN(c.CI.Upper), numN(target)))
 		default:
-			c.Verdict, c.Reason = Inconclusive, fmt.Sprintf("Wilson %s interval [%s, %s] contains the target %s: more units needed",
-				pct(conf), num(c.CI.Lower), num(c.CI.Upper), num(target))
+			c.Verdict = Inconclusive
+			c.because(models.M("Wilson %s interval [%s, %s] contains the target %s: more units needed",
+				pctN(conf), numN(c.CI.Lower), numN(c.CI.Upper), numN(target)))
 		}
 	}
 	return c
@@ -244,51 +253,81 @@ func judgeMean(q *models.Requirement, units []unit, conf float64, c *Cell) {
 	}
 	c.NUnits = len(means)
 	mc, err := stats.MeanT(means, conf)
+	var noCI models.Msg // why the interval is null
 	switch {
 	case err == nil:
 		c.Estimate, c.CI, c.SD = ptr(mc.Mean), &mc.CI, ptr(mc.SD)
 	case errors.Is(err, stats.ErrNoData):
-		c.NullReasons.set("no unit with a runtime", "estimate", "ci", "sd")
+		noCI = models.M("no unit with a runtime")
+		c.NullReasons.set(noCI.String(), "estimate", "ci", "sd")
 	case errors.Is(err, stats.ErrTooFew):
 		c.Estimate = ptr(mc.Mean)
+		noCI = models.M(oneUnitSpread)
 		c.NullReasons.set(oneUnitSpread, "ci", "sd")
 	case errors.Is(err, stats.ErrNoVariance):
 		c.Estimate, c.SD = ptr(mc.Mean), ptr(mc.SD)
-		c.NullReasons.set(noSpread(c.NUnits), "ci")
+		noCI = noSpreadMsg(c.NUnits)
+		c.NullReasons.set(noCI.String(), "ci")
 	default:
+		noCI = models.M(err.Error())
 		c.NullReasons.set(err.Error(), "estimate", "ci", "sd")
 	}
 	switch {
 	case c.NUnits < q.MinUnits:
-		c.Verdict, c.Reason = Inconclusive, tooFew(c.NUnits, q.MinUnits)
+		c.Verdict = Inconclusive
+		c.because(tooFew(c.NUnits, q.MinUnits))
 	case c.NUnits == 0:
-		c.Verdict, c.Reason = Inconclusive, "no unit with a runtime"
+		c.Verdict = Inconclusive
+		c.because(models.M("no unit with a runtime"))
 	case c.NUnits < 2:
-		c.Verdict, c.Reason = Inconclusive, "1 unit tested: a t interval needs at least 2 units"
+		c.Verdict = Inconclusive
+		c.because(models.M("1 unit tested: a t interval needs at least 2 units"))
 	case c.CI == nil:
-		c.Verdict, c.Reason = Inconclusive, c.NullReasons["ci"]
+		c.Verdict = Inconclusive
+		c.because(noCI)
 	case c.CI.Lower >= target:
 		c.Verdict = Met
 	case c.CI.Upper < target:
-		c.Verdict, c.Reason = NotMet, fmt.Sprintf("%s t upper bound %s h is below the target %s h", pct(conf), num(c.CI.Upper), num(target))
+		c.Verdict = NotMet
+		c.because(models.M("%s t upper bound %s h is below the target %s h", pctN(conf), numN(c.CI.Upper), numN(target)))
 	default:
-		c.Verdict, c.Reason = Inconclusive, fmt.Sprintf("%s t interval [%s, %s] h contains the target %s h: more units needed",
-			pct(conf), num(c.CI.Lower), num(c.CI.Upper), num(target))
+		c.Verdict = Inconclusive
+		c.because(models.M("%s t interval [%s, %s] h contains the target %s h: more units needed",
+			pctN(conf), numN(c.CI.Lower), numN(c.CI.Upper), numN(target)))
 	}
+}
+
+// because gives the cell its reason: m for pages, its English for the API.
+func (c *Cell) because(m models.Msg) { c.Why, c.Reason = models.Msgs{m}, m.String() }
+
+// alsoBecause adds m to the reason; m's key starts with its joiner
+// ("; …", " (…)").
+func (c *Cell) alsoBecause(m models.Msg) {
+	c.Why = append(c.Why, m)
+	c.Reason += m.String()
 }
 
 // tooFew is the reason for a cell below min_units, as evaluators read it.
-func tooFew(n, need int) string {
-	return fmt.Sprintf("%s tested, profile needs %d", units1(n), need)
+func tooFew(n, need int) models.Msg {
+	return models.M("%s tested, profile needs %d", unitsMsg(n), need)
 }
 
-func units1(n int) string {
+// unitsMsg counts units in words: "1 unit", "3 units".
+func unitsMsg(n int) models.Msg {
 	if n == 1 {
-		return "1 unit"
+		return models.M("1 unit")
 	}
-	return strconv.Itoa(n) + " units"
+	return models.M("%d units", n)
 }
+
+func units1(n int) string { return unitsMsg(n).String() }
 
 func pct(conf float64) string { return strconv.FormatFloat(conf*100, 'f', -1, 64) + " %" }
 
 func num(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
+
+// pctN and numN are pct and num as a Msg's values, whose decimal mark a
+// page changes.
+func pctN(conf float64) models.Figure { return models.Figure(pct(conf)) }
+
+func numN(x float64) models.Figure { return models.Figure(num(x)) }

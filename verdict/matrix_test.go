@@ -102,6 +102,10 @@ func TestJudge(t *testing.T) {
 			if c.Verdict != tc.verdict || c.NUnits != tc.n || c.PassedUnits != tc.x || c.Reason != tc.reason {
 				t.Errorf("got %s n=%d x=%d %q\nwant %s n=%d x=%d %q", c.Verdict, c.NUnits, c.PassedUnits, c.Reason, tc.verdict, tc.n, tc.x, tc.reason)
 			}
+			// Pages word the reason from Why: its English is the API's.
+			if got := c.Why.String(); got != c.Reason {
+				t.Errorf("Why says %q, Reason %q", got, c.Reason)
+			}
 			if tc.estimate == nil {
 				if c.Estimate != nil || c.CI != nil {
 					t.Errorf("estimate %v, ci %v; want null without units", c.Estimate, c.CI)

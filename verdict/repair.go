@@ -29,15 +29,17 @@ func judgeClass(q *models.Requirement, h models.Handset, runs []models.Run) Cell
 	c.RunsTotal = len(c.Runs)
 	switch {
 	case rep.Class == nil:
-		c.Verdict, c.Reason = Inconclusive, rep.Note
+		c.Verdict = Inconclusive
+		c.Why, c.Reason = rep.Why, rep.Note
 	case c.NUnits < q.MinUnits:
-		c.Verdict, c.Reason = Inconclusive, tooFew(c.NUnits, q.MinUnits)+" on every priority part"
+		c.Verdict = Inconclusive
+		c.because(models.M("%s on every priority part", tooFew(c.NUnits, q.MinUnits)))
 	case *rep.Class <= target:
 		c.Verdict, c.PassedUnits = Met, c.NUnits
-		c.Reason = fmt.Sprintf("measured class %s (R %.2f)", *rep.Class, *rep.Index)
+		c.because(models.M("measured class %s (R %s)", *rep.Class, models.Figure(fmt.Sprintf("%.2f", *rep.Index))))
 	default:
 		c.Verdict = NotMet
-		c.Reason = fmt.Sprintf("measured class %s (R %.2f) is below %s", *rep.Class, *rep.Index, target)
+		c.because(models.M("measured class %s (R %s) is below %s", *rep.Class, models.Figure(fmt.Sprintf("%.2f", *rep.Index)), target))
 	}
 	return c
 }
