@@ -16,9 +16,147 @@ type RunGroup struct {
 	RuntimeN   int     // how many have one
 	// IDs are the group's latest runs (at most 50), oldest first, with
 	// Keys their started_at as fixed-width UTC text (same order), so the
-	// lists of several groups merge in time order.
+	// lists of several groups merge in time order. Read them with Listed
+	// or Latest: a group read from the store may hold them as Recent.
 	IDs  []string
 	Keys []string
+	// Recent, when IDs is nil, is the same list as the store keeps it:
+	// "key id" entries, oldest first, joined by commas. It is parsed only
+	// by what reads it (Listed, Latest): at 100,000 runs the summaries list
+	// 150,000 ids, and a comparison shows 50 a unit (issue #18).
+	Recent string
+}
+
+// Listed returns the group's listed run ids and their keys, oldest first.
+func (g *RunGroup) Listed() (ids, keys []string) {
+	if g.IDs != nil || g.Recent == "" {
+		return g.IDs, g.Keys
+	}
+	n := strings.Count(g.Recent, ",") + 1
+	ids, keys = make([]string, 0, n), make([]string, 0, n)
+	for e := range strings.SplitSeq(g.Recent, ",") {
+		k, id, _ := strings.Cut(e, " ")
+		ids, keys = append(ids, id), append(keys, k)
+	}
+	return ids, keys
+}
+
+// Latest returns the group's newest listed run id ("" when none is).
+func (g *RunGroup) Latest() string {
+	if g.IDs != nil || g.Recent == "" {
+		if len(g.IDs) == 0 {
+			return ""
+		}
+		return g.IDs[len(g.IDs)-1]
+	}
+	e := g.Recent[strings.LastIndexByte(g.Recent, ',')+1:]
+	_, id, _ := strings.Cut(e, " ")
+	return id
+}
+
+// listed walks a group's listed runs (or a plain run) newest first,
+// parsing only the entries it reaches.
+type listed struct {
+	g       *RunGroup
+	rest    string // Recent not yet walked
+	i       int    // IDs not yet walked: [0, i)
+	key, id string // the current entry
+}
+
+func (c *listed) next() bool {
+	switch {
+	case c.g == nil:
+		return false // a plain run: its one entry was set by the caller
+	case c.g.IDs != nil || c.g.Recent == "":
+		if c.i == 0 {
+			return false
+		}
+		c.i--
+		c.key, c.id = c.g.Keys[c.i], c.g.IDs[c.i]
+		return true
+	case c.rest == "":
+		return false
+	}
+	j := strings.LastIndexByte(c.rest, ',')
+	c.key, c.id, _ = strings.Cut(c.rest[j+1:], " ")
+	c.rest = c.rest[:max(j, 0)]
+	return true
+}
+
+func (c *listed) less(d *listed) bool {
+	if c.key != d.key {
+		return c.key < d.key
+	}
+	return c.id < d.id
+}
+
+// LatestIDs returns the ids of the latest n runs among runs in started_at
+// order, oldest first: every run's, for plain runs, and for groups their
+// listed ones (which hold the latest n of any set of groups when n ≤ 50).
+// It merges newest first and parses only the entries it lists, not every
+// group's whole list.
+func LatestIDs(runs []*Run, n int) []string {
+	heads := make([]*listed, 0, len(runs))
+	for _, r := range runs {
+		c := &listed{g: r.Group}
+		switch {
+		case r.Group == nil:
+			c.key, c.id = r.StartedAt.UTC().Format(StartedKey), r.ID
+		case r.Group.IDs != nil || r.Group.Recent == "":
+			c.i = len(r.Group.IDs)
+			if !c.next() {
+				continue
+			}
+		default:
+			c.rest = r.Group.Recent
+			if !c.next() {
+				continue
+			}
+		}
+		heads = append(heads, c)
+	}
+	// A max-heap of each source's newest entry not yet taken.
+	up := func(i int) {
+		for i > 0 {
+			p := (i - 1) / 2
+			if !heads[p].less(heads[i]) {
+				return
+			}
+			heads[p], heads[i] = heads[i], heads[p]
+			i = p
+		}
+	}
+	down := func(i int) {
+		for {
+			l, big := 2*i+1, i
+			if l < len(heads) && heads[big].less(heads[l]) {
+				big = l
+			}
+			if r := l + 1; r < len(heads) && heads[big].less(heads[r]) {
+				big = r
+			}
+			if big == i {
+				return
+			}
+			heads[big], heads[i] = heads[i], heads[big]
+			i = big
+		}
+	}
+	for i := range heads {
+		up(i)
+	}
+	out := make([]string, 0, min(n, 64))
+	for len(out) < n && len(heads) > 0 {
+		top := heads[0]
+		out = append(out, top.id)
+		if !top.next() {
+			heads[0] = heads[len(heads)-1]
+			heads = heads[:len(heads)-1]
+		}
+		down(0)
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // StartedKey is started_at as group keys spell it: fixed-width UTC text
@@ -93,14 +231,15 @@ func ExpandGroups(runs []Run) []Run {
 			continue
 		}
 		r.Group = nil
-		unlisted := g.Count - len(g.IDs)
+		ids, keys := g.Listed()
+		unlisted := g.Count - len(ids)
 		withRuntime := g.RuntimeN
 		for j := range g.Count {
 			c := r
 			c.ID, c.RuntimeH = "", nil
 			key := ""
 			if j >= unlisted {
-				c.ID, key = g.IDs[j-unlisted], g.Keys[j-unlisted]
+				c.ID, key = ids[j-unlisted], keys[j-unlisted]
 			}
 			if r.Kind == Battery && withRuntime > 0 {
 				c.RuntimeH = new(g.RuntimeSum / float64(g.RuntimeN))

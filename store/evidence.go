@@ -309,14 +309,11 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 			if sum := asFloat(vals[5]); sum != nil {
 				g.RuntimeSum = *sum
 			}
-			recent := asText(vals[0])
-			recents = append(recents, recent)
-			for _, e := range parseRecent(recent) {
-				g.IDs, g.Keys = append(g.IDs, e.id), append(g.Keys, e.skey)
-			}
-			if len(g.IDs) > 0 {
-				r.ID = g.IDs[len(g.IDs)-1]
-			}
+			// Kept as stored, parsed by what reads it: an answer shows a
+			// unit's latest 50 ids, not every group's 50 (issue #18).
+			g.Recent = asText(vals[0])
+			recents = append(recents, g.Recent)
+			r.ID = g.Latest()
 			if g.RuntimeN > 0 {
 				r.RuntimeH = new(g.RuntimeSum / float64(g.RuntimeN))
 			}

@@ -58,31 +58,7 @@ func (u unit) runIDs() []string {
 		}
 		return ids
 	}
-	type keyed struct{ key, id string }
-	var all []keyed
-	for _, r := range u.runs {
-		if r.Group == nil {
-			all = append(all, keyed{r.StartedAt.UTC().Format(models.StartedKey), r.ID})
-			continue
-		}
-		for i, id := range r.Group.IDs {
-			all = append(all, keyed{r.Group.Keys[i], id})
-		}
-	}
-	slices.SortFunc(all, func(a, b keyed) int {
-		if c := strings.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id, b.id)
-	})
-	if len(all) > maxUnitRuns {
-		all = all[len(all)-maxUnitRuns:]
-	}
-	ids := make([]string, len(all))
-	for i, k := range all {
-		ids[i] = k.id
-	}
-	return ids
+	return models.LatestIDs(u.runs, maxUnitRuns)
 }
 
 // count is how many runs the unit's runs stand for.
