@@ -59,6 +59,8 @@ type Store struct {
 	// the benchmarks (export_test.go), to measure what the upkeep costs
 	// against the same code without it. Never set in the program.
 	noTallies bool
+	// stmts are the summary upkeep's statements prepared once (SQLite).
+	stmts tallyStmts
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL server rather than a

@@ -455,8 +455,8 @@ func (s *Store) refillRecent(tx *gorm.DB, k tallyKey, b recentRun, need int) ([]
 			}
 			serial = true
 		}
-		rows, err := tx.Raw("SELECT skey, id, gkey FROM run_tally_keys WHERE unit_id = ? AND kind = ? AND status = ? AND review_state = ?"+
-			" AND started_at <= ? ORDER BY started_at DESC LIMIT ?", k.unit, k.kind, string(models.Active), k.review, at, limit).Rows()
+		rows, err := s.rawRows(tx, "SELECT skey, id, gkey FROM run_tally_keys WHERE unit_id = ? AND kind = ? AND status = ? AND review_state = ?"+
+			" AND started_at <= ? ORDER BY started_at DESC LIMIT ?", k.unit, k.kind, string(models.Active), k.review, at, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -507,7 +507,7 @@ func (t *tallyChange) upsert(tx *gorm.DB, keys []tallyKey, rows map[tallyKey]tal
 		}
 		b.WriteString(" ON CONFLICT (unit_id, kind, review_state, gkey) DO UPDATE SET n = excluded.n," +
 			" runtime_sum = excluded.runtime_sum, runtime_n = excluded.runtime_n, recent = excluded.recent")
-		if err := tx.Exec(b.String(), args...).Error; err != nil {
+		if err := t.s.rawExec(tx, b.String(), args...); err != nil {
 			return err
 		}
 	}
@@ -845,7 +845,7 @@ func (t *tallyChange) resolve(tx *gorm.DB) (map[tallyKey]tallyRow, error) {
 	}
 	b.WriteString(") AS vals) AS runs) AS v LEFT JOIN run_tallies t" +
 		" ON t.unit_id = v.u AND t.kind = v.k AND t.review_state = v.r AND t.gkey = v.gkey ORDER BY v.i")
-	res, err := tx.Raw(b.String(), args...).Rows()
+	res, err := t.s.rawRows(tx, b.String(), args...)
 	if err != nil {
 		return nil, err
 	}
