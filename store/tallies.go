@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -115,6 +117,10 @@ type tallyChange struct {
 	// spares are the runs the read of the groups brought to refill a list
 	// (spareSelect), by group.
 	spares map[tallyKey]spareRuns
+	// gkeys are the group keys computed so far, by tupleKey: an import's
+	// batches mostly repeat the tuples of the batches before, and then
+	// cost no statement.
+	gkeys map[string]string
 }
 
 // pendingRun is a run as stored (or as it is about to be), and the sign
@@ -715,23 +721,29 @@ func (t *tallyChange) collectValues(tx *gorm.DB, rows []runRow, sign int) error 
 	type tuple struct {
 		vals []any
 		rows []int
+		gkey string
 	}
-	var tuples []*tuple
+	var tuples, unkeyed []*tuple
 	seen := map[string]*tuple{}
+	var buf []byte
 	for i := range rows {
 		vals := tallyValues(&rows[i])
-		k := fmt.Sprintf("%#v", vals) // exact in Go: %#v prints floats round-trip
-		tp, ok := seen[k]
+		buf = tupleKey(buf[:0], vals)
+		tp, ok := seen[string(buf)]
 		if !ok {
+			k := string(buf)
 			tp = &tuple{vals: vals}
 			seen[k] = tp
 			tuples = append(tuples, tp)
+			if tp.gkey, ok = t.gkeys[k]; !ok {
+				unkeyed = append(unkeyed, tp)
+			}
 		}
 		tp.rows = append(tp.rows, i)
 	}
 	per := 1 + len(tallyColumns)
-	for start := 0; start < len(tuples); start += 30_000 / per {
-		chunk := tuples[start:min(len(tuples), start+30_000/per)]
+	for start := 0; start < len(unkeyed); start += 30_000 / per {
+		chunk := unkeyed[start:min(len(unkeyed), start+30_000/per)]
 		var b strings.Builder
 		b.WriteString("SELECT i, " + expr + " FROM (SELECT column1 AS i")
 		for j, c := range tallyColumns {
@@ -752,7 +764,7 @@ func (t *tallyChange) collectValues(tx *gorm.DB, rows []runRow, sign int) error 
 			args = append(args, tp.vals...)
 		}
 		b.WriteString(") AS v) AS runs ORDER BY i")
-		res, err := tx.Raw(b.String(), args...).Rows()
+		res, err := t.s.rawRows(tx, b.String(), args...)
 		if err != nil {
 			return err
 		}
@@ -763,23 +775,56 @@ func (t *tallyChange) collectValues(tx *gorm.DB, rows []runRow, sign int) error 
 				res.Close()
 				return err
 			}
-			tp := chunk[n]
-			for _, i := range tp.rows {
-				r := &rows[i]
-				var rt any
-				if r.RuntimeH != nil {
-					rt = *r.RuntimeH
-				}
-				t.add(tallyKey{unit: r.UnitID, kind: r.Kind, review: r.ReviewState, gkey: gkey}, r.HandsetID, tp.vals,
-					rt, r.StartedAt.UTC().Format(models.StartedKey), r.ID, sign)
-			}
+			chunk[n].gkey = gkey
 		}
 		res.Close()
 		if err := res.Err(); err != nil {
 			return err
 		}
 	}
+	if t.gkeys == nil {
+		t.gkeys = map[string]string{}
+	}
+	for k, tp := range seen {
+		t.gkeys[k] = tp.gkey
+	}
+	for _, tp := range tuples {
+		for _, i := range tp.rows {
+			r := &rows[i]
+			var rt any
+			if r.RuntimeH != nil {
+				rt = *r.RuntimeH
+			}
+			t.add(tallyKey{unit: r.UnitID, kind: r.Kind, review: r.ReviewState, gkey: tp.gkey}, r.HandsetID, tp.vals,
+				rt, r.StartedAt.UTC().Format(models.StartedKey), r.ID, sign)
+		}
+	}
 	return nil
+}
+
+// tupleKey appends an exact text of a run's tallyColumns values to b:
+// equal tuples and only they spell alike (floats by their bits), far
+// cheaper than fmt's %#v on every row of an import.
+func tupleKey(b []byte, vals []any) []byte {
+	for _, v := range vals {
+		switch x := v.(type) {
+		case nil:
+			b = append(b, '~')
+		case bool:
+			b = strconv.AppendBool(append(b, 'b'), x)
+		case int64:
+			b = strconv.AppendInt(append(b, 'i'), x, 10)
+		case float64:
+			b = strconv.AppendUint(append(b, 'f'), math.Float64bits(x), 16)
+		case string:
+			b = append(strconv.AppendInt(append(b, 's'), int64(len(x)), 10), ':')
+			b = append(b, x...)
+		default:
+			b = fmt.Appendf(append(b, '?'), "%#v", x)
+		}
+		b = append(b, '|')
+	}
+	return b
 }
 
 // fewPending is how many pending runs resolve keys and reads in one
