@@ -520,9 +520,10 @@ func (s *Store) retractTx(tx *gorm.DB, tc *tallyChange, id string, r models.Retr
 	return next, changes, s.saveRevision(tx, tc, stored, next, r.Reason, changes)
 }
 
-// saveRevision writes next over stored (the run as locked) and its
-// revision; tc takes the run out of its group as it was and into its
-// group as it is now, from their values.
+// saveRevision writes next over stored (the run as locked) and has tc
+// write its revision when it writes the groups (apply, which the caller
+// runs); tc takes the run out of its group as it was and into its group
+// as it is now, from their values.
 func (s *Store) saveRevision(tx *gorm.DB, tc *tallyChange, stored runRow, next models.Run, reason string, changes models.Changes) error {
 	cur := stored.model()
 	tc.locked = true // by lockRun
@@ -547,8 +548,10 @@ func (s *Store) saveRevision(tx *gorm.DB, tc *tallyChange, stored runRow, next m
 	}
 	ch, _ := json.Marshal(changes)
 	snap, _ := json.Marshal(next)
-	return tx.Create(&revisionRow{RunID: cur.ID, Revision: next.Revision, RecordedBy: next.RecordedBy,
-		RecordedAt: next.RecordedAt, Reason: reason, Changes: string(ch), Snapshot: string(snap)}).Error
+	// after the groups, with them on PostgreSQL (tallyChange.then)
+	tc.then("INSERT INTO run_revisions (run_id, revision, recorded_by, recorded_at, reason, changes, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		cur.ID, next.Revision, next.RecordedBy, next.RecordedAt, reason, string(ch), string(snap))
+	return nil
 }
 
 // lockRun reads run id as stored, locked for the rest of the transaction

@@ -117,6 +117,8 @@ type tallyChange struct {
 	// spares are the runs the read of the groups brought to refill a list
 	// (spareSelect), by group.
 	spares map[tallyKey]spareRuns
+	// tails are the write's statements to run after the groups (then).
+	tails []tallyTail
 	// gkeys are the group keys computed so far, by tupleKey: an import's
 	// batches mostly repeat the tuples of the batches before, and then
 	// cost no statement.
@@ -226,6 +228,14 @@ type tallyRow struct {
 // and only when a group changes: an amendment that leaves its run's group
 // alone costs no statement.
 func (t *tallyChange) apply(tx *gorm.DB) error {
+	if err := t.write(tx); err != nil {
+		return err
+	}
+	return t.runTails(tx)
+}
+
+// write is apply but for the tails it did not send.
+func (t *tallyChange) write(tx *gorm.DB) error {
 	if t.s.noTallies {
 		return nil
 	}
@@ -497,7 +507,9 @@ var tallyInsertColumns = "unit_id, kind, review_state, gkey, handset_id, " + str
 func (t *tallyChange) upsert(tx *gorm.DB, keys []tallyKey, rows map[tallyKey]tallyRow) error {
 	per := 9 + len(tallyColumns)
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", per), ", ") + ")"
-	for chunk := range slices.Chunk(keys, 30_000/per) {
+	size := 30_000 / per
+	for start := 0; start < len(keys); start += size {
+		chunk := keys[start:min(len(keys), start+size)]
 		var b strings.Builder
 		b.WriteString("INSERT INTO run_tallies (" + tallyInsertColumns + ") VALUES ")
 		args := make([]any, 0, per*len(chunk))
@@ -513,7 +525,51 @@ func (t *tallyChange) upsert(tx *gorm.DB, keys []tallyKey, rows map[tallyKey]tal
 		}
 		b.WriteString(" ON CONFLICT (unit_id, kind, review_state, gkey) DO UPDATE SET n = excluded.n," +
 			" runtime_sum = excluded.runtime_sum, runtime_n = excluded.runtime_n, recent = excluded.recent")
-		if err := t.s.rawExec(tx, b.String(), args...); err != nil {
+		query := b.String()
+		if start+size >= len(keys) {
+			// the last chunk carries the write's next statement (then)
+			query, args = t.withTail(query, args)
+		}
+		if err := t.s.rawExec(tx, query, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tallyTail is a statement of the write that apply runs after the groups
+// (then).
+type tallyTail struct {
+	query string
+	args  []any
+}
+
+// then has apply run query after writing the groups: a write's last
+// statement (an amendment's revision row), which on PostgreSQL goes in
+// the groups' upsert statement as its main part after a WITH — one round
+// trip for both, an amendment's upkeep then costing a single statement of
+// its own (issue #18). apply runs it even when no group changes.
+func (t *tallyChange) then(query string, args ...any) {
+	t.tails = append(t.tails, tallyTail{query, args})
+}
+
+// withTail puts the first pending tail into upsert (PostgreSQL: a data-
+// modifying WITH runs with the main statement, in one round trip).
+func (t *tallyChange) withTail(upsert string, args []any) (string, []any) {
+	if t.s.engine != Postgres || len(t.tails) == 0 {
+		return upsert, args
+	}
+	tl := t.tails[0]
+	t.tails = t.tails[1:]
+	return "WITH tallies AS (" + upsert + ") " + tl.query, append(args, tl.args...)
+}
+
+// runTails runs the tails not sent with the upsert.
+func (t *tallyChange) runTails(tx *gorm.DB) error {
+	for len(t.tails) > 0 {
+		tl := t.tails[0]
+		t.tails = t.tails[1:]
+		if err := tx.Exec(tl.query, tl.args...).Error; err != nil {
 			return err
 		}
 	}
