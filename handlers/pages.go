@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -250,13 +249,9 @@ func chartHTML(tr *i18n.Printer, cs ...charts.Chart) ([]template.HTML, error) {
 	out := make([]template.HTML, 0, len(cs))
 	for _, ch := range cs {
 		if tr != nil && tr.Lang != i18n.EN {
-			opt, err := translateOption(tr, ch.Option)
-			if err != nil {
+			var err error
+			if ch, err = charts.Localize(ch, tr); err != nil {
 				return nil, err
-			}
-			ch.Option = opt
-			if tr.Known(ch.Title) { // a section title, as the heading shows it
-				ch.Title = tr.Text(ch.Title)
 			}
 		}
 		h, err := ch.HTML()
@@ -298,57 +293,4 @@ func withWho(view any, c *gin.Context, lang i18n.Lang, imports bool) any {
 		f.SetBool(imports)
 	}
 	return cp.Interface()
-}
-
-// translateOption gives a chart's own words the page's language: the
-// builders (charts/) write English notes, series and axis names; each
-// string under "subtext", "name" or a legend's "data" that the catalogue
-// knows (i18n.Printer.Known: exactly, or as a pattern with its numbers) is
-// replaced by its translation, the same everywhere, so a legend entry
-// still names its series. Candidate names are not in the catalogue and
-// stay; data arrays (thousands of points) are not walked.
-func translateOption(tr *i18n.Printer, opt json.RawMessage) (json.RawMessage, error) {
-	var v any
-	if err := json.Unmarshal(opt, &v); err != nil {
-		return nil, fmt.Errorf("translate chart option: %w", err)
-	}
-	word := func(x any) any {
-		if s, ok := x.(string); ok && s != "" && tr.Known(s) {
-			return tr.Text(s)
-		}
-		return x
-	}
-	var walk func(x any, legend bool)
-	walk = func(x any, legend bool) {
-		switch x := x.(type) {
-		case map[string]any:
-			for k, val := range x {
-				switch {
-				case k == "subtext" || k == "name":
-					x[k] = word(val)
-				case k == "data" && legend:
-					if items, ok := val.([]any); ok {
-						for i, it := range items {
-							items[i] = word(it)
-							walk(it, false)
-						}
-					}
-				case k == "data":
-					// points and candidate categories: nothing to translate
-				default:
-					walk(val, k == "legend")
-				}
-			}
-		case []any:
-			for _, it := range x {
-				walk(it, legend)
-			}
-		}
-	}
-	walk(v, false)
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("translate chart option: %w", err)
-	}
-	return b, nil
 }

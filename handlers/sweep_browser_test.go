@@ -372,6 +372,11 @@ var wordRE = regexp.MustCompile(`[\p{L}\p{N}_]+`)
 // API or header name, which stays as it is.
 var quoted = regexp.MustCompile(`«[^»]*»`)
 
+// echartsTemplate is a placeholder of an ECharts string template in a
+// chart's formatter ("{value} %", "{b}<br/>…"): code, filled in by the
+// browser with a number or a name.
+var echartsTemplate = regexp.MustCompile(`\{@?[a-z]+\}`)
+
 // fileName is a file's name as uploaded (drops.csv), which stays as it is.
 var fileName = regexp.MustCompile(`[\p{L}\p{N}_.-]+\.(?:csv|json|pdf|png|jpe?g|zip)\b`)
 
@@ -413,6 +418,7 @@ func englishVocabulary(cat *i18n.Catalog) map[string]bool {
 func englishLeft(english map[string]bool, data []string, text string) []string {
 	text = quoted.ReplaceAllString(text, " ")
 	text = fileName.ReplaceAllString(text, " ")
+	text = echartsTemplate.ReplaceAllString(text, " ")
 	for _, d := range data {
 		text = strings.ReplaceAll(text, d, " ")
 	}
