@@ -85,7 +85,7 @@ func (f *forms) importView(c *gin.Context, kind, token string) formView {
 		{Name: "dry_run", Label: pt.T("Dry run"), Control: "checkbox", Value: "",
 			Hint: pt.T("check every row as an import would, and record nothing")},
 		{Name: "file", Label: pt.T("CSV file"), Control: "file", Required: true, Accept: ".csv,text/csv",
-			Hint: pt.T("UTF-8, comma or semicolon separated; up to %s", byteSize(f.s.MaxUpload))},
+			Hint: pt.T("UTF-8, comma or semicolon separated; up to %s", pt.Text(byteSize(f.s.MaxUpload)))},
 	}
 	return v
 }

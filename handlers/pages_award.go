@@ -141,7 +141,7 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 		// words; a requirement's key stays as the profile writes it.
 		src := cs.Word(cr.Source)
 		if cr.Requirement != "" {
-			src += " " + cr.Requirement
+			src = cs.T("requirement %s", cr.Requirement)
 		}
 		fn := cs.T("lowest ÷ offered")
 		if cr.ValueFunction == award.Linear {
@@ -233,7 +233,7 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 		var cw []string
 		for _, cr := range rep.Criteria {
 			if w, ok := cd.CentralWeights[cr.Key]; ok {
-				cw = append(cw, cr.Key+" "+strconv.FormatFloat(100*w, 'f', 1, 64)+" %")
+				cw = append(cw, cs.T("%s %s %%", cr.Key, cs.dec(strconv.FormatFloat(100*w, 'f', 1, 64))))
 			}
 		}
 		row = append(row, cf, textCell(strings.Join(cw, ", ")))

@@ -253,9 +253,10 @@ func (p *pages) buildMatrix(ctx context.Context, q matrixQuery) (matrixView, err
 			if r.Target != nil {
 				target = numCell(*r.Target*scale, dec)
 			}
-			v.Cells.Rows = append(v.Cells.Rows, []cell{textCell(cs.Text(r.Title)), textCell(string(r.Kind)), textCell(r.Rule), target,
+			// Kinds and verdicts are the API's codes in exports, words on the page.
+			v.Cells.Rows = append(v.Cells.Rows, []cell{textCell(cs.Text(r.Title)), {Text: cs.Word(string(r.Kind)), Export: string(r.Kind)}, textCell(r.Rule), target,
 				numCell(r.Confidence, 3), intCell(r.MinUnits), {Text: cs.Label(cl.Handset), Export: cs.Key(cl.Handset)},
-				{Text: cs.Word(string(cl.Verdict)), Export: string(cl.Verdict)}, // the API's code, in French in words
+				{Text: cs.Word(string(cl.Verdict)), Export: string(cl.Verdict)},
 				intCell(cl.NUnits), intCell(cl.PassedUnits), est, lo, hi, textCell(unit), textCell(cs.reason(cl.Why, cl.Reason)), runs})
 
 			// The grid shows the same cells, composed.

@@ -56,7 +56,7 @@ func TestSayReasons(t *testing.T) {
 			"pas de classe : aucun essai de réparation actif pour batterie, écran, coque arrière, caméra avant, caméra arrière, port de charge, boutons, microphone, haut-parleur (une classe n'est jamais calculée sur une partie seulement des pièces prioritaires)"},
 		{"award gate", models.JoinMsgs([]models.Msg{models.M("mandatory requirement %s not met (%s)", "drop", interval.Why), models.M("no value for criterion %s", "price")}),
 			"mandatory requirement drop not met (Wilson 95 % interval [0.376, 0.964] contains the target 0.500: more units needed); no value for criterion price",
-			"exigence obligatoire drop non satisfaite (l'intervalle de Wilson à 95 % [0,376 ; 0,964] contient la cible 0,500 : il faut plus d'exemplaires) ; aucune valeur pour le critère price"},
+			"exigence obligatoire « drop » non satisfaite (l'intervalle de Wilson à 95 % [0,376 ; 0,964] contient la cible 0,500 : il faut plus d'exemplaires) ; aucune valeur pour le critère « price »"},
 	} {
 		if got := sayAll(en, tc.why); got != tc.en || tc.why.String() != tc.en {
 			t.Errorf("%s in English: say %q, String %q, want %q", tc.name, got, tc.why.String(), tc.en)
