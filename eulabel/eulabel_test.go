@@ -78,6 +78,9 @@ func TestFreeFallClass(t *testing.T) {
 		if m.FreeFall == nil || m.FreeFall.FallsWithoutDefect != tc.falls || str(m.FreeFall.Class) != tc.class {
 			t.Errorf("%s: %+v; want %d falls, class %s", tc.name, m.FreeFall, tc.falls, tc.class)
 		}
+		if m.FreeFall != nil && m.FreeFall.Why.String() != m.FreeFall.Note {
+			t.Errorf("%s: Why says %q, note %q", tc.name, m.FreeFall.Why.String(), m.FreeFall.Note)
+		}
 	}
 	// 2 m drops, retracted runs and other handsets do not count.
 	other := fall("U9", 10, 10)

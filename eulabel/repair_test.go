@@ -146,6 +146,10 @@ func TestRepairWorkedExample(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := eulabel.Repair(tc.handset, tc.runs)
+			// Pages word the note from Why; its English is the API's note.
+			if got.Why.String() != got.Note {
+				t.Errorf("Why says %q, note %q", got.Why.String(), got.Note)
+			}
 			if tc.wantIndex == 0 {
 				if got.Index != nil || got.Class != nil {
 					t.Errorf("index %v class %s, want null", *got.Index, str(got.Class))

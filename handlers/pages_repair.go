@@ -16,13 +16,13 @@ func repairRow(pt *i18n.Printer, rep *eulabel.Repairability) (measured, basis st
 		return "", pt.T("no repair runs")
 	}
 	if rep.Class == nil {
-		return pt.T("no class"), rep.Note
+		return pt.T("no class"), sayAll(pt, rep.Why)
 	}
 	measured = pt.T("class %s (R %s)", *rep.Class, strconv.FormatFloat(*rep.Index, 'f', 2, 64))
 	if rep.WorseThanDeclared {
 		measured += pt.T(" — worse than declared")
 	}
-	return measured, rep.Note
+	return measured, sayAll(pt, rep.Why) // the note in the page's language
 }
 
 // repairTable is the per-part breakdown behind the measured class: each
