@@ -62,19 +62,50 @@ const etagPrefix = `W/"rl`
 
 // cachedRoutes are the read routes whose answer depends only on data the
 // version covers (handsets, units, runs, profiles, series, unmasks, field
-// trials: the compare pages and the matrix read them).
-var cachedRoutes = map[string]bool{
-	"/api/v1/compare":                  true,
-	"/api/v1/profiles/:id/matrix":      true,
-	"/api/v1/profiles/:id/diff":        true,
-	"/":                                true,
-	"/handsets/:code":                  true,
-	"/compare":                         true,
-	"/compare/export.csv":              true,
-	"/compare/export.json":             true,
-	"/profiles/:id/matrix":             true,
-	"/profiles/:id/matrix/export.csv":  true,
-	"/profiles/:id/matrix/export.json": true,
+// trials: the compare pages and the matrix read them), with what each may
+// keep.
+var cachedRoutes = map[string]cachePolicy{
+	"/api/v1/compare":                  {},
+	"/api/v1/profiles/:id/matrix":      {},
+	"/api/v1/profiles/:id/diff":        {},
+	"/":                                {},
+	"/handsets/:code":                  {},
+	"/compare":                         {},
+	"/compare/export.csv":              {},
+	"/compare/export.json":             {},
+	"/profiles/:id/matrix":             {},
+	"/profiles/:id/matrix/export.csv":  {},
+	"/profiles/:id/matrix/export.json": {},
+	// A page of runs (at most 500) is runs, units and handsets, all
+	// versioned; the cursor is in the key's query.
+	"/api/v1/runs": {},
+	// A reduced series is the run's revision and its series rows, both
+	// versioned; only a bounded reduction is kept, so identical concurrent
+	// downloads of a long raw series never queue behind each other.
+	"/api/v1/runs/:id/series": {when: boundedSeries, maxBody: 4 << 20},
+}
+
+// cachePolicy says which requests of a route are cached (when; nil: all)
+// and the largest answer kept (maxBody; 0: maxCachedBody).
+type cachePolicy struct {
+	when    func(*gin.Context) bool
+	maxBody int
+}
+
+// maxCachedPoints is the largest ?max_points= whose series answer is kept.
+const maxCachedPoints = 20000
+
+// boundedSeries is a reduced series of at most maxCachedPoints rows.
+func boundedSeries(c *gin.Context) bool {
+	n, err := strconv.Atoi(c.Query("max_points"))
+	return err == nil && n >= 2 && n <= maxCachedPoints
+}
+
+func (p cachePolicy) limit() int {
+	if p.maxBody > 0 {
+		return p.maxBody
+	}
+	return maxCachedBody
 }
 
 func newAnswerCache() *answerCache {
@@ -94,9 +125,6 @@ func (ac *answerCache) get(version int64, key string) (cachedAnswer, bool) {
 }
 
 func (ac *answerCache) put(version int64, key string, a cachedAnswer) {
-	if len(a.body) > maxCachedBody {
-		return
-	}
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
 	if version < ac.version {
@@ -131,8 +159,10 @@ func cacheKey(c *gin.Context) string {
 
 // cacheAnswers is the middleware (server.go, after blindMask).
 func (s *Server) cacheAnswers(c *gin.Context) {
+	policy, cached := cachedRoutes[c.FullPath()]
 	// ?lang= switches the language and sets a cookie: always computed
-	if s.answers == nil || c.Request.Method != http.MethodGet || !cachedRoutes[c.FullPath()] || c.Query(i18n.QueryParam) != "" {
+	if s.answers == nil || c.Request.Method != http.MethodGet || !cached || c.Query(i18n.QueryParam) != "" ||
+		(policy.when != nil && !policy.when(c)) {
 		c.Next()
 		return
 	}
@@ -155,11 +185,22 @@ func (s *Server) cacheAnswers(c *gin.Context) {
 		return
 	}
 	// One computation per key at a time; the others wait and share it.
-	v, err, shared := s.answers.flight.Do(strconv.FormatInt(version, 10)+"\x00"+key, func() (any, error) {
-		rec := &recordingWriter{ResponseWriter: c.Writer, tag: tag}
+	computed, aborted := false, any(nil)
+	v, err, _ := s.answers.flight.Do(strconv.FormatInt(version, 10)+"\x00"+key, func() (any, error) {
+		computed = true
+		rec := &recordingWriter{ResponseWriter: c.Writer, tag: tag, limit: policy.limit()}
 		c.Writer = rec
+		defer func() {
+			c.Writer = rec.ResponseWriter
+			// A handler that cuts its answer short panics with
+			// http.ErrAbortHandler (series_get.go); singleflight would
+			// hand every waiter a panic of its own. Waiters compute their
+			// own answer instead, and this request's panic goes on below.
+			if r := recover(); r != nil {
+				aborted = r
+			}
+		}()
 		c.Next()
-		c.Writer = rec.ResponseWriter
 		if rec.Status() != http.StatusOK || rec.overflow {
 			return nil, nil // a large answer keeps its ETag (304s) but is not kept
 		}
@@ -167,8 +208,14 @@ func (s *Server) cacheAnswers(c *gin.Context) {
 		s.answers.put(version, key, a)
 		return a, nil
 	})
-	if !shared {
-		return // this request computed and wrote it
+	if aborted != nil {
+		panic(aborted)
+	}
+	if computed {
+		// This request computed and wrote it. (Do's "shared" is no test
+		// of that: it is true for the computing caller too whenever
+		// others waited, and the answer was then written twice.)
+		return
 	}
 	if a, ok := v.(cachedAnswer); ok && err == nil {
 		s.writeCached(c, tag, a)
@@ -217,10 +264,11 @@ func ifNoneMatch(header, tag string) bool {
 }
 
 // recordingWriter passes an answer through and keeps a copy of its body
-// (up to maxCachedBody).
+// (up to limit bytes).
 type recordingWriter struct {
 	gin.ResponseWriter
 	tag      string
+	limit    int
 	tagged   bool
 	buf      bytes.Buffer
 	overflow bool
@@ -261,7 +309,7 @@ func (w *recordingWriter) keep(b []byte) {
 	if w.overflow {
 		return
 	}
-	if w.buf.Len()+len(b) > maxCachedBody {
+	if w.buf.Len()+len(b) > w.limit {
 		w.overflow, w.buf = true, bytes.Buffer{}
 		return
 	}

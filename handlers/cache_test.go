@@ -1,10 +1,16 @@
 package handlers_test
 
 import (
+	"context"
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,6 +44,7 @@ func TestCachedEqualsUncached(t *testing.T) {
 				defer func() { f.srv = saved }()
 				return f.get(t, path, hdr...)
 			}
+			who := func(r models.Role) []string { return f.as(r) }
 			for _, role := range []models.Role{models.Admin, models.Evaluator} {
 				code := "atlas-r1"
 				if role == models.Evaluator {
@@ -46,9 +53,18 @@ func TestCachedEqualsUncached(t *testing.T) {
 				paths := []string{"/", "/handsets/" + code, "/compare?kind=drop", "/compare?kind=battery",
 					"/api/v1/compare?kind=drop", "/api/v1/compare?kind=ingress&handsets=" + code,
 					"/api/v1/profiles/" + f.profileID + "/matrix", "/profiles/" + f.profileID + "/matrix",
-					"/compare/export.csv?kind=drop"}
+					"/compare/export.csv?kind=drop",
+					// the runs list, a later page by its cursor, and a reduced series
+					"/api/v1/runs?kind=drop&limit=5", "/api/v1/runs?limit=3&include_retracted=true",
+					"/api/v1/runs?handset=" + code + "&limit=2", "/api/v1/runs/" + f.batteryRun + "/series?max_points=50",
+					"/api/v1/runs/" + f.batteryRun + "/series?max_points=40&format=csv"}
+				if next := nextCursor(t, "/api/v1/runs?limit=3", who(role), f.get); next != "" {
+					paths = append(paths, "/api/v1/runs?limit=3&cursor="+next)
+				} else {
+					t.Fatalf("%s: the runs list has no second page", role)
+				}
 				for _, p := range paths {
-					who := f.as(role)
+					who := who(role)
 					r1, b1 := get(f.srv.URL, p, who...)
 					r2, b2 := get(f.srv.URL, p, who...)
 					r3, b3 := get(fresh().URL, p, who...)
@@ -76,6 +92,42 @@ func TestCachedEqualsUncached(t *testing.T) {
 					}
 				}
 			}
+			// Identical requests at once (one computes, the others wait and
+			// share its answer) each get the whole answer once, equal to a
+			// fresh server's: the computing one once wrote it twice.
+			for _, p := range []string{"/api/v1/compare?kind=drop", "/handsets/atlas-r1", "/api/v1/runs?kind=drop&limit=50"} {
+				// a write first, so that nothing is cached at the new version
+				if _, err := f.st.CreateHandset(context.Background(), models.Handset{Code: "cache-" + strconv.Itoa(len(p)), Name: "Cache Probe",
+					Manufacturer: "Probe", FormFactor: "phone"}, "test"); err != nil {
+					t.Fatal(err)
+				}
+				_, want := get(fresh().URL, p, f.as(models.Admin)...)
+				bodies := make([]string, 8)
+				var wg sync.WaitGroup
+				for i := range bodies {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						req, _ := http.NewRequest(http.MethodGet, f.srv.URL+p, nil)
+						req.Header.Set("Authorization", f.as(models.Admin)[1])
+						resp, err := http.DefaultClient.Do(req)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						defer resp.Body.Close()
+						b, _ := io.ReadAll(resp.Body)
+						bodies[i] = string(b)
+					}()
+				}
+				wg.Wait()
+				for i, b := range bodies {
+					if b != want {
+						t.Errorf("GET %s, one of %d at once (#%d): %d bytes, a fresh server's answer is %d", p, len(bodies), i, len(b), len(want))
+					}
+				}
+			}
+
 			// The admin's and the evaluator's answers never share a tag.
 			ra, _ := get(f.srv.URL, "/api/v1/compare?kind=drop", f.as(models.Admin)...)
 			re, _ := get(f.srv.URL, "/api/v1/compare?kind=drop", f.as(models.Evaluator)...)
@@ -111,4 +163,20 @@ func TestCachedEqualsUncached(t *testing.T) {
 			}
 		})
 	}
+}
+
+// nextCursor is a list answer's next_cursor ("" for none).
+func nextCursor(t *testing.T, path string, who []string, get func(testing.TB, string, ...string) (*http.Response, string)) string {
+	t.Helper()
+	resp, body := get(t, path, who...)
+	var l struct {
+		Next *string `json:"next_cursor"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &l) != nil {
+		t.Fatalf("list: %d %.300s", resp.StatusCode, body)
+	}
+	if l.Next == nil {
+		return ""
+	}
+	return url.QueryEscape(*l.Next)
 }

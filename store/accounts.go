@@ -153,7 +153,8 @@ func errNoCredential(what string) error {
 // Errors: Unauthenticated (unknown or revoked token, removed account).
 func (s *Store) AccountByToken(ctx context.Context, token string) (models.Account, error) {
 	var row accountRow
-	err := s.db.WithContext(ctx).
+	// every API request: on the lane, never behind long reads (dataversion.go)
+	err := s.pointReads(ctx).
 		Joins("JOIN api_tokens ON api_tokens.account_id = accounts.id").
 		Where("api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL AND accounts.removed_at IS NULL", auth.Digest(token)).
 		Select("accounts.*").Take(&row).Error

@@ -66,10 +66,11 @@ func (s *Store) SessionAccount(ctx context.Context, token string) (models.Accoun
 	now := s.stamp()
 	digest := auth.Digest(token)
 	var sess sessionRow
-	err := s.db.WithContext(ctx).Where("token_hash = ?", digest).Take(&sess).Error
+	// every page request: on the lane, never behind long reads (dataversion.go)
+	err := s.pointReads(ctx).Where("token_hash = ?", digest).Take(&sess).Error
 	var acct accountRow
 	if err == nil {
-		err = s.db.WithContext(ctx).Where("id = ? AND removed_at IS NULL", sess.AccountID).Take(&acct).Error
+		err = s.pointReads(ctx).Where("id = ? AND removed_at IS NULL", sess.AccountID).Take(&acct).Error
 	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return models.Account{}, errNoCredential("session")

@@ -61,6 +61,10 @@ type Store struct {
 	noTallies bool
 	// stmts are the summary upkeep's statements prepared once (SQLite).
 	stmts tallyStmts
+
+	// lane is a pool of its own for the point reads every request makes
+	// before its answer (dataversion.go), opened on first use.
+	lane laneDB
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL server rather than a
@@ -89,15 +93,14 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		// Every write method opens its own transaction explicitly.
 		SkipDefaultTransaction: true,
 	}
-	var dialector gorm.Dialector
+	dialect := func() gorm.Dialector { return gormlite.Open(sqliteDSN(dsn)) }
+	s.engine = SQLite
 	if IsPostgres(dsn) {
 		s.engine = Postgres
-		dialector = postgres.Open(dsn)
-	} else {
-		s.engine = SQLite
-		dialector = gormlite.Open(sqliteDSN(dsn))
+		dialect = func() gorm.Dialector { return postgres.Open(dsn) }
 	}
-	db, err := gorm.Open(dialector, cfg)
+	s.lane.open = func() (*gorm.DB, error) { return gorm.Open(dialect(), cfg) }
+	db, err := gorm.Open(dialect(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", s.engine, err)
 	}
@@ -153,7 +156,10 @@ func sqliteDSN(path string) string {
 func (s *Store) Engine() string { return s.engine }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.sqlDB.Close() }
+func (s *Store) Close() error {
+	s.lane.close()
+	return s.sqlDB.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.sqlDB.PingContext(ctx) }

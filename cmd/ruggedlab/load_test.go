@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -39,6 +42,7 @@ func TestLoadBench(t *testing.T) {
 	clients := envInt(t, "LOAD_BENCH_CLIENTS", 20)
 	duration := envDuration(t, "LOAD_BENCH_DURATION", 20*time.Second)
 	writeEvery := envDuration(t, "LOAD_BENCH_WRITE_EVERY", 2*time.Second)
+	profileDir := os.Getenv("LOAD_BENCH_PROFILE")
 
 	bin := filepath.Join(t.TempDir(), "ruggedlab")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -46,9 +50,22 @@ func TestLoadBench(t *testing.T) {
 	}
 	for _, e := range testdb.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			srv := startBinary(t, bin, e.DSN, "--demo")
+			args := []string{"--demo"}
+			pprofURL := ""
+			if profileDir != "" {
+				addr := freeAddr(t)
+				args = append(args, "--pprof-addr", addr)
+				pprofURL = "http://" + addr + "/debug/pprof/"
+			}
+			srv := startBinary(t, bin, e.DSN, args...)
 			defer srv.stop(t)
 			_, reader, err := addAccount(context.Background(), os.Getenv, e.DSN, "evaluator")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The amendments are a technician's, as in the lab (the
+			// admin token startBinary made imports the runs).
+			_, technician, err := addAccount(context.Background(), os.Getenv, e.DSN, "technician")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,9 +78,16 @@ func TestLoadBench(t *testing.T) {
 					srv.post(t, 201, "/api/v1/imports/drop", "text/csv", loadDropFile(t, srv, size-have, size))
 					t.Logf("%s: imported %d drop runs in %s (%d in the store)", e.Name, size-have, time.Since(start).Round(time.Millisecond), srv.runCount(t))
 				}
-				rows := attack(t, srv, reader, mix, clients, duration, writeEvery)
+				var prof *profiling
+				if pprofURL != "" {
+					prof = startProfile(t, pprofURL, duration, filepath.Join(profileDir, fmt.Sprintf("%s-%d", e.Name, size)))
+				}
+				load0 := loadAverage()
+				rows := attack(t, srv, reader, technician, mix, clients, duration, writeEvery)
+				load := load0 + " → " + loadAverage()
+				prof.wait(t)
 				for _, r := range rows {
-					r.size = size
+					r.size, r.load = size, load
 					table = append(table, r)
 				}
 			}
@@ -110,6 +134,7 @@ func readMix(t *testing.T, srv *process) []endpoint {
 
 type loadRow struct {
 	size     int
+	load     string // the machine's 1-minute load average before → after
 	endpoint string
 	requests uint64
 	errors   uint64
@@ -118,8 +143,9 @@ type loadRow struct {
 }
 
 // attack runs the mix round robin with clients workers for d and returns one
-// row per endpoint; a technician's amendment lands every writeEvery.
-func attack(t *testing.T, srv *process, reader string, mix []endpoint, clients int, d, writeEvery time.Duration) []loadRow {
+// row per endpoint; a technician's amendment lands every writeEvery
+// (amendOne).
+func attack(t *testing.T, srv *process, reader, technician string, mix []endpoint, clients int, d, writeEvery time.Duration) []loadRow {
 	t.Helper()
 	header := http.Header{"Authorization": {"Bearer " + reader}, "Accept": {"application/json, text/html"}}
 	targets := make([]vegeta.Target, len(mix))
@@ -136,14 +162,9 @@ func attack(t *testing.T, srv *process, reader string, mix []endpoint, clients i
 		if writeEvery <= 0 {
 			return
 		}
-		var runs struct {
-			Items []struct {
-				ID       string
-				Revision int
-			}
-		}
-		srv.getJSON(t, "/api/v1/runs?kind=drop&limit=1", &runs)
-		revision := runs.Items[0].Revision
+		tech := &process{url: srv.url, token: technician}
+		candidates := amendable(t, tech)
+		rng := rand.New(rand.NewPCG(18, uint64(len(candidates))))
 		tick := time.NewTicker(writeEvery)
 		defer tick.Stop()
 		for n := 0; ; n++ {
@@ -152,17 +173,11 @@ func attack(t *testing.T, srv *process, reader string, mix []endpoint, clients i
 				return
 			case <-tick.C:
 			}
-			body := fmt.Sprintf(`{"revision": %d, "reason": "load bench", "changes": {"notes": "amended %d"}}`, revision, n)
-			code, answer, err := srv.request(context.Background(), "POST", "/api/v1/runs/"+runs.Items[0].ID+"/amendments", "application/json", strings.NewReader(body))
-			switch {
-			case err != nil:
+			if err := amendOne(tech, candidates[rng.IntN(len(candidates))], n); err != nil {
 				t.Errorf("amendment: %v", err)
-			case code >= 300:
-				t.Errorf("amendment: %d: %.300s", code, answer)
-			default:
-				revision++
-				amended.Add(1)
+				continue
 			}
+			amended.Add(1)
 		}
 	}()
 	atk := vegeta.NewAttacker(vegeta.Workers(uint64(clients)), vegeta.MaxWorkers(uint64(clients)),
@@ -200,7 +215,10 @@ func logLoadTable(t *testing.T, engine string, sizes []int, rows []loadRow) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s — %-15s %9s %9s %9s %10s %9s %7s\n", engine, "endpoint", "runs", "requests", "p50", "p99", "max", "errors")
 	first := map[string]time.Duration{}
-	for _, r := range rows {
+	for i, r := range rows {
+		if i == 0 || rows[i-1].size != r.size {
+			fmt.Fprintf(&b, "%s   (%d runs: load average %s on %d CPUs)\n", engine, r.size, r.load, runtime.NumCPU())
+		}
 		if r.size == sizes[0] {
 			first[r.endpoint] = r.p99
 		}
@@ -317,4 +335,130 @@ func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return d
+}
+
+// amendable is what a technician corrects during the attack: drop runs
+// among the latest 200 with no failure and a severity of 1 or 2, so that
+// amendOne can move the severity between them and the run stays valid.
+func amendable(t *testing.T, tech *process) []string {
+	t.Helper()
+	var runs struct {
+		Items []struct {
+			ID               string
+			FirstFailureDrop *int `json:"first_failure_drop"`
+			WorstSeverity    *int `json:"worst_severity"`
+		}
+	}
+	tech.getJSON(t, "/api/v1/runs?kind=drop&limit=200", &runs)
+	var ids []string
+	for _, r := range runs.Items {
+		if r.FirstFailureDrop == nil && r.WorstSeverity != nil && (*r.WorstSeverity == 1 || *r.WorstSeverity == 2) {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		t.Fatal("no drop run to amend among the latest 200")
+	}
+	return ids
+}
+
+// amendOne is a technician's correction as the run form makes it: read the
+// run (its revision and values), then amend it — every other time its
+// worst severity (1 ↔ 2, a result the statistics and verdicts read), else
+// its notes (which none of them read).
+func amendOne(tech *process, id string, n int) error {
+	ctx := context.Background()
+	code, body, err := tech.request(ctx, "GET", "/api/v1/runs/"+id, "", nil)
+	if err != nil || code != 200 {
+		return fmt.Errorf("GET run %s: %d %v: %.300s", id, code, err, body)
+	}
+	var run struct {
+		Revision      int
+		WorstSeverity int `json:"worst_severity"`
+	}
+	if err := json.Unmarshal(body, &run); err != nil {
+		return err
+	}
+	changes := fmt.Sprintf(`{"notes": "re-read the rig log (%d)"}`, n)
+	if n%2 == 0 {
+		changes = fmt.Sprintf(`{"worst_severity": %d}`, 3-run.WorstSeverity)
+	}
+	req := fmt.Sprintf(`{"revision": %d, "reason": "load bench: corrected from the rig log", "changes": %s}`, run.Revision, changes)
+	code, answer, err := tech.request(ctx, "POST", "/api/v1/runs/"+id+"/amendments", "application/json", strings.NewReader(req))
+	if err != nil {
+		return err
+	}
+	if code >= 300 {
+		return fmt.Errorf("%d: %.300s", code, answer)
+	}
+	return nil
+}
+
+// loadAverage is the machine's 1-minute load average (Linux), or "?".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
+// freeAddr is a loopback address nothing listens on, for --pprof-addr.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// profiling is the server's CPU profile over an attack, and a goroutine
+// dump half-way through it (where requests wait), written beside each other
+// as <base>.cpu.pprof and <base>.goroutines.txt (LOAD_BENCH_PROFILE=dir;
+// read with `go tool pprof -top <binary> <file>`).
+type profiling struct{ done chan error }
+
+func startProfile(t *testing.T, pprofURL string, d time.Duration, base string) *profiling {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := &profiling{done: make(chan error, 2)}
+	save := func(url, file string) {
+		resp, err := http.Get(url)
+		if err != nil {
+			p.done <- err
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != 200 {
+			err = fmt.Errorf("GET %s: %d: %.200s", url, resp.StatusCode, b)
+		}
+		if err == nil {
+			err = os.WriteFile(file, b, 0o644)
+		}
+		p.done <- err
+	}
+	secs := max(1, int((d-time.Second)/time.Second))
+	go save(fmt.Sprintf("%sprofile?seconds=%d", pprofURL, secs), base+".cpu.pprof")
+	go func() {
+		time.Sleep(d / 2)
+		save(pprofURL+"goroutine?debug=1", base+".goroutines.txt")
+	}()
+	t.Logf("profiling the server to %s.*", base)
+	return p
+}
+
+func (p *profiling) wait(t *testing.T) {
+	if p == nil {
+		return
+	}
+	for range 2 {
+		if err := <-p.done; err != nil {
+			t.Errorf("profile: %v", err)
+		}
+	}
 }

@@ -31,6 +31,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure on plain-HTTP requests too (TLS ends at a proxy)")
 	zoneName := fs.String("zone", envOr(getenv, "RUGGEDLAB_ZONE", handlers.DefaultZone),
 		"the lab's time zone (IANA name): pages show times in it and forms read the times typed in it; stored in UTC (env RUGGEDLAB_ZONE)")
+	pprofAddr := fs.String("pprof-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060: a diagnostic, off when empty; never expose it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -95,6 +96,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "engine", st.Engine(), "db", maskDSN(*dsn))
 	fmt.Fprintf(stdout, "RuggedLab is serving on http://%s/ (%s)\n", ln.Addr(), st.Engine())
+
+	if *pprofAddr != "" {
+		stopProfiler, err := serveProfiler(*pprofAddr, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopProfiler()
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
