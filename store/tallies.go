@@ -980,8 +980,12 @@ func (t *tallyChange) resolve(tx *gorm.DB) (map[tallyKey]tallyRow, error) {
 }
 
 // spareLimit is how many of a unit's runs older than a group's oldest
-// listed run the read of a write's groups brings along (spareSelect).
-const spareLimit = 16
+// listed run the read of a write's groups brings along (spareSelect):
+// few, since each costs the view's gkey expression (thirty CASE terms,
+// slow in the wasm SQLite: with 16 the read was most of an amendment's
+// upkeep there) and an amendment needs one; when they do not settle the
+// list, refillRecent reads on.
+const spareLimit = 4
 
 // spareSelect is the read's last column: for a run counted out (−1) that
 // its group lists, in a group with more runs than it lists, the unit's
