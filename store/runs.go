@@ -549,9 +549,8 @@ func (s *Store) saveRevision(tx *gorm.DB, tc *tallyChange, stored runRow, next m
 	ch, _ := json.Marshal(changes)
 	snap, _ := json.Marshal(next)
 	// after the groups, with them on PostgreSQL (tallyChange.then)
-	tc.then("INSERT INTO run_revisions (run_id, revision, recorded_by, recorded_at, reason, changes, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	return tc.then(tx, "INSERT INTO run_revisions (run_id, revision, recorded_by, recorded_at, reason, changes, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		cur.ID, next.Revision, next.RecordedBy, next.RecordedAt, reason, string(ch), string(snap))
-	return nil
 }
 
 // lockRun reads run id as stored, locked for the rest of the transaction

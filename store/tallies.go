@@ -548,9 +548,15 @@ type tallyTail struct {
 // statement (an amendment's revision row), which on PostgreSQL goes in
 // the groups' upsert statement as its main part after a WITH — one round
 // trip for both, an amendment's upkeep then costing a single statement of
-// its own (issue #18). apply runs it even when no group changes.
-func (t *tallyChange) then(query string, args ...any) {
+// its own (issue #18). apply runs it even when no group changes. Only the
+// last one waits: a tail before it runs now, so an import retracted as a
+// whole does not hold every run's revision in memory.
+func (t *tallyChange) then(tx *gorm.DB, query string, args ...any) error {
+	if err := t.runTails(tx); err != nil {
+		return err
+	}
 	t.tails = append(t.tails, tallyTail{query, args})
+	return nil
 }
 
 // withTail puts the first pending tail into upsert (PostgreSQL: a data-
