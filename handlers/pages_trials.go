@@ -128,7 +128,7 @@ func nullText(r map[string]string) string {
 }
 
 func (p *pages) buildTrial(ctx context.Context, q trialQuery) (trialView, error) {
-	cs := q.cast
+	cs := q.cast.in(ctx) // an export's view speaks English (exportPage)
 	d, err := p.s.Store.TrialData(ctx, q.id)
 	if err != nil {
 		return trialView{}, err
