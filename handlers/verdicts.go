@@ -39,7 +39,9 @@ func (s *Server) comparison(ctx context.Context, f store.EvidenceFilter, confide
 	if len(f.Kinds) != 1 {
 		return verdict.Comparison{}, models.FieldErrors{{Field: "kind", Message: "compare one kind at a time"}}.Err("the comparison request is not valid")
 	}
-	ev, err := s.Store.Evidence(ctx, f)
+	// CompareEvidence: a drop comparison reads groups folded per unit,
+	// not every summary group (issue #18); the same answer.
+	ev, err := s.Store.CompareEvidence(ctx, f)
 	if err != nil {
 		return verdict.Comparison{}, err
 	}

@@ -21,16 +21,42 @@ type RunGroup struct {
 	IDs  []string
 	Keys []string
 	// Recent, when IDs is nil, is the same list as the store keeps it:
-	// "key id" entries, oldest first, joined by commas. It is parsed only
-	// by what reads it (Listed, Latest): at 100,000 runs the summaries list
-	// 150,000 ids, and a comparison shows 50 a unit (issue #18).
+	// "key id" entries, oldest first, joined by commas — or several such
+	// lists joined by ";" (groups the store folded into one, each list in
+	// its own order). It is parsed only by what reads it (Listed, Latest,
+	// LatestIDs): an answer shows a unit's latest 50 ids (issue #18).
 	Recent string
+}
+
+// lists are g.Recent's sorted lists.
+func (g *RunGroup) lists() []string {
+	if !strings.Contains(g.Recent, ";") {
+		return []string{g.Recent}
+	}
+	return strings.Split(g.Recent, ";")
 }
 
 // Listed returns the group's listed run ids and their keys, oldest first.
 func (g *RunGroup) Listed() (ids, keys []string) {
 	if g.IDs != nil || g.Recent == "" {
 		return g.IDs, g.Keys
+	}
+	if strings.Contains(g.Recent, ";") {
+		// Folded lists: every entry, merged in (key, id) order.
+		n := strings.Count(g.Recent, ",") + strings.Count(g.Recent, ";") + 1
+		ids = LatestIDs([]*Run{{Group: g}}, n)
+		keys = make([]string, 0, len(ids))
+		byID := map[string]string{}
+		for _, l := range g.lists() {
+			for e := range strings.SplitSeq(l, ",") {
+				k, id, _ := strings.Cut(e, " ")
+				byID[id] = k
+			}
+		}
+		for _, id := range ids {
+			keys = append(keys, byID[id])
+		}
+		return ids, keys
 	}
 	n := strings.Count(g.Recent, ",") + 1
 	ids, keys = make([]string, 0, n), make([]string, 0, n)
@@ -48,6 +74,12 @@ func (g *RunGroup) Latest() string {
 			return ""
 		}
 		return g.IDs[len(g.IDs)-1]
+	}
+	if strings.Contains(g.Recent, ";") {
+		if l := LatestIDs([]*Run{{Group: g}}, 1); len(l) == 1 {
+			return l[0]
+		}
+		return ""
 	}
 	e := g.Recent[strings.LastIndexByte(g.Recent, ',')+1:]
 	_, id, _ := strings.Cut(e, " ")
@@ -108,10 +140,12 @@ func LatestIDs(runs []*Run, n int) []string {
 				continue
 			}
 		default:
-			c.rest = r.Group.Recent
-			if !c.next() {
-				continue
+			for _, l := range r.Group.lists() {
+				if c := (&listed{g: r.Group, rest: l}); c.next() {
+					heads = append(heads, c)
+				}
 			}
+			continue
 		}
 		heads = append(heads, c)
 	}

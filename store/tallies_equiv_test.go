@@ -71,6 +71,21 @@ func assertSameAnswers(t *testing.T, s *store.Store, profiles []models.Profile) 
 				t.Fatal(err)
 			}
 			sameJSON(t, fmt.Sprintf("compare %s %+v", k, f), a, b)
+			// Drop groups folded per unit (CompareEvidence) give the
+			// summaries' answer byte for byte.
+			folded, err := s.CompareEvidence(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := verdict.Compare(k, folded.Codes(), folded.Runs, 0.95)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ja, _ := json.Marshal(a)
+			jc, _ := json.Marshal(c)
+			if string(ja) != string(jc) {
+				t.Errorf("compare %s %+v: folded\n%s\nsummaries\n%s", k, f, jc, ja)
+			}
 		}
 	}
 	all, err := s.Evidence(ctx, store.EvidenceFilter{})

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"ruggedlab/models"
+)
+
+// CompareEvidence is Evidence for verdict.Compare alone: drop groups come
+// folded in SQL into at most three per unit — its failures, its censored
+// runs, its runs that completed their plan — for a drop comparison reads
+// of a unit only its earliest failure, its most drops completed, whether
+// any run stopped early without failing, how many runs it has and their
+// latest ids (verdict.dropOutcome). At 100,000 runs the 71 demo units have
+// 3,106 drop groups, and reading and sorting them, one Run each, cost
+// 24–48× the demo-size answer (issue #18); folded they are ~200 rows.
+//
+// A folded Run is no run: its columns are the aggregates above (planned
+// drops only says whether the role completed its plan), its Group lists
+// the ids of every group folded into it, each group's list kept as stored
+// and joined by ";" (models.RunGroup.Recent). Other kinds, and anything
+// that reads drop runs' other columns (the compare page's sections and
+// charts, the matrix), use Evidence. Tests prove verdict.Compare gives the
+// same bytes over both.
+func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence, error) {
+	if len(f.Kinds) != 1 || f.Kinds[0] != models.Drop {
+		return s.Evidence(ctx, f)
+	}
+	hs, err := s.handsetsByCode(ctx, f.Handsets)
+	if err != nil {
+		return Evidence{}, err
+	}
+	ev := Evidence{Handsets: hs, Runs: []models.Run{}}
+	if len(hs) == 0 {
+		return ev, nil
+	}
+	codes := make(map[string]string, len(hs)) // handset id → code
+	ids := make([]string, len(hs))
+	for i, h := range hs {
+		codes[h.ID], ids[i] = h.Code, h.ID
+	}
+	var units []unitRow
+	q := s.db.WithContext(ctx).Select("id", "serial")
+	if len(f.Handsets) > 0 {
+		q = q.Where("handset_id IN ?", ids)
+	}
+	if err := q.Find(&units).Error; err != nil {
+		return Evidence{}, translate(err, "units")
+	}
+	serials := make(map[string]string, len(units)) // unit id → serial
+	for _, u := range units {
+		serials[u.ID] = u.Serial
+	}
+	agg := "group_concat(recent, ';')"
+	if s.engine == Postgres {
+		agg = "string_agg(recent, ';')"
+	}
+	// role: 0 failed, 1 stopped early without failing (censored), 2
+	// completed its plan — dropOutcome's three cases, in its own terms (a
+	// missing drops_completed counts as 0).
+	var sel strings.Builder
+	sel.WriteString("SELECT unit_id, handset_id, role, sum(n), min(first_failure_drop), max(drops_completed), min(planned_drops), " + agg +
+		" FROM (SELECT unit_id, handset_id, n, first_failure_drop, drops_completed, planned_drops, recent," +
+		" CASE WHEN first_failure_drop IS NOT NULL THEN 0 WHEN planned_drops IS NULL OR coalesce(drops_completed, 0) < planned_drops THEN 1 ELSE 2 END AS role" +
+		" FROM run_tallies WHERE kind = ?")
+	args := []any{string(models.Drop)}
+	if len(f.Handsets) > 0 {
+		sel.WriteString(" AND handset_id IN ?")
+		args = append(args, ids)
+	}
+	if f.HeightM != nil {
+		sel.WriteString(" AND height_m = ?")
+		args = append(args, *f.HeightM)
+	}
+	if f.Surface != "" {
+		sel.WriteString(" AND surface = ?")
+		args = append(args, f.Surface)
+	}
+	sel.WriteString(") AS g GROUP BY unit_id, handset_id, role ORDER BY unit_id, role")
+	rows, err := s.db.WithContext(ctx).Raw(sel.String(), args...).Rows()
+	if err != nil {
+		return Evidence{}, translate(err, "evidence")
+	}
+	defer rows.Close()
+	vals := make([]any, 8)
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return Evidence{}, translate(err, "evidence")
+		}
+		g := &models.RunGroup{Count: asIntValue(vals[3]), Recent: asText(vals[7])}
+		r := models.Run{Kind: models.Drop, Handset: codes[asText(vals[1])], Unit: serials[asText(vals[0])], Status: models.Active,
+			DropsCompleted: asInt(vals[5]), Group: g}
+		switch asIntValue(vals[2]) {
+		case 0:
+			r.FirstFailureDrop = asInt(vals[4])
+		case 2:
+			r.PlannedDrops = asInt(vals[6]) // ≤ every run's completed drops, so ≤ the max
+		}
+		r.ID = g.Latest()
+		ev.Runs = append(ev.Runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return Evidence{}, translate(err, "evidence")
+	}
+	return ev, nil
+}
