@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -331,7 +332,7 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 		}
 	}
 	if q.kind == models.Repair && len(v.Sections) > 0 {
-		v.Sections = append([]compareSection{repairClassSection(cs, ev.Handsets, ev.Runs)}, v.Sections...)
+		v.Sections = append([]compareSection{repairClassSection(cs.in(ctx), ev.Handsets, ev.Runs)}, v.Sections...)
 	}
 	v.Empty = len(v.Sections) == 0
 	return v, nil
@@ -613,9 +614,64 @@ func (b *sectionBuilder) why(r verdict.Reasons) string {
 		for j, n := range names[reason] {
 			ns[j] = known(n)
 		}
-		parts[i] = strings.Join(ns, ", ") + ": " + known(b.cs.Text(reason))
+		parts[i] = b.pt.T("%s: %s", strings.Join(ns, ", "), reasonIn(b.pt, b.cs.Text(reason)))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// namedReasons are the verdict package's reasons that quote candidates
+// (verdict/compare.go), as formats: a pattern cannot find them in the
+// catalogue (a name is not a number), so a reason is read back into its
+// format and values to be worded in the page's language. Longer formats
+// first: "neither %s nor %s has units" before "%s has no units".
+var namedReasons = func() []namedReason {
+	formats := []string{
+		"neither %s nor %s has units: %s needs units on both sides",
+		"%s has no units: %s needs units on both sides",
+		"%s and %s have 1 unit each: Welch's test needs at least 2 units on each side to estimate their spread",
+		"%s has 1 unit: Welch's test needs at least 2 units on each side to estimate their spread",
+		"the unit means of %s and of %s do not vary: Welch's test has no standard error",
+	}
+	out := make([]namedReason, len(formats))
+	for i, f := range formats {
+		re := "^" + strings.ReplaceAll(regexp.QuoteMeta(f), "%s", "(.+?)") + "$"
+		out[i] = namedReason{format: f, re: regexp.MustCompile(re)}
+	}
+	return out
+}()
+
+type namedReason struct {
+	format string
+	re     *regexp.Regexp
+}
+
+// reasonIn is a verdict reason in pt's language: the catalogue's text
+// (exactly or by its pattern), or a named reason's format with its values,
+// each a candidate (kept as it is, masked in blind mode by the caller) or
+// a test's name ("Fisher's test", in the catalogue). A reason the
+// catalogue lacks stays English, and the 390 px sweep says so.
+func reasonIn(pt *i18n.Printer, reason string) string {
+	if pt == nil || pt.Lang == i18n.EN {
+		return reason
+	}
+	if pt.Known(reason) {
+		return pt.Text(reason)
+	}
+	for _, r := range namedReasons {
+		m := r.re.FindStringSubmatch(reason)
+		if m == nil {
+			continue
+		}
+		args := make([]any, len(m)-1)
+		for i, v := range m[1:] {
+			args[i] = v
+			if pt.Has(v) {
+				args[i] = pt.Text(v)
+			}
+		}
+		return pt.T(r.format, args...)
+	}
+	return reason
 }
 
 // withReasons adds a last "Why –" column with each row's reasons, when any

@@ -7,6 +7,7 @@ import (
 
 	"ruggedlab/charts"
 	"ruggedlab/eulabel"
+	"ruggedlab/i18n"
 	"ruggedlab/models"
 )
 
@@ -89,21 +90,21 @@ func (b *sectionBuilder) repair(k sectionKey) error {
 			if tools == "" || eulabel.ToolScore(u.tools) < eulabel.ToolScore(tools) {
 				tools = u.tools
 			}
-			fn := "yes"
+			fn := i18n.TOr(b.pt, "yes")
 			if !u.functional {
-				fn, broken = "no", broken+1
+				fn, broken = i18n.TOr(b.pt, "no"), broken+1
 			}
 			steps, mins = append(steps, float64(u.steps)), append(mins, u.minutes)
 			ids = append(ids, u.runs...)
 			units.Rows = append(units.Rows, []cell{b.candidate(code), textCell(b.cs.Unit(code, s)), intCell(u.steps),
-				numCell(u.minutes, 1), textCell(u.fasteners), textCell(u.tools), textCell(fn), b.runLinks(u.runs)})
+				numCell(u.minutes, 1), textCell(repairWord(b.pt, u.fasteners)), textCell(repairWord(b.pt, u.tools)), textCell(fn), b.runLinks(u.runs)})
 		}
 		nf := intCell(broken)
 		if broken > 0 {
 			nf.Class = "verdict not_met"
 		}
 		summary.Rows = append(summary.Rows, []cell{b.candidate(code), intCell(len(serials)), intCell(worstSteps),
-			intCell(eulabel.DepthScore(worstSteps)), textCell(fast), textCell(tools), numCell(worstMin, 1), nf, b.runLinks(ids)})
+			intCell(eulabel.DepthScore(worstSteps)), textCell(repairWord(b.pt, fast)), textCell(repairWord(b.pt, tools)), numCell(worstMin, 1), nf, b.runLinks(ids)})
 		stepDots = append(stepDots, charts.DotGroup{Label: b.cs.Label(code), Values: steps, Empty: b.cs.T(charts.NoData)})
 		timeDots = append(timeDots, charts.DotGroup{Label: b.cs.Label(code), Values: mins, Empty: b.cs.T(charts.NoData)})
 	}
@@ -133,6 +134,8 @@ func (b *sectionBuilder) repair(k sectionKey) error {
 // repairClassSection is the first section of /compare?kind=repair: each
 // candidate's declared class beside the class recomputed from its repair
 // runs, with R, the parameter scores and the least-tested part's unit count.
+// cs speaks the page's language (an export's: English), in which the
+// class's basis is worded.
 func repairClassSection(cs *cast, handsets []models.Handset, runs []models.Run) compareSection {
 	t := table{ID: "repair-class", Caption: "Repairability class: declared by the maker, recomputed from the lab's teardowns (EU 2023/1669 Annex IV point 5)",
 		Columns: []column{{"candidate", "Candidate", false}, {"declared_class", "Declared", false}, {"measured_class", "Measured", false},
@@ -142,7 +145,7 @@ func repairClassSection(cs *cast, handsets []models.Handset, runs []models.Run) 
 	for _, h := range handsets {
 		rep := eulabel.Repair(h, runs)
 		cand := cell{Text: cs.Label(h.Code), Export: cs.Key(h.Code), Color: charts.Color(cs.Index(h.Code)), Href: withQuery("/handsets/"+cs.Ref(h.Code), "blind", blindParam(cs.blind))}
-		declared, measured := missing, "no class"
+		declared, measured := missing, cs.T("no class")
 		if rep.DeclaredClass != nil {
 			declared = *rep.DeclaredClass
 		}
@@ -150,7 +153,7 @@ func repairClassSection(cs *cast, handsets []models.Handset, runs []models.Run) 
 		if rep.Class != nil {
 			mc = textCell(*rep.Class)
 			if rep.WorseThanDeclared {
-				mc.Class, mc.Small = "verdict not_met", "worse than declared"
+				mc.Class, mc.Small = "verdict not_met", cs.T("worse than declared")
 			}
 		}
 		row := []cell{cand, textCell(declared), mc, optCell(rep.Index, 2)}
@@ -176,7 +179,7 @@ func repairClassSection(cs *cast, handsets []models.Handset, runs []models.Run) 
 		}
 		// The note names parts, never serials: it is safe on blind pages.
 		row = append(row, sup(rep.Support.SpareParts), sup(rep.Support.SoftwareUpdates), sup(rep.Support.RepairInformation),
-			intCell(least), textCell(rep.Note))
+			intCell(least), textCell(cs.Say(rep.Why)))
 		t.Rows = append(t.Rows, row)
 	}
 	return compareSection{ID: "s0", Title: "Repairability class", Tables: []table{t},

@@ -305,7 +305,7 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 		if ff.Class != nil {
 			class = pt.T("class %s", *ff.Class)
 		}
-		row("Repeated free fall (EU label)", "", class, pt.T("%d falls without defect (least of %d units).", ff.FallsWithoutDefect, ff.Units)+" "+ff.Note)
+		row("Repeated free fall (EU label)", "", class, pt.T("%d falls without defect (least of %d units).", ff.FallsWithoutDefect, ff.Units)+" "+say(pt, ff.Why))
 	} else {
 		row("Repeated free fall (EU label)", "", "", pt.T("no 1 m tumbler runs"))
 	}
@@ -325,7 +325,7 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 		if e.Class != nil {
 			class = pt.T("class %s", *e.Class) + ", "
 		}
-		row("Energy efficiency (EU label)", "", strings.TrimSuffix(class+eei, ", "), pt.Text(e.Note))
+		row("Energy efficiency (EU label)", "", strings.TrimSuffix(class+eei, ", "), say(pt, e.Why))
 	} else {
 		row("EU loop runtime", "", "", pt.T("no eu_eei_loop battery runs"))
 	}

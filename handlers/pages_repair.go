@@ -7,6 +7,7 @@ import (
 
 	"ruggedlab/eulabel"
 	"ruggedlab/i18n"
+	"ruggedlab/models"
 )
 
 // repairRow is the handset page's line for the repairability class:
@@ -25,6 +26,16 @@ func repairRow(pt *i18n.Printer, rep *eulabel.Repairability) (measured, basis st
 	return measured, sayAll(pt, rep.Why) // the note in the page's language
 }
 
+// repairWord is a part, fastener or tool code in pt's language, as the
+// run pages name it (resupplied → "fournie avec la pièce"); a code the
+// catalogue lacks, and every code in English (exports), stays as it is.
+func repairWord(pt *i18n.Printer, code string) string {
+	if pt == nil || pt.Lang == i18n.EN {
+		return code
+	}
+	return fmt.Sprint(sayArg(pt, models.Word(code)))
+}
+
 // repairTable is the per-part breakdown behind the measured class: each
 // priority part's worst unit and scores, each unit's steps and time with a
 // link to its runs. Unit labels go through the cast, so blind pages show
@@ -38,13 +49,14 @@ func repairTable(cs *cast, code string, rep *eulabel.Repairability, blind bool) 
 			{"max_steps", "Steps (worst unit)", true}, {"fasteners", "Fasteners", false}, {"tools", "Tools", false},
 			{"score_dd", "SDD", true}, {"score_f", "SF", true}, {"score_t", "ST", true},
 			{"max_repair_s", "Longest repair (s)", true}, {"per_unit", "Units: steps, time", false}}}
+	pt := cs.tr
 	for _, p := range rep.Parts {
 		var units []string
 		href := ""
 		for _, u := range p.PerUnit {
-			s := fmt.Sprintf("%s: %d steps, %.0f s", cs.Unit(code, u.Unit), u.DisassemblySteps, u.RepairS)
+			s := cs.T("%s: %d steps, %.0f s", cs.Unit(code, u.Unit), u.DisassemblySteps, u.RepairS)
 			if !u.FunctionalAfter {
-				s += " — not functional after reassembly"
+				s += cs.T(" — not functional after reassembly")
 			}
 			units = append(units, s)
 			if href == "" && len(u.Runs) > 0 {
@@ -56,15 +68,15 @@ func repairTable(cs *cast, code string, rep *eulabel.Repairability, blind bool) 
 		if !p.AllFunctional {
 			perUnit.Class = "verdict not_met"
 		}
-		t.Rows = append(t.Rows, []cell{textCell(p.Part), numCell(p.Weight, 2), intCell(p.Units),
-			intCell(p.DisassemblySteps), textCell(p.Fasteners), textCell(p.Tools),
+		t.Rows = append(t.Rows, []cell{textCell(repairWord(pt, p.Part)), numCell(p.Weight, 2), intCell(p.Units),
+			intCell(p.DisassemblySteps), textCell(repairWord(pt, p.Fasteners)), textCell(repairWord(pt, p.Tools)),
 			intCell(p.Scores.DisassemblyDepth), intCell(p.Scores.Fasteners),
 			intCell(p.Scores.Tools), numCell(p.MaxRepairS, 0), perUnit})
 	}
 	for _, m := range rep.MissingParts {
-		t.Rows = append(t.Rows, []cell{textCell(m), textCell(missing), intCell(0), textCell(missing), textCell(missing),
+		t.Rows = append(t.Rows, []cell{textCell(repairWord(pt, m)), textCell(missing), intCell(0), textCell(missing), textCell(missing),
 			textCell(missing), textCell(missing), textCell(missing), textCell(missing), textCell(missing),
-			{Text: "no active repair run: the class is not computed", Class: "verdict inconclusive"}})
+			{Text: cs.T("no active repair run: the class is not computed"), Class: "verdict inconclusive"}})
 	}
 	return t
 }
