@@ -106,7 +106,6 @@ func (f *pagesFixture) sweepExamples(importID, incidentID string) map[string][]s
 // (issue #15 item 2): the sweep logs it there instead of failing. Take a
 // route out once its page is translated; never add one.
 var frenchTODO = map[string]bool{
-	"/compare": true, "/handsets/:code": true,
 	"/profiles/:id/award": true, "/trials/:id": true,
 }
 
