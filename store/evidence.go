@@ -157,32 +157,50 @@ func (s *Store) EvidenceFromRuns(ctx context.Context, f EvidenceFilter) (Evidenc
 	return s.evidence(ctx, f, false)
 }
 
-func (s *Store) evidence(ctx context.Context, f EvidenceFilter, tallies bool) (Evidence, error) {
+// scope is who an evidence read covers: the filter's handsets (ids and
+// codes) and their units' serials.
+type scope struct {
+	codes   map[string]string // handset id → code
+	ids     []string          // handset ids
+	serials map[string]string // unit id → serial
+}
+
+// evidenceScope reads the filter's handsets and their units, the part
+// Evidence and CompareEvidence share. No handset: an empty Evidence.
+func (s *Store) evidenceScope(ctx context.Context, f EvidenceFilter) (Evidence, scope, error) {
 	hs, err := s.handsetsByCode(ctx, f.Handsets)
 	if err != nil {
-		return Evidence{}, err
+		return Evidence{}, scope{}, err
 	}
 	ev := Evidence{Handsets: hs, Runs: []models.Run{}}
 	if len(hs) == 0 {
-		return ev, nil
+		return ev, scope{}, nil
 	}
-	codes := make(map[string]string, len(hs)) // handset id → code
-	ids := make([]string, len(hs))
+	sc := scope{codes: make(map[string]string, len(hs)), ids: make([]string, len(hs))}
 	for i, h := range hs {
-		codes[h.ID], ids[i] = h.Code, h.ID
+		sc.codes[h.ID], sc.ids[i] = h.Code, h.ID
 	}
 	var units []unitRow
 	q := s.db.WithContext(ctx).Select("id", "serial")
 	if len(f.Handsets) > 0 {
-		q = q.Where("handset_id IN ?", ids)
+		q = q.Where("handset_id IN ?", sc.ids)
 	}
 	if err := q.Find(&units).Error; err != nil {
-		return Evidence{}, translate(err, "units")
+		return Evidence{}, scope{}, translate(err, "units")
 	}
-	serials := make(map[string]string, len(units)) // unit id → serial
+	sc.serials = make(map[string]string, len(units))
 	for _, u := range units {
-		serials[u.ID] = u.Serial
+		sc.serials[u.ID] = u.Serial
 	}
+	return ev, sc, nil
+}
+
+func (s *Store) evidence(ctx context.Context, f EvidenceFilter, tallies bool) (Evidence, error) {
+	ev, sc, err := s.evidenceScope(ctx, f)
+	if err != nil || len(ev.Handsets) == 0 {
+		return ev, err
+	}
+	codes, ids, serials := sc.codes, sc.ids, sc.serials
 	var kinds []string
 	for _, k := range models.Kinds { // fixed order: the same queries every time
 		if len(f.Kinds) == 0 || slices.Contains(f.Kinds, k) {

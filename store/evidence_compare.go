@@ -27,31 +27,11 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 	if len(f.Kinds) != 1 || f.Kinds[0] != models.Drop {
 		return s.Evidence(ctx, f)
 	}
-	hs, err := s.handsetsByCode(ctx, f.Handsets)
-	if err != nil {
-		return Evidence{}, err
+	ev, sc, err := s.evidenceScope(ctx, f)
+	if err != nil || len(ev.Handsets) == 0 {
+		return ev, err
 	}
-	ev := Evidence{Handsets: hs, Runs: []models.Run{}}
-	if len(hs) == 0 {
-		return ev, nil
-	}
-	codes := make(map[string]string, len(hs)) // handset id → code
-	ids := make([]string, len(hs))
-	for i, h := range hs {
-		codes[h.ID], ids[i] = h.Code, h.ID
-	}
-	var units []unitRow
-	q := s.db.WithContext(ctx).Select("id", "serial")
-	if len(f.Handsets) > 0 {
-		q = q.Where("handset_id IN ?", ids)
-	}
-	if err := q.Find(&units).Error; err != nil {
-		return Evidence{}, translate(err, "units")
-	}
-	serials := make(map[string]string, len(units)) // unit id → serial
-	for _, u := range units {
-		serials[u.ID] = u.Serial
-	}
+	codes, ids, serials := sc.codes, sc.ids, sc.serials
 	agg := "group_concat(recent, ';')"
 	if s.engine == Postgres {
 		agg = "string_agg(recent, ';')"

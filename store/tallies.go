@@ -706,6 +706,14 @@ func (s *Store) tallyCreated(tx *gorm.DB, rows []runRow) error {
 // values the types the columns have (so gkey encodes them alike).
 var tallyTypes = []byte("rtbiiiitrrrirbbttrrbbtrrtittrr") // r real, i integer, b boolean, t text
 
+// writeTallyCasts writes one typed placeholder per tally column, for a
+// VALUES row: the engines need the types to compute the group key.
+func (s *Store) writeTallyCasts(b *strings.Builder) {
+	for j := range tallyColumns {
+		b.WriteString(", CAST(? AS " + s.castType(tallyTypes[j]) + ")")
+	}
+}
+
 func (s *Store) castType(t byte) string {
 	switch t {
 	case 'r':
@@ -818,9 +826,7 @@ func (t *tallyChange) collectValues(tx *gorm.DB, rows []runRow, sign int) error 
 				b.WriteString(", ")
 			}
 			b.WriteString("(CAST(? AS INTEGER)")
-			for j := range tallyColumns {
-				b.WriteString(", CAST(? AS " + t.s.castType(tallyTypes[j]) + ")")
-			}
+			t.s.writeTallyCasts(&b)
 			b.WriteString(")")
 			args = append(args, int64(n))
 			args = append(args, tp.vals...)
@@ -941,9 +947,7 @@ func (t *tallyChange) resolve(tx *gorm.DB) (map[tallyKey]tallyRow, error) {
 			b.WriteString(", ")
 		}
 		b.WriteString("(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT)")
-		for j := range tallyColumns {
-			b.WriteString(", CAST(? AS " + t.s.castType(tallyTypes[j]) + ")")
-		}
+		t.s.writeTallyCasts(&b)
 		b.WriteString(")")
 		vals[n] = tallyValues(&p.row)
 		skeys[n] = p.row.StartedAt.UTC().Format(models.StartedKey)
