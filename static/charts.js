@@ -17,7 +17,12 @@
 //     with at most KM_BANDS_SHOWN candidates left selected in the legend
 //     their bands stay shaded (charts.KMBandsShown);
 //   - hides a y axis whose series are all switched off in the legend (the
-//     run page's battery chart has one axis per channel).
+//     run page's battery chart has one axis per channel);
+//   - on a page that is not in English (<html lang="fr">), writes the
+//     numbers ECharts formats itself in the page's language: axis ticks,
+//     data zoom handles, {c} of string templates, default tooltips and
+//     labels ("38,5" and "10 000" with a narrow no-break space, by
+//     Intl.NumberFormat, as the pages' own numbers). See localNumbers.
 (function () {
   "use strict";
   var KM_BANDS_SHOWN = 2;
@@ -38,7 +43,7 @@
       var option = JSON.parse(block.textContent);
       narrowLabels(option);
       var chart = echarts.init(el, null, {renderer: "canvas"});
-      chart.setOption(option);
+      chart.setOption(localNumbers(option));
       charts[el.id] = {chart: chart, option: option, el: el};
       if (el.getAttribute("data-chart") === "km") {
         linkKM(chart, option);
@@ -67,6 +72,160 @@
       xAxis: xs.map(function (a) { return a.type === "category" ? {axisLabel: {rotate: 35, width: 90}} : {}; }),
       grid: {containLabel: true}
     }}];
+  }
+
+  // localNumbers returns a copy of option whose numbers, the ones ECharts
+  // writes itself, read as the page's language writes them; on an English
+  // page, option itself (ECharts' own "38.5", "10,000"). The Go side
+  // cannot do it: ECharts picks tick values and fills {c} in the browser,
+  // and the option block is JSON data, never code (charts/chart.go), so
+  // the formatter functions are written here, once, by us. Text the Go
+  // builders wrote already has the page's decimal mark (charts.Localize).
+  //
+  // Only numbers change: a template keeps ECharts' own filling in
+  // (echarts.format.formatTpl, which HTML-escapes {a} and {b} in
+  // tooltips as ECharts does), with {c} formatted first.
+  var NUMBER_AXES = ["xAxis", "yAxis", "radiusAxis", "angleAxis", "singleAxis", "parallelAxis"];
+  var numbers = pageNumbers();
+
+  function pageNumbers() {
+    var lang = (document.documentElement.getAttribute("lang") || "en").toLowerCase();
+    if (lang.indexOf("en") === 0 || typeof Intl === "undefined") {
+      return null;
+    }
+    var formats = {};
+    var format = function (digits) {
+      var key = digits === undefined ? "any" : String(digits);
+      if (!formats[key]) {
+        formats[key] = new Intl.NumberFormat(lang === "fr" ? "fr-FR" : lang, digits === undefined ?
+          {maximumFractionDigits: 10} : {minimumFractionDigits: digits, maximumFractionDigits: digits});
+      }
+      return formats[key];
+    };
+    var num = function (v) {
+      if (Array.isArray(v)) {
+        return v.map(num);
+      }
+      return typeof v === "number" && isFinite(v) ? format().format(v) : v;
+    };
+    // text rewrites a number ECharts already wrote in English ("1,234.50")
+    // with as many decimals.
+    var text = function (s) {
+      if (typeof s !== "string" || !/^-?[\d,]+(\.\d+)?$/.test(s)) {
+        return s;
+      }
+      var dot = s.indexOf(".");
+      return format(dot < 0 ? 0 : s.length - dot - 1).format(Number(s.replace(/,/g, "")));
+    };
+    return {num: num, text: text};
+  }
+
+  function localNumbers(option) {
+    if (!numbers) {
+      return option;
+    }
+    var o = JSON.parse(JSON.stringify(option));
+    NUMBER_AXES.forEach(function (key) {
+      var isValue = function (a) {
+        return a.type === "value" || a.type === "log" || (a.type === undefined && key !== "xAxis" && key !== "angleAxis" && key !== "parallelAxis");
+      };
+      list(o[key]).forEach(function (a) {
+        if (a && isValue(a)) {
+          axisNumbers(a);
+        }
+      });
+    });
+    list(o.dataZoom).forEach(function (dz) {
+      if (dz && dz.labelFormatter === undefined) {
+        // ECharts passes its own text, with the precision it chose.
+        dz.labelFormatter = function (value, valueText) { return numbers.text(valueText); };
+      }
+    });
+    walkNumbers(o, "", false);
+    return o;
+  }
+
+  function list(v) {
+    return Array.isArray(v) ? v : (v ? [v] : []);
+  }
+
+  function axisNumbers(a) {
+    a.axisLabel = a.axisLabel || {};
+    var f = a.axisLabel.formatter;
+    if (f === undefined) {
+      a.axisLabel.formatter = function (v) { return numbers.num(v); };
+    } else if (typeof f === "string" && f.indexOf("{value}") >= 0) {
+      a.axisLabel.formatter = function (v) { return f.split("{value}").join(numbers.num(v)); };
+    }
+    a.axisPointer = a.axisPointer || {};
+    a.axisPointer.label = a.axisPointer.label || {};
+    if (a.axisPointer.label.formatter === undefined) {
+      a.axisPointer.label.formatter = function (p) { return numbers.num(p.value); };
+    }
+  }
+
+  // walkNumbers gives every tooltip and label of the option (the chart's,
+  // a series', a data item's, a markLine's) number formatting. inItem: v
+  // is inside a data item or an emphasis state, whose label without a
+  // formatter inherits its series' formatter and must keep doing so.
+  function walkNumbers(v, key, inItem) {
+    if (Array.isArray(v)) {
+      v.forEach(function (x) { walkNumbers(x, key, inItem); });
+      return;
+    }
+    if (!v || typeof v !== "object") {
+      return;
+    }
+    if (key === "tooltip") {
+      tooltipNumbers(v);
+    } else if (key === "label" || key === "endLabel") {
+      labelNumbers(v, inItem);
+    }
+    Object.keys(v).forEach(function (k) {
+      if (typeof v[k] === "object") {
+        walkNumbers(v[k], k, inItem || k === "data" || k === "emphasis" || k === "blur" || k === "select");
+      }
+    });
+  }
+
+  // withValue is params with its value (and a series' data value) in the
+  // page's numbers, for ECharts' template filling.
+  function withValue(p) {
+    if (Array.isArray(p)) {
+      return p.map(withValue);
+    }
+    var q = {};
+    Object.keys(p).forEach(function (k) { q[k] = p[k]; });
+    q.value = numbers.num(p.value);
+    return q;
+  }
+
+  function hasValue(tpl) {
+    return typeof tpl === "string" && /\{c\d*\}/.test(tpl);
+  }
+
+  function tooltipNumbers(t) {
+    if (t.formatter === undefined) {
+      if (t.valueFormatter === undefined) {
+        t.valueFormatter = function (v) { return numbers.num(v); };
+      }
+    } else if (hasValue(t.formatter)) {
+      var tpl = t.formatter;
+      t.formatter = function (p) { return echarts.format.formatTpl(tpl, withValue(p), true); };
+    }
+  }
+
+  function labelNumbers(l, inherits) {
+    if (l.formatter === undefined && !inherits) {
+      // The default label is the value.
+      l.formatter = function (p) {
+        var v = numbers.num(p.value);
+        return Array.isArray(v) ? v.join(" ") : String(v);
+      };
+    } else if (hasValue(l.formatter)) {
+      var tpl = l.formatter;
+      l.formatter = function (p) { return echarts.format.formatTpl(tpl, withValue(p), false); };
+    }
   }
 
   function seriesList(option) {
@@ -153,7 +312,7 @@
     document.body.appendChild(div);
     try {
       var off = echarts.init(div, null, {renderer: "canvas", width: s.width, height: s.height});
-      off.setOption(exportOption(s.c.option, s.title));
+      off.setOption(localNumbers(exportOption(s.c.option, s.title)));
       var url = off.getDataURL({type: "png", pixelRatio: 2, backgroundColor: "#ffffff"});
       off.dispose();
       return url;
@@ -167,7 +326,7 @@
   function svg(id) {
     var s = size(id);
     var off = echarts.init(null, null, {renderer: "svg", ssr: true, width: s.width, height: s.height});
-    off.setOption(exportOption(s.c.option, s.title));
+    off.setOption(localNumbers(exportOption(s.c.option, s.title)));
     var text = off.renderToSVGString();
     off.dispose();
     return text;
