@@ -306,7 +306,7 @@ func (p *pages) buildAward(ctx context.Context, q awardPageQuery) (awardView, er
 		}
 		seen[sb[i].Label] = true
 	}
-	rank, err := charts.RankAcceptability("award-ranks", "Rank acceptability ("+strconv.Itoa(rep.Draws)+" draws)", bars)
+	rank, err := charts.RankAcceptability("award-ranks", i18n.TOr(pt, "Rank acceptability (%d draws)", rep.Draws), bars)
 	if err != nil {
 		return v, err
 	}

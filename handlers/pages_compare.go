@@ -873,7 +873,7 @@ func (b *sectionBuilder) battery(ctx context.Context, k sectionKey) error {
 	}
 	withReasons(&summary, summaryWhy)
 	withReasons(&pairs, pairsWhy)
-	rt, err := charts.BatteryRuntime(b.id("battery-runtime"), b.sec.Title+": runtime", b.q.confidence, groups)
+	rt, err := charts.BatteryRuntime(b.id("battery-runtime"), b.chartTitle("%s: runtime"), b.q.confidence, groups)
 	if err != nil {
 		return err
 	}
@@ -897,6 +897,19 @@ func (b *sectionBuilder) battery(ctx context.Context, k sectionKey) error {
 type dischargeChart struct {
 	chart charts.Chart
 	table table
+}
+
+// chartTitle is the accessible name of one of the section's charts,
+// format naming the section (%s) and what the chart shows, in the page's
+// language: the heading's words, as {{T .Title}} shows them, and the
+// format's. charts.Localize translates only a title the catalogue knows
+// whole, which a title holding the section's name never is.
+func (b *sectionBuilder) chartTitle(format string) string {
+	title := b.sec.Title
+	if b.pt != nil {
+		title = b.pt.Text(title)
+	}
+	return i18n.TOr(b.pt, format, title)
 }
 
 // discharge overlays the section's discharge curves, one colour per
@@ -976,7 +989,7 @@ func (b *sectionBuilder) discharge(ctx context.Context) (*dischargeChart, error)
 	if len(curves) == 0 {
 		return &dischargeChart{table: t}, nil
 	}
-	ch, err := charts.Discharge(b.id("discharge"), b.sec.Title+": discharge curves", groups, curves)
+	ch, err := charts.Discharge(b.id("discharge"), b.chartTitle("%s: discharge curves"), groups, curves)
 	if err != nil {
 		return nil, err
 	}

@@ -112,11 +112,11 @@ func (b *sectionBuilder) repair(k sectionKey) error {
 		b.sec.Tables = []table{summary}
 		return nil
 	}
-	sc, err := charts.UnitDots("repair-steps", b.id("repair-steps"), b.sec.Title+": disassembly steps per unit", "steps", stepDots)
+	sc, err := charts.UnitDots("repair-steps", b.id("repair-steps"), b.chartTitle("%s: disassembly steps per unit"), "steps", stepDots)
 	if err != nil {
 		return err
 	}
-	tc, err := charts.UnitDots("repair-time", b.id("repair-time"), b.sec.Title+": disassembly + reassembly per unit", "min", timeDots)
+	tc, err := charts.UnitDots("repair-time", b.id("repair-time"), b.chartTitle("%s: disassembly + reassembly per unit"), "min", timeDots)
 	if err != nil {
 		return err
 	}

@@ -114,7 +114,7 @@ var frenchTODO = map[string]bool{}
 const sweepJS = `(() => {
   const de = document.documentElement, vw = window.innerWidth;
   const out = {url: location.pathname + location.search, lang: de.lang, scrollW: de.scrollWidth, innerW: vw,
-    wide: [], skip: "", skipTarget: "", text: "", chartText: [], title: document.title};
+    wide: [], skip: "", skipTarget: "", text: "", chartText: [], names: [], title: document.title};
   if (document.body) {
     // Code samples, API paths and field names are not prose.
     const parts = [], w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -125,6 +125,13 @@ const sweepJS = `(() => {
       if (!n.parentElement.closest("code, pre, kbd, samp, script, style") && !(marked && marked !== de && marked.lang.startsWith("en"))) parts.push(n.nodeValue);
     }
     out.text = parts.join(" ");
+    // Accessible names and hover titles are read out or shown as well:
+    // a chart's aria-label, a button's title, an input's placeholder.
+    for (const el of document.body.querySelectorAll("[aria-label], [title], [placeholder], [alt]")) {
+      const marked = el.closest("[lang]");
+      if (el.closest("code, pre, kbd, samp") || (marked && marked !== de && marked.lang.startsWith("en"))) continue;
+      for (const a of ["aria-label", "title", "placeholder", "alt"]) if (el.hasAttribute(a)) out.names.push(el.getAttribute(a));
+    }
   }
   if (de.scrollWidth > vw) {
     // The outermost elements past the right edge that are not inside a box
@@ -169,6 +176,7 @@ type sweepResult struct {
 	SkipTarget string   `json:"skipTarget"`
 	Text       string   `json:"text"`
 	ChartText  []string `json:"chartText"`
+	Names      []string `json:"names"`
 	Title      string   `json:"title"`
 }
 
@@ -271,6 +279,9 @@ func TestBrowserSweep(t *testing.T) {
 		}
 		if left := englishLeft(english, data, r.Text); len(left) > 0 {
 			report("%s: English left on a French page: %q", r.URL, left)
+		}
+		if left := englishLeft(english, data, strings.Join(r.Names, "\n")); len(left) > 0 {
+			report("%s: English left in a French page's accessible names and titles: %q", r.URL, left)
 		}
 		if left := englishLeft(english, data, strings.Join(r.ChartText, "\n")); len(left) > 0 {
 			report("%s: English left in a French page's charts: %q", r.URL, left)
