@@ -240,6 +240,12 @@ func translateMessage(pt *i18n.Printer, msg string) string {
 			return m
 		}
 		i++
+		// A reference with words of its own ("(EU 2023/1670 minimum for
+		// phones)") is a message too; a bare one ("(ISO/IEC 17025
+		// §7.5.2)") reads the same in both languages.
+		if q := qs[i-1]; q[0] == '(' && pt.Has(q) {
+			return pt.Text(q)
+		}
 		return qs[i-1]
 	})
 }
