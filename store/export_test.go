@@ -67,3 +67,19 @@ func MigrateDownTo(ctx context.Context, s *Store, version int64) error {
 	_, err = p.DownTo(ctx, version)
 	return err
 }
+
+// GkeysGoAndSQL are the group keys of tuples of summary columns' values
+// (as tallyValues makes them) spelt by Go (goGkey: "" where it is not
+// sure) and by the engine's view expression.
+func GkeysGoAndSQL(ctx context.Context, s *Store, tuples [][]any) (goKeys, sqlKeys []string, err error) {
+	for _, vals := range tuples {
+		k, _ := goGkey(s.engine, vals)
+		goKeys = append(goKeys, k)
+	}
+	sqlKeys, err = s.sqlGkeys(s.db.WithContext(ctx), tuples)
+	return goKeys, sqlKeys, err
+}
+
+// TallyTypes are the summary columns' types, r real, i integer, b
+// boolean, t text.
+func TallyTypes() string { return string(tallyTypes) }

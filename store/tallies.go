@@ -784,10 +784,6 @@ func (t *tallyChange) collectValues(tx *gorm.DB, rows []runRow, sign int) error 
 	if len(rows) == 0 || t.s.noTallies {
 		return nil
 	}
-	expr, err := t.s.gkeyExpr()
-	if err != nil {
-		return err
-	}
 	type tuple struct {
 		vals []any
 		rows []int
@@ -811,43 +807,25 @@ func (t *tallyChange) collectValues(tx *gorm.DB, rows []runRow, sign int) error 
 		}
 		tp.rows = append(tp.rows, i)
 	}
-	per := 1 + len(tallyColumns)
-	for start := 0; start < len(unkeyed); start += 30_000 / per {
-		chunk := unkeyed[start:min(len(unkeyed), start+30_000/per)]
-		var b strings.Builder
-		b.WriteString("SELECT i, " + expr + " FROM (SELECT column1 AS i")
-		for j, c := range tallyColumns {
-			fmt.Fprintf(&b, ", column%d AS %s", j+2, c)
+	var asked []*tuple
+	for _, tp := range unkeyed {
+		if k, ok := goGkey(t.s.engine, tp.vals); ok {
+			tp.gkey = k
+		} else {
+			asked = append(asked, tp)
 		}
-		b.WriteString(" FROM (VALUES ")
-		args := make([]any, 0, per*len(chunk))
-		for n, tp := range chunk {
-			if n > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(CAST(? AS INTEGER)")
-			t.s.writeTallyCasts(&b)
-			b.WriteString(")")
-			args = append(args, int64(n))
-			args = append(args, tp.vals...)
+	}
+	if len(asked) > 0 {
+		vals := make([][]any, len(asked))
+		for i, tp := range asked {
+			vals[i] = tp.vals
 		}
-		b.WriteString(") AS v) AS runs ORDER BY i")
-		res, err := t.s.rawRows(tx, b.String(), args...)
+		keys, err := t.s.sqlGkeys(tx, vals)
 		if err != nil {
 			return err
 		}
-		for res.Next() {
-			var n int
-			var gkey string
-			if err := res.Scan(&n, &gkey); err != nil {
-				res.Close()
-				return err
-			}
-			chunk[n].gkey = gkey
-		}
-		res.Close()
-		if err := res.Err(); err != nil {
-			return err
+		for i, tp := range asked {
+			tp.gkey = keys[i]
 		}
 	}
 	if t.gkeys == nil {
@@ -868,6 +846,57 @@ func (t *tallyChange) collectValues(tx *gorm.DB, rows []runRow, sign int) error 
 		}
 	}
 	return nil
+}
+
+// sqlGkeys are the group keys of tuples of tallyColumns values computed
+// by the view's own expression over them bound as values (no table read):
+// for the values goGkey is not sure to spell as the engine does.
+func (s *Store) sqlGkeys(tx *gorm.DB, tuples [][]any) ([]string, error) {
+	expr, err := s.gkeyExpr()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(tuples))
+	per := 1 + len(tallyColumns)
+	for start := 0; start < len(tuples); start += 30_000 / per {
+		chunk := tuples[start:min(len(tuples), start+30_000/per)]
+		var b strings.Builder
+		b.WriteString("SELECT i, " + expr + " FROM (SELECT column1 AS i")
+		for j, c := range tallyColumns {
+			fmt.Fprintf(&b, ", column%d AS %s", j+2, c)
+		}
+		b.WriteString(" FROM (VALUES ")
+		args := make([]any, 0, per*len(chunk))
+		for n, vals := range chunk {
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(CAST(? AS INTEGER)")
+			s.writeTallyCasts(&b)
+			b.WriteString(")")
+			args = append(args, int64(n))
+			args = append(args, vals...)
+		}
+		b.WriteString(") AS v) AS runs ORDER BY i")
+		res, err := s.rawRows(tx, b.String(), args...)
+		if err != nil {
+			return nil, err
+		}
+		for res.Next() {
+			var n int
+			var gkey string
+			if err := res.Scan(&n, &gkey); err != nil {
+				res.Close()
+				return nil, err
+			}
+			out[start+n] = gkey
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // tupleKey appends an exact text of a run's tallyColumns values to b:
@@ -926,6 +955,16 @@ func (t *tallyChange) resolve(tx *gorm.DB) (map[tallyKey]tallyRow, error) {
 	}
 	if len(pend) == 0 {
 		return old, nil
+	}
+	keys := make([]string, len(pend))
+	keyed := true
+	for i, p := range pend {
+		if keys[i], keyed = goGkey(t.s.engine, tallyValues(&p.row)); !keyed {
+			break
+		}
+	}
+	if keyed {
+		return old, t.resolveKeyed(tx, pend, keys, old)
 	}
 	expr, err := t.s.gkeyExpr()
 	if err != nil {
@@ -1061,4 +1100,138 @@ func pickRecent(out []recentRun, read, limit int, lastKey string, need int) ([]r
 		return out[len(out)-need:], true
 	}
 	return nil, false
+}
+
+// resolveKeyed is resolve for runs whose group keys Go computed (goGkey):
+// one statement reads their groups by primary key and, for a run counted
+// out that its group lists in a group with more runs than listed, the
+// unit's spareLimit runs from the group's oldest listed run down, with
+// their evidence columns, keyed here — what spareSelect brought, without
+// the view's gkey expression over any row (issue #18).
+func (t *tallyChange) resolveKeyed(tx *gorm.DB, pend []pendingRun, keys []string, old map[tallyKey]tallyRow) error {
+	s := t.s
+	instr, from := "instr", "substr(t.recent, 1, instr(t.recent, ' ') - 1)"
+	if s.engine == Postgres {
+		instr, from = "strpos", "CAST(split_part(t.recent, ' ', 1) AS TIMESTAMPTZ)"
+	}
+	var nulls strings.Builder
+	for j := range tallyColumns {
+		nulls.WriteString(", CAST(NULL AS " + s.castType(tallyTypes[j]) + ")")
+	}
+	cols := "x." + strings.Join(tallyColumns, ", x.")
+	var b strings.Builder
+	var args []any
+	skeys := make([]string, len(pend))
+	for n, p := range pend {
+		skeys[n] = p.row.StartedAt.UTC().Format(models.StartedKey)
+		if n > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		b.WriteString("SELECT CAST(? AS INTEGER) AS i, 0 AS part, t.n, t.runtime_sum, t.runtime_n, t.recent," +
+			" CAST(NULL AS TEXT) AS skey, CAST(NULL AS TEXT) AS id" + nulls.String() +
+			" FROM (SELECT 1 AS one) o LEFT JOIN run_tallies t ON t.unit_id = ? AND t.kind = ? AND t.review_state = ? AND t.gkey = ?")
+		args = append(args, int64(n), p.row.UnitID, p.row.Kind, p.row.ReviewState, keys[n])
+		if p.sign >= 0 {
+			continue
+		}
+		fmt.Fprintf(&b, " UNION ALL SELECT * FROM (SELECT CAST(? AS INTEGER) AS i, 1 AS part, CAST(NULL AS INTEGER) AS n,"+
+			" CAST(NULL AS %s) AS runtime_sum, CAST(NULL AS INTEGER) AS runtime_n, CAST(NULL AS TEXT) AS recent, x.skey, x.id, %s"+
+			" FROM run_tally_keys x WHERE x.unit_id = ? AND x.kind = ? AND x.status = '%s' AND x.review_state = ? AND x.started_at <="+
+			" (SELECT %s FROM run_tallies t WHERE t.unit_id = ? AND t.kind = ? AND t.review_state = ? AND t.gkey = ? AND t.n > %d"+
+			" AND %s(',' || t.recent || ',', ?) > 0) ORDER BY x.started_at DESC LIMIT %d) AS s%d",
+			s.castType('r'), cols, string(models.Active), from, recentRuns, instr, spareLimit, n)
+		args = append(args, int64(n), p.row.UnitID, p.row.Kind, p.row.ReviewState,
+			p.row.UnitID, p.row.Kind, p.row.ReviewState, keys[n], ","+skeys[n]+" "+p.row.ID+",")
+	}
+	res, err := s.rawRows(tx, b.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	groups := make([]tallyRow, len(pend))
+	spare := make([][]recentRun, len(pend))  // the runs read for run i's group
+	spareKeys := make([][]string, len(pend)) // and their group keys
+	unsure := make([]bool, len(pend))        // a key Go could not spell
+	for res.Next() {
+		var i, part int
+		var n, runtimeN sql.NullInt64
+		var runtimeSum sql.NullFloat64
+		var recent, skey, id sql.NullString
+		vals := make([]any, len(tallyColumns))
+		dest := []any{&i, &part, &n, &runtimeSum, &runtimeN, &recent, &skey, &id}
+		for j := range tallyColumns {
+			switch tallyTypes[j] {
+			case 'r':
+				dest = append(dest, new(sql.NullFloat64))
+			case 'i':
+				dest = append(dest, new(sql.NullInt64))
+			case 'b':
+				dest = append(dest, new(sql.NullBool))
+			default:
+				dest = append(dest, new(sql.NullString))
+			}
+		}
+		if err := res.Scan(dest...); err != nil {
+			return err
+		}
+		if part == 0 {
+			groups[i] = tallyRow{n: int(n.Int64), runtimeSum: runtimeSum.Float64, runtimeN: int(runtimeN.Int64), recent: parseRecent(recent.String)}
+			continue
+		}
+		for j, d := range dest[8:] {
+			switch v := d.(type) {
+			case *sql.NullFloat64:
+				if v.Valid {
+					vals[j] = v.Float64
+				}
+			case *sql.NullInt64:
+				if v.Valid {
+					vals[j] = v.Int64
+				}
+			case *sql.NullBool:
+				if v.Valid {
+					vals[j] = v.Bool
+				}
+			case *sql.NullString:
+				if v.Valid {
+					vals[j] = v.String
+				}
+			}
+		}
+		gk, ok := goGkey(s.engine, vals)
+		unsure[i] = unsure[i] || !ok // then no spares: refillRecent asks the engine
+		spare[i] = append(spare[i], recentRun{skey.String, id.String})
+		spareKeys[i] = append(spareKeys[i], gk)
+	}
+	if err := res.Err(); err != nil {
+		return err
+	}
+	for i, p := range pend {
+		k := tallyKey{unit: p.row.UnitID, kind: p.row.Kind, review: p.row.ReviewState, gkey: keys[i]}
+		o := groups[i]
+		old[k] = o
+		if len(spare[i]) > 0 && len(o.recent) > 0 && !unsure[i] {
+			sp := spareRuns{b: o.recent[0]}
+			for j, r := range spare[i] {
+				if sp.read == 0 || r.skey < sp.lastKey {
+					sp.lastKey = r.skey
+				}
+				sp.read++
+				if spareKeys[i][j] == k.gkey && compareRecent(r, sp.b) < 0 {
+					sp.matches = append(sp.matches, r)
+				}
+			}
+			slices.SortFunc(sp.matches, compareRecent)
+			if t.spares == nil {
+				t.spares = map[tallyKey]spareRuns{}
+			}
+			t.spares[k] = sp
+		}
+		var rt any
+		if p.row.RuntimeH != nil {
+			rt = *p.row.RuntimeH
+		}
+		t.add(k, p.row.HandsetID, tallyValues(&p.row), rt, skeys[i], p.row.ID, p.sign)
+	}
+	return nil
 }
