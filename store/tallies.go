@@ -249,6 +249,9 @@ func (t *tallyChange) write(tx *gorm.DB) error {
 		}
 		t.locked = true
 	}
+	if done, err := t.writeInSQL(tx); done || err != nil {
+		return err
+	}
 	old, err := t.resolve(tx)
 	if err != nil {
 		return err
