@@ -73,7 +73,10 @@ func (s *Server) matrix(ctx context.Context, id string, version int, handsets []
 	if err != nil {
 		return verdict.Matrix{}, err
 	}
-	ev, err := s.Store.Evidence(ctx, store.EvidenceFilter{Kinds: profileKinds(p), Handsets: handsets})
+	// MatrixEvidence: groups list ids from each unit's latest runs, not
+	// their own lists, given the runs each requirement counts (issue #18);
+	// the same matrix.
+	ev, err := s.Store.MatrixEvidence(ctx, store.EvidenceFilter{Kinds: profileKinds(p), Handsets: handsets}, matrixSelects(p))
 	if err != nil {
 		return verdict.Matrix{}, err
 	}
@@ -82,6 +85,23 @@ func (s *Server) matrix(ctx context.Context, id string, version int, handsets []
 		return verdict.Matrix{}, err
 	}
 	return evaluate(p, ev, field), nil
+}
+
+// matrixSelects are the runs each lab requirement of p counts, as
+// verdict.EvaluateHandsets picks them: its matches, verified only when the
+// profile counts verified evidence.
+func matrixSelects(p models.Profile) []func(*models.Run) bool {
+	var out []func(*models.Run) bool
+	for _, q := range p.Requirements {
+		if q.Kind == models.FieldTrial {
+			continue
+		}
+		verifiedOnly := p.Evidence == models.EvidenceVerified
+		out = append(out, func(r *models.Run) bool {
+			return verdict.Matches(q, *r) && (!verifiedOnly || r.Review.State == models.Verified)
+		})
+	}
+	return out
 }
 
 // profileKinds lists the run kinds a profile's requirements read, so the

@@ -147,14 +147,23 @@ var evidenceColumns = map[models.Kind][]evidenceColumn{
 // map rather than per row in SQL.
 // Errors: NotFound naming every unknown handset code.
 func (s *Store) Evidence(ctx context.Context, f EvidenceFilter) (Evidence, error) {
-	return s.evidence(ctx, f, true)
+	return s.evidence(ctx, f, evidenceMode{tallies: true})
 }
 
 // EvidenceFromRuns is Evidence read from every run, one Run each: for
 // what must name every counted run (evidence packs), where the summaries
 // list only each unit's latest 50. Tests prove both give the same answers.
 func (s *Store) EvidenceFromRuns(ctx context.Context, f EvidenceFilter) (Evidence, error) {
-	return s.evidence(ctx, f, false)
+	return s.evidence(ctx, f, evidenceMode{})
+}
+
+// evidenceMode says where evidence is read from: runs, one Run each, or
+// the summaries; and for summaries, whether the groups' id lists are
+// replaced by each unit's latest runs (MatrixEvidence).
+type evidenceMode struct {
+	tallies bool
+	window  bool
+	selects []func(*models.Run) bool
 }
 
 // scope is who an evidence read covers: the filter's handsets (ids and
@@ -195,7 +204,8 @@ func (s *Store) evidenceScope(ctx context.Context, f EvidenceFilter) (Evidence, 
 	return ev, sc, nil
 }
 
-func (s *Store) evidence(ctx context.Context, f EvidenceFilter, tallies bool) (Evidence, error) {
+func (s *Store) evidence(ctx context.Context, f EvidenceFilter, m evidenceMode) (Evidence, error) {
+	tallies := m.tallies
 	ev, sc, err := s.evidenceScope(ctx, f)
 	if err != nil || len(ev.Handsets) == 0 {
 		return ev, err
@@ -225,7 +235,7 @@ func (s *Store) evidence(ctx context.Context, f EvidenceFilter, tallies bool) (E
 	}
 	ev.Runs = make([]models.Run, 0, n)
 	for _, k := range kinds {
-		if err := s.evidenceOfKind(ctx, models.Kind(k), f, ids, codes, serials, tallies, &ev.Runs); err != nil {
+		if err := s.evidenceOfKind(ctx, models.Kind(k), f, ids, codes, serials, m, &ev.Runs); err != nil {
 			return Evidence{}, translate(err, "evidence")
 		}
 	}
@@ -236,7 +246,11 @@ func (s *Store) evidence(ctx context.Context, f EvidenceFilter, tallies bool) (E
 // run_tallies, one Run per group (ordered by its oldest listed run), or
 // from runs, one per run.
 func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFilter, handsetIDs []string,
-	codes, serials map[string]string, tallies bool, out *[]models.Run) error {
+	codes, serials map[string]string, m evidenceMode, out *[]models.Run) error {
+	tallies := m.tallies
+	// Repair groups keep their lists: a repairability class reads runs one
+	// by one (models.ExpandGroups), ids included.
+	window := tallies && m.window && k != models.Repair
 	var cols []evidenceColumn
 	for _, c := range evidenceColumns[k] {
 		if tallies && c.name == "runtime_h" {
@@ -247,7 +261,18 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 	var sel strings.Builder
 	var args []any
 	if tallies {
-		sel.WriteString("SELECT recent, handset_id, unit_id, review_state, n, runtime_sum, runtime_n")
+		if window {
+			// The list's first entry, its comma included: groups sort by it
+			// as by the whole list (entries are distinct, and none holds a
+			// comma), and the list itself is not read out.
+			first := "CASE WHEN instr(recent, ',') > 0 THEN substr(recent, 1, instr(recent, ',')) ELSE recent END"
+			if s.engine == Postgres {
+				first = "CASE WHEN position(',' in recent) > 0 THEN substr(recent, 1, position(',' in recent)) ELSE recent END"
+			}
+			sel.WriteString("SELECT " + first + ", handset_id, unit_id, review_state, n, runtime_sum, runtime_n")
+		} else {
+			sel.WriteString("SELECT recent, handset_id, unit_id, review_state, n, runtime_sum, runtime_n")
+		}
 		for _, c := range cols {
 			sel.WriteString(", " + c.name)
 		}
@@ -297,6 +322,7 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 	// first few bytes.)
 	start := len(*out)
 	var recents []string
+	var unitIDs, gkeys []string // window: each group's unit id and colKey
 
 	rows, err := s.db.WithContext(ctx).Raw(sel.String(), args...).Rows()
 	if err != nil {
@@ -329,9 +355,16 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 			}
 			// Kept as stored, parsed by what reads it: an answer shows a
 			// unit's latest 50 ids, not every group's 50 (issue #18).
-			g.Recent = asText(vals[0])
-			recents = append(recents, g.Recent)
-			r.ID = g.Latest()
+			if window {
+				recents = append(recents, asText(vals[0]))
+				unitIDs = append(unitIDs, asText(vals[2]))
+				gkeys = append(gkeys, colKey(vals[3], vals[head:]))
+				g.IDs, g.Keys = []string{}, []string{}
+			} else {
+				g.Recent = asText(vals[0])
+				recents = append(recents, g.Recent)
+				r.ID = g.Latest()
+			}
 			if g.RuntimeN > 0 {
 				r.RuntimeH = new(g.RuntimeSum / float64(g.RuntimeN))
 			}
@@ -345,6 +378,11 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	if window {
+		if err := s.windowIDs(ctx, k, f, handsetIDs, cols, m.selects, (*out)[start:], unitIDs, gkeys); err != nil {
+			return err
+		}
 	}
 	if tallies {
 		sortByKey((*out)[start:], recents)

@@ -16,13 +16,18 @@ import (
 // 3,106 drop groups, and reading and sorting them, one Run each, cost
 // 24–48× the demo-size answer (issue #18); folded they are ~200 rows.
 //
+// The latest ids are not the groups' lists: concatenating and parsing
+// every group's 50 (~25,000 entries at 100,000 runs, for 3,550 shown)
+// was most of what was left. They are each unit's latest 50 runs, read
+// from runs by the runs_unit index (latestRuns), each given to the folded
+// row of its role.
+//
 // A folded Run is no run: its columns are the aggregates above (planned
 // drops only says whether the role completed its plan), its Group lists
-// the ids of every group folded into it, each group's list kept as stored
-// and joined by ";" (models.RunGroup.Recent). Other kinds, and anything
-// that reads drop runs' other columns (the compare page's sections and
-// charts, the matrix), use Evidence. Tests prove verdict.Compare gives the
-// same bytes over both.
+// the ids of the unit's latest 50 runs that have its role (possibly
+// none). Other kinds, and anything that reads drop runs' other columns
+// (the compare page's sections and charts, the matrix), use Evidence.
+// Tests prove verdict.Compare gives the same bytes over both.
 func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence, error) {
 	if len(f.Kinds) != 1 || f.Kinds[0] != models.Drop {
 		return s.Evidence(ctx, f)
@@ -32,16 +37,12 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 		return ev, err
 	}
 	codes, ids, serials := sc.codes, sc.ids, sc.serials
-	agg := "group_concat(recent, ';')"
-	if s.engine == Postgres {
-		agg = "string_agg(recent, ';')"
-	}
 	// role: 0 failed, 1 stopped early without failing (censored), 2
 	// completed its plan — dropOutcome's three cases, in its own terms (a
-	// missing drops_completed counts as 0).
+	// missing drops_completed counts as 0). dropRole is the same in Go.
 	var sel strings.Builder
-	sel.WriteString("SELECT unit_id, handset_id, role, sum(n), min(first_failure_drop), max(drops_completed), min(planned_drops), " + agg +
-		" FROM (SELECT unit_id, handset_id, n, first_failure_drop, drops_completed, planned_drops, recent," +
+	sel.WriteString("SELECT unit_id, handset_id, role, sum(n), min(first_failure_drop), max(drops_completed), min(planned_drops)" +
+		" FROM (SELECT unit_id, handset_id, n, first_failure_drop, drops_completed, planned_drops," +
 		" CASE WHEN first_failure_drop IS NOT NULL THEN 0 WHEN planned_drops IS NULL OR coalesce(drops_completed, 0) < planned_drops THEN 1 ELSE 2 END AS role" +
 		" FROM run_tallies WHERE kind = ?")
 	args := []any{string(models.Drop)}
@@ -49,21 +50,21 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 		sel.WriteString(" AND handset_id IN ?")
 		args = append(args, ids)
 	}
-	if f.HeightM != nil {
-		sel.WriteString(" AND height_m = ?")
-		args = append(args, *f.HeightM)
-	}
-	if f.Surface != "" {
-		sel.WriteString(" AND surface = ?")
-		args = append(args, f.Surface)
-	}
+	cond, cargs := exactWhere(models.Drop, f, "")
+	sel.WriteString(cond)
+	args = append(args, cargs...)
 	sel.WriteString(") AS g GROUP BY unit_id, handset_id, role ORDER BY unit_id, role")
 	rows, err := s.db.WithContext(ctx).Raw(sel.String(), args...).Rows()
 	if err != nil {
 		return Evidence{}, translate(err, "evidence")
 	}
 	defer rows.Close()
-	vals := make([]any, 8)
+	type unitRole struct {
+		unit string
+		role int
+	}
+	at := map[unitRole]int{} // index in ev.Runs
+	vals := make([]any, 7)
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
@@ -72,20 +73,54 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 		if err := rows.Scan(ptrs...); err != nil {
 			return Evidence{}, translate(err, "evidence")
 		}
-		g := &models.RunGroup{Count: asIntValue(vals[3]), Recent: asText(vals[7])}
+		g := &models.RunGroup{Count: asIntValue(vals[3]), IDs: []string{}, Keys: []string{}}
 		r := models.Run{Kind: models.Drop, Handset: codes[asText(vals[1])], Unit: serials[asText(vals[0])], Status: models.Active,
 			DropsCompleted: asInt(vals[5]), Group: g}
-		switch asIntValue(vals[2]) {
+		role := asIntValue(vals[2])
+		switch role {
 		case 0:
 			r.FirstFailureDrop = asInt(vals[4])
 		case 2:
 			r.PlannedDrops = asInt(vals[6]) // ≤ every run's completed drops, so ≤ the max
 		}
-		r.ID = g.Latest()
+		at[unitRole{asText(vals[0]), role}] = len(ev.Runs)
 		ev.Runs = append(ev.Runs, r)
 	}
 	if err := rows.Err(); err != nil {
 		return Evidence{}, translate(err, "evidence")
 	}
+	cols := []evidenceColumn{
+		intCol("first_failure_drop", func(r *models.Run) **int { return &r.FirstFailureDrop }),
+		intCol("drops_completed", func(r *models.Run) **int { return &r.DropsCompleted }),
+		intCol("planned_drops", func(r *models.Run) **int { return &r.PlannedDrops }),
+	}
+	latest, err := s.latestRuns(ctx, models.Drop, f, ids, cols)
+	if err != nil {
+		return Evidence{}, translate(err, "evidence")
+	}
+	for unit, w := range latest {
+		for _, lr := range w { // oldest first: each role's list too
+			i, ok := at[unitRole{unit, dropRole(asInt(lr.vals[0]), asInt(lr.vals[1]), asInt(lr.vals[2]))}]
+			if !ok {
+				continue // a run written since the fold: not counted, not listed
+			}
+			g := ev.Runs[i].Group
+			g.IDs, g.Keys = append(g.IDs, lr.id), append(g.Keys, lr.key)
+		}
+	}
+	for i := range ev.Runs {
+		ev.Runs[i].ID = ev.Runs[i].Group.Latest()
+	}
 	return ev, nil
+}
+
+// dropRole is the fold's role of one drop run (CompareEvidence's CASE).
+func dropRole(first, done, planned *int) int {
+	switch {
+	case first != nil:
+		return 0
+	case planned == nil || (done == nil && 0 < *planned) || (done != nil && *done < *planned):
+		return 1
+	}
+	return 2
 }
