@@ -19,7 +19,7 @@ import (
 // The latest ids are not the groups' lists: concatenating and parsing
 // every group's 50 (~25,000 entries at 100,000 runs, for 3,550 shown)
 // was most of what was left. They are each unit's latest 50 runs, read
-// from runs by the runs_unit index (latestRuns), each given to the folded
+// from runs by the runs_unit_kind index (latestRuns), each given to the folded
 // row of its role.
 //
 // A folded Run is no run: its columns are the aggregates above (planned

@@ -53,8 +53,9 @@ func exactWhere(k models.Kind, f EvidenceFilter, a string) (string, []any) {
 
 // latestRuns reads each unit's latest windowSize active runs of kind k
 // that the filter selects (handsets and exact matches), with cols, by
-// unit then oldest first. One statement walking the runs_unit index
-// backwards per unit, so it costs per unit, not per run (issue #18): a
+// unit then oldest first. One statement walking the runs_unit_kind index
+// (migration 00022) backwards per unit, so it costs per unit, not per run
+// (issue #18): a
 // LATERAL subquery on PostgreSQL; on SQLite, which has none, each unit's
 // 50th latest started_at (a correlated LIMIT 1 OFFSET 49) bounds the
 // index range read for it. Runs tied with that 50th at the same instant
@@ -85,9 +86,9 @@ func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter,
 		// CROSS JOIN: SQLite keeps units as the outer loop, so the
 		// bound is computed once per unit and seeks the index.
 		q.WriteString(`SELECT u.id, CAST(r.started_at AS TEXT), r.id, r.review_state` + list.String() +
-			` FROM units u CROSS JOIN runs r ON r.unit_id = u.id` +
+			` FROM units u CROSS JOIN runs r INDEXED BY runs_unit_kind ON r.unit_id = u.id` +
 			` AND r.kind = ? AND r.status = ?` + cond +
-			` AND r.started_at >= coalesce((SELECT r2.started_at FROM runs r2 WHERE r2.unit_id = u.id AND r2.kind = ? AND r2.status = ?` + cond2 +
+			` AND r.started_at >= coalesce((SELECT r2.started_at FROM runs r2 INDEXED BY runs_unit_kind WHERE r2.unit_id = u.id AND r2.kind = ? AND r2.status = ?` + cond2 +
 			` ORDER BY r2.started_at DESC, r2.id DESC LIMIT 1 OFFSET 49), '')` + unitWhere)
 		args = append(append(args, string(k), string(models.Active)), cargs...)
 		args = append(append(args, string(k), string(models.Active)), cargs...)
