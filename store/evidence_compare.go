@@ -19,13 +19,12 @@ import (
 // The latest ids are not the groups' lists: concatenating and parsing
 // every group's 50 (~25,000 entries at 100,000 runs, for 3,550 shown)
 // was most of what was left. They are each unit's latest 50 runs, read
-// from runs by the runs_unit_kind index (latestRuns), each given to the folded
-// row of its role.
+// from the runs_unit_kind index alone (latestRuns), all given to the
+// unit's first folded row: a unit's ids are merged across its rows.
 //
 // A folded Run is no run: its columns are the aggregates above (planned
 // drops only says whether the role completed its plan), its Group lists
-// the ids of the unit's latest 50 runs that have its role (possibly
-// none). Other kinds, and anything that reads drop runs' other columns
+// the unit's latest 50 ids (the unit's first row) or none. Other kinds, and anything that reads drop runs' other columns
 // (the compare page's sections and charts, the matrix), use Evidence.
 // Tests prove verdict.Compare gives the same bytes over both.
 func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence, error) {
@@ -39,7 +38,7 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 	codes, ids, serials := sc.codes, sc.ids, sc.serials
 	// role: 0 failed, 1 stopped early without failing (censored), 2
 	// completed its plan — dropOutcome's three cases, in its own terms (a
-	// missing drops_completed counts as 0). dropRole is the same in Go.
+	// missing drops_completed counts as 0).
 	var sel strings.Builder
 	sel.WriteString("SELECT unit_id, handset_id, role, sum(n), min(first_failure_drop), max(drops_completed), min(planned_drops)" +
 		" FROM (SELECT unit_id, handset_id, n, first_failure_drop, drops_completed, planned_drops," +
@@ -59,11 +58,7 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 		return Evidence{}, translate(err, "evidence")
 	}
 	defer rows.Close()
-	type unitRole struct {
-		unit string
-		role int
-	}
-	at := map[unitRole]int{} // index in ev.Runs
+	first := map[string]int{} // unit id → its first row in ev.Runs
 	vals := make([]any, 7)
 	ptrs := make([]any, len(vals))
 	for i := range vals {
@@ -83,28 +78,25 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 		case 2:
 			r.PlannedDrops = asInt(vals[6]) // ≤ every run's completed drops, so ≤ the max
 		}
-		at[unitRole{asText(vals[0]), role}] = len(ev.Runs)
+		if _, ok := first[asText(vals[0])]; !ok {
+			first[asText(vals[0])] = len(ev.Runs)
+		}
 		ev.Runs = append(ev.Runs, r)
 	}
 	if err := rows.Err(); err != nil {
 		return Evidence{}, translate(err, "evidence")
 	}
-	cols := []evidenceColumn{
-		intCol("first_failure_drop", func(r *models.Run) **int { return &r.FirstFailureDrop }),
-		intCol("drops_completed", func(r *models.Run) **int { return &r.DropsCompleted }),
-		intCol("planned_drops", func(r *models.Run) **int { return &r.PlannedDrops }),
-	}
-	latest, err := s.latestRuns(ctx, models.Drop, f, ids, cols)
+	latest, err := s.latestRuns(ctx, models.Drop, f, ids, nil)
 	if err != nil {
 		return Evidence{}, translate(err, "evidence")
 	}
 	for unit, w := range latest {
-		for _, lr := range w { // oldest first: each role's list too
-			i, ok := at[unitRole{unit, dropRole(asInt(lr.vals[0]), asInt(lr.vals[1]), asInt(lr.vals[2]))}]
-			if !ok {
-				continue // a run written since the fold: not counted, not listed
-			}
-			g := ev.Runs[i].Group
+		i, ok := first[unit]
+		if !ok {
+			continue // a unit whose runs were written since the fold
+		}
+		g := ev.Runs[i].Group
+		for _, lr := range w {
 			g.IDs, g.Keys = append(g.IDs, lr.id), append(g.Keys, lr.key)
 		}
 	}
@@ -112,15 +104,4 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 		ev.Runs[i].ID = ev.Runs[i].Group.Latest()
 	}
 	return ev, nil
-}
-
-// dropRole is the fold's role of one drop run (CompareEvidence's CASE).
-func dropRole(first, done, planned *int) int {
-	switch {
-	case first != nil:
-		return 0
-	case planned == nil || (done == nil && 0 < *planned) || (done != nil && *done < *planned):
-		return 1
-	}
-	return 2
 }

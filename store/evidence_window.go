@@ -59,9 +59,16 @@ func exactWhere(k models.Kind, f EvidenceFilter, a string) (string, []any) {
 // LATERAL subquery on PostgreSQL; on SQLite, which has none, each unit's
 // 50th latest started_at (a correlated LIMIT 1 OFFSET 49) bounds the
 // index range read for it. Runs tied with that 50th at the same instant
-// may come too: they are dropped here, in (started_at, id) order.
+// may come too: they are dropped here, in (started_at, id) order. Status
+// is spelled as a literal, the partial index's WHERE; without cols or
+// exact matches the index alone answers (SQLite).
 func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter, handsetIDs []string, cols []evidenceColumn) (map[string][]windowRun, error) {
-	var list strings.Builder
+	// Without cols, no review state either: the index alone answers.
+	review := "'' AS review_state"
+	if len(cols) > 0 {
+		review = "r.review_state"
+	}
+	var list strings.Builder // after the review state
 	for _, c := range cols {
 		list.WriteString(", r." + c.name)
 	}
@@ -73,11 +80,11 @@ func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter,
 		unitWhere = " WHERE u.handset_id IN ?"
 	}
 	if s.engine == Postgres {
-		q.WriteString(`SELECT u.id, r.skey, r.id, r.review_state` + list.String() + ` FROM units u CROSS JOIN LATERAL (SELECT r.id, r.review_state` + list.String() + `,` +
+		q.WriteString(`SELECT u.id, r.skey, r.id, r.review_state` + list.String() + ` FROM units u CROSS JOIN LATERAL (SELECT r.id, ` + review + list.String() + `,` +
 			` to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS skey FROM runs r` +
-			` WHERE r.unit_id = u.id AND r.kind = ? AND r.status = ?` + cond +
+			` WHERE r.unit_id = u.id AND r.kind = ? AND r.status = 'active'` + cond +
 			` ORDER BY r.started_at DESC, r.id DESC LIMIT 50) r` + unitWhere)
-		args = append(append(args, string(k), string(models.Active)), cargs...)
+		args = append(append(args, string(k)), cargs...)
 		if unitWhere != "" {
 			args = append(args, handsetIDs)
 		}
@@ -85,13 +92,13 @@ func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter,
 		cond2, _ := exactWhere(k, f, "r2.")
 		// CROSS JOIN: SQLite keeps units as the outer loop, so the
 		// bound is computed once per unit and seeks the index.
-		q.WriteString(`SELECT u.id, CAST(r.started_at AS TEXT), r.id, r.review_state` + list.String() +
+		q.WriteString(`SELECT u.id, CAST(r.started_at AS TEXT), r.id, ` + review + list.String() +
 			` FROM units u CROSS JOIN runs r INDEXED BY runs_unit_kind ON r.unit_id = u.id` +
-			` AND r.kind = ? AND r.status = ?` + cond +
-			` AND r.started_at >= coalesce((SELECT r2.started_at FROM runs r2 INDEXED BY runs_unit_kind WHERE r2.unit_id = u.id AND r2.kind = ? AND r2.status = ?` + cond2 +
+			` AND r.kind = ? AND r.status = 'active'` + cond +
+			` AND r.started_at >= coalesce((SELECT r2.started_at FROM runs r2 INDEXED BY runs_unit_kind WHERE r2.unit_id = u.id AND r2.kind = ? AND r2.status = 'active'` + cond2 +
 			` ORDER BY r2.started_at DESC, r2.id DESC LIMIT 1 OFFSET 49), '')` + unitWhere)
-		args = append(append(args, string(k), string(models.Active)), cargs...)
-		args = append(append(args, string(k), string(models.Active)), cargs...)
+		args = append(append(args, string(k)), cargs...)
+		args = append(append(args, string(k)), cargs...)
 		if unitWhere != "" {
 			args = append(args, handsetIDs)
 		}
