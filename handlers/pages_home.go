@@ -345,20 +345,23 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 	// Each unit shows its latest runs (a page), numbered in the unit's
 	// sequence, and links to the rest: 3,000 runs on a unit are not read
 	// to draw the page (issue #18 item 3).
-	// The units' latest runs in one read (by id on runs_unit, unit by unit:
-	// Runs' joins let PostgreSQL read every run of the candidate), and
-	// their attachments in one more.
+	// The units' latest runs in one read, each unit's arm walking
+	// runs_unit, with only what a sequence shows (Store.UnitSequences:
+	// 400 full runs were most of the page at 100,000 runs), and their
+	// attachments in one more.
 	var tested []string
+	nShown := 0
 	for _, u := range units {
 		if total[u.Serial] > 0 {
 			tested = append(tested, u.Serial)
+			nShown += min(total[u.Serial], handsetRunsPerUnit)
 		}
 	}
-	latestOf, err := p.s.Store.LatestRuns(ctx, code, tested, handsetRunsPerUnit)
+	latestOf, err := p.s.Store.UnitSequences(ctx, code, tested, handsetRunsPerUnit)
 	if err != nil {
 		return v, nil, err
 	}
-	var shown []models.Run
+	shown := make([]models.Run, 0, nShown)
 	for _, rs := range latestOf {
 		shown = append(shown, rs...)
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,32 +96,40 @@ func (s *Store) RunCounts(ctx context.Context, codes []string) ([]RunCount, erro
 		Code, Serial, Kind, Status string
 		N                          int
 	}
-	q := func(table, status, count string) error {
+	// Retracted runs, on the partial index runs_retracted (migration
+	// 00021): the status is a literal, not a parameter, because the
+	// planners match the index's WHERE only so.
+	retracted := func() error {
 		var part []struct {
 			Code, Serial, Kind, Status string
 			N                          int
 		}
-		where := "handsets.code IN ?"
-		args := []any{codes}
-		if status != "" {
-			// a literal, not a parameter: the planners match it against
-			// the partial index runs_retracted (migration 00021) only so
-			where += " AND " + table + ".status = '" + status + "'"
-		}
-		err := s.db.WithContext(ctx).Table(table).
-			Select("handsets.code AS code, units.serial AS serial, "+table+".kind AS kind, '"+count+"' AS status, "+
-				map[bool]string{true: "SUM(" + table + ".n)", false: "COUNT(*)"}[table == "run_tallies"]+" AS n").
-			Joins("JOIN handsets ON handsets.id = "+table+".handset_id").
-			Joins("JOIN units ON units.id = "+table+".unit_id").
-			Where(where, args...).
-			Group("handsets.code, units.serial, " + table + ".kind").Scan(&part).Error
+		err := s.db.WithContext(ctx).Table("runs").
+			Select("handsets.code AS code, units.serial AS serial, runs.kind AS kind, '"+string(models.Retracted)+"' AS status, COUNT(*) AS n").
+			Joins("JOIN handsets ON handsets.id = runs.handset_id").
+			Joins("JOIN units ON units.id = runs.unit_id").
+			Where("handsets.code IN ? AND runs.status = '"+string(models.Retracted)+"'", codes).
+			Group("handsets.code, units.serial, runs.kind").Scan(&part).Error
 		rows = append(rows, part...)
 		return err
 	}
-	if err := q("run_tallies", "", string(models.Active)); err != nil {
+	// Active runs: the summaries summed per unit and kind first, on the
+	// covering index run_tallies_counts (migration 00023), then joined to
+	// the few (unit, kind) sums for the codes and serials. Joining first
+	// read all 3,000 summaries of 100,000 runs, each a row with its list of
+	// latest ids, for the dashboard (11 ms of its 16, issue #18).
+	var active []struct {
+		Code, Serial, Kind, Status string
+		N                          int
+	}
+	err := s.db.WithContext(ctx).Raw("SELECT h.code AS code, u.serial AS serial, t.kind AS kind, '"+string(models.Active)+"' AS status, t.n AS n"+
+		" FROM (SELECT unit_id, kind, SUM(n) AS n FROM run_tallies WHERE handset_id IN (SELECT id FROM handsets WHERE code IN ?) GROUP BY unit_id, kind) t"+
+		" JOIN units u ON u.id = t.unit_id JOIN handsets h ON h.id = u.handset_id", codes).Scan(&active).Error
+	if err != nil {
 		return nil, translate(err, "run counts")
 	}
-	if err := q("runs", string(models.Retracted), string(models.Retracted)); err != nil {
+	rows = append(rows, active...)
+	if err := retracted(); err != nil {
 		return nil, translate(err, "run counts")
 	}
 	slices.SortStableFunc(rows, func(a, b struct {
@@ -140,6 +149,63 @@ func (s *Store) RunCounts(ctx context.Context, codes []string) ([]RunCount, erro
 		} else {
 			c.Active += r.N
 		}
+	}
+	return out, nil
+}
+
+// sequenceColumns are what a unit's stress sequence on the handset page
+// shows of a run: its id, kind, status, start and review state, and the
+// fields of its one-line summary (handlers' runSummaryText). Not the
+// method, notes, drop log, battery metrics or who recorded it: 400 runs
+// of 60 columns through GORM were most of the page's time at 100,000
+// runs (issue #18).
+var sequenceColumns = []string{"id", "kind", "status", "started_at", "review_state",
+	"height_m", "surface", "planned_drops", "drops_completed", "first_failure_drop", "worst_severity",
+	"procedure", "setpoint_c", "low_c", "high_c", "passed",
+	"ip_code", "medium", "ingress_found", "functional_after",
+	"protocol", "runtime_h"}
+
+// sequenceUnitsPerQuery bounds the units one sequence query reads.
+const sequenceUnitsPerQuery = 50
+
+// UnitSequences returns the latest n runs (both statuses) of each of a
+// handset's units, by serial, newest start first (ties by id, as
+// RunTable sorts them), holding only sequenceColumns (Review holds only
+// the state; Handset and Unit are set). One query for up to 50 units:
+// each unit's arm of a UNION ALL walks runs_unit for its n rows, so the
+// cost is n per unit, not the unit's runs. Units without runs are absent.
+func (s *Store) UnitSequences(ctx context.Context, code string, serials []string, n int) (map[string][]models.Run, error) {
+	out := map[string][]models.Run{}
+	cols := "runs." + strings.Join(sequenceColumns, ", runs.")
+	for chunk := range slices.Chunk(serials, sequenceUnitsPerQuery) {
+		var sql strings.Builder
+		var args []any
+		for i, serial := range chunk {
+			if i > 0 {
+				sql.WriteString(" UNION ALL ")
+			}
+			// the serial comes back as a column: each arm is one unit
+			sql.WriteString("SELECT * FROM (SELECT " + cols + ", CAST(? AS TEXT) AS unit_serial FROM runs" +
+				" WHERE runs.unit_id = (SELECT u.id FROM units u JOIN handsets h ON h.id = u.handset_id WHERE h.code = ? AND u.serial = ?)" +
+				" ORDER BY runs.started_at DESC, runs.id DESC LIMIT ?) AS seq" + strconv.Itoa(i))
+			args = append(args, serial, code, serial, n)
+		}
+		var rows []runRow
+		if err := s.db.WithContext(ctx).Raw(sql.String(), args...).Scan(&rows).Error; err != nil {
+			return nil, translate(err, "runs")
+		}
+		for _, r := range rows {
+			r.HandsetCode = code
+			out[r.UnitSerial] = append(out[r.UnitSerial], r.model())
+		}
+	}
+	// A UNION ALL promises no order: each unit's runs are sorted here, as
+	// the arms' ORDER BY did (ids are UUIDs of one shape, which both
+	// engines' collations order bytewise).
+	for _, rs := range out {
+		slices.SortFunc(rs, func(a, b models.Run) int {
+			return cmp.Or(b.StartedAt.Compare(a.StartedAt), strings.Compare(b.ID, a.ID))
+		})
 	}
 	return out, nil
 }

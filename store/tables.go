@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -360,42 +359,6 @@ func (s *Store) UnitRunTotals(ctx context.Context, code string) (map[string]int,
 	for _, c := range counts {
 		if n := c.Active + c.Retracted; n > 0 {
 			out[c.Unit] += n
-		}
-	}
-	return out, nil
-}
-
-// LatestRuns returns the latest n runs (both statuses) of each of a
-// handset's units, by serial, newest first as RunTable sorts them: one
-// walk of runs_unit per unit for the ids, then one read of them all with
-// their handset and unit — the handset page's units were two queries each.
-// Units without runs are absent. Errors: none of their own.
-func (s *Store) LatestRuns(ctx context.Context, code string, serials []string, n int) (map[string][]models.Run, error) {
-	tx := s.db.WithContext(ctx)
-	order := "runs.started_at DESC, runs.id DESC"
-	var all []string
-	for _, serial := range serials {
-		var ids []string
-		err := tx.Model(&runRow{}).Select("runs.id").
-			Where("runs.unit_id = (SELECT u.id FROM units u JOIN handsets h ON h.id = u.handset_id WHERE h.code = ? AND u.serial = ?)", code, serial).
-			Order(order).Limit(n).Pluck("runs.id", &ids).Error
-		if err != nil {
-			return nil, translate(err, "runs")
-		}
-		all = append(all, ids...)
-	}
-	out := map[string][]models.Run{}
-	for chunk := range slices.Chunk(all, 1000) {
-		var rows []runRow
-		err := tx.Model(&runRow{}).Select("runs.*, handsets.code AS handset_code, units.serial AS unit_serial").
-			Joins("JOIN handsets ON handsets.id = runs.handset_id").
-			Joins("JOIN units ON units.id = runs.unit_id").
-			Where("runs.id IN ?", chunk).Order("runs.unit_id, " + order).Find(&rows).Error
-		if err != nil {
-			return nil, translate(err, "runs")
-		}
-		for _, r := range rows {
-			out[r.UnitSerial] = append(out[r.UnitSerial], r.model())
 		}
 	}
 	return out, nil
