@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -191,6 +192,7 @@ type unitSequence struct {
 	Label string
 	Notes string
 	Runs  []sequenceRun // the latest handsetRunsPerUnit, oldest first
+	Items template.HTML // Runs as the page's list items (sequenceItems)
 	// Earlier counts the runs before those shown; EarlierHref lists them.
 	Earlier     int
 	EarlierHref string
@@ -390,6 +392,7 @@ func (p *pages) buildHandset(ctx context.Context, cs *cast, code string) (handse
 					Retracted: r.Status == models.Retracted, Date: cs.when(r.StartedAt), ReviewState: string(r.ReviewOf().State), Attachments: n})
 			}
 		}
+		seq.Items = sequenceItems(pt, seq.Runs)
 		v.Units = append(v.Units, seq)
 	}
 	v.Repair = repairTable(cs, code, m.Repairability, cs.blind)
