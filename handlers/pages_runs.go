@@ -99,7 +99,19 @@ func runsTable(id, caption string, cs *cast, runs []models.Run, atts map[string]
 		ids[i] = r.ID
 	}
 	short := shortIDs(ids)
+	// A list gives start times to the minute, as people read and compare
+	// them; runs of one minute (an import's, a rig's back-to-back drops)
+	// would look alike, so those show their seconds. Every start has its
+	// seconds in the cell's title; exports keep the minute, as before.
+	perMinute := map[string]int{}
 	for _, r := range runs {
+		perMinute[cs.when(r.StartedAt)]++
+	}
+	for _, r := range runs {
+		started := cell{Text: cs.when(r.StartedAt), Title: cs.whenSec(r.StartedAt)}
+		if perMinute[started.Text] > 1 {
+			started.Text, started.Export = started.Title, started.Text
+		}
 		status := textCell(cs.Word(string(r.Status)))
 		rowClass := ""
 		if r.Status == models.Retracted {
@@ -109,7 +121,7 @@ func runsTable(id, caption string, cs *cast, runs []models.Run, atts map[string]
 		}
 		t.Rows = append(t.Rows, []cell{{Text: short[r.ID], Export: r.ID, Href: runHref(r.ID, cs.blind)},
 			{Text: cs.Label(r.Handset), Export: cs.Key(r.Handset), Color: charts.Color(cs.Index(r.Handset)), Href: handsetHref(cs, r.Handset)},
-			textCell(cs.Unit(r.Handset, r.Unit)), textCell(cs.Word(string(r.Kind))), textCell(cs.when(r.StartedAt)),
+			textCell(cs.Unit(r.Handset, r.Unit)), textCell(cs.Word(string(r.Kind))), started,
 			textCell(runSummary(cs, r)), status, reviewCell(cs, r), attachmentsCell(cs, r.ID, atts[r.ID])})
 		t.RowClasses = append(t.RowClasses, rowClass)
 	}

@@ -57,6 +57,9 @@ type cell struct {
 	Class string // e.g. "verdict met"
 	Color string // a colour key swatch before the text (candidate colour)
 	Small string // a second, muted line (reasons)
+	// Title is the cell's hover title (not exported): a start time to the
+	// second where the text gives the minute.
+	Title string
 	// Images are thumbnails shown after the text, each linking to its
 	// original (not exported: the text holds the count).
 	Images []cellImage
