@@ -265,6 +265,28 @@ func TestUnitsFormAllOrNothing(t *testing.T) {
 	})
 }
 
+// TestUnitsFormInline: a technician registers units on the handset page
+// itself, with the units form inline (the same POST as its own page),
+// and comes back to the page's units.
+func TestUnitsFormInline(t *testing.T) {
+	eachAuthEngine(t, func(t *testing.T, a *authAPI) {
+		formsSeed(t, a)
+		page := a.must(t, 200, "GET", "/handsets/atlas-r1", "", a.as(techName)...).Body
+		for _, want := range []string{`<form method="post" action="/handsets/atlas-r1/units/new"`, `name="serials"`, `name="notes"`} {
+			if !bytes.Contains(page, []byte(want)) {
+				t.Errorf("handset page lacks the inline units form's %s", want)
+			}
+		}
+		r := a.postForm(t, techName, "/handsets/atlas-r1/units/new", url.Values{"serials": {"ATL-0042"}, "notes": {""}})
+		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/handsets/atlas-r1#units" {
+			t.Fatalf("inline register: %d to %q, want 303 to the handset page's units", r.Status, r.Header.Get("Location"))
+		}
+		if page := a.must(t, 200, "GET", "/handsets/atlas-r1", "", a.as(techName)...).Body; !bytes.Contains(page, []byte("ATL-0042")) {
+			t.Error("the registered unit is not on the handset page")
+		}
+	})
+}
+
 func TestHandsetFormAndAudit(t *testing.T) {
 	eachAuthEngine(t, func(t *testing.T, a *authAPI) {
 		r := a.postForm(t, adminName, "/handsets/new", url.Values{"code": {"atlas-r1"}, "name": {"Atlas R1"},
