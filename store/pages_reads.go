@@ -3,6 +3,8 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -178,25 +180,28 @@ func (s *Store) UnitSequences(ctx context.Context, code string, serials []string
 	out := map[string][]models.Run{}
 	cols := "runs." + strings.Join(sequenceColumns, ", runs.")
 	for chunk := range slices.Chunk(serials, sequenceUnitsPerQuery) {
-		var sql strings.Builder
+		var q strings.Builder
 		var args []any
 		for i, serial := range chunk {
 			if i > 0 {
-				sql.WriteString(" UNION ALL ")
+				q.WriteString(" UNION ALL ")
 			}
 			// the serial comes back as a column: each arm is one unit
-			sql.WriteString("SELECT * FROM (SELECT " + cols + ", CAST(? AS TEXT) AS unit_serial FROM runs" +
+			q.WriteString("SELECT * FROM (SELECT " + cols + ", CAST(? AS TEXT) AS unit_serial FROM runs" +
 				" WHERE runs.unit_id = (SELECT u.id FROM units u JOIN handsets h ON h.id = u.handset_id WHERE h.code = ? AND u.serial = ?)" +
 				" ORDER BY runs.started_at DESC, runs.id DESC LIMIT ?) AS seq" + strconv.Itoa(i))
 			args = append(args, serial, code, serial, n)
 		}
-		var rows []runRow
-		if err := s.db.WithContext(ctx).Raw(sql.String(), args...).Scan(&rows).Error; err != nil {
+		rows, err := s.db.WithContext(ctx).Raw(q.String(), args...).Rows()
+		if err != nil {
 			return nil, translate(err, "runs")
 		}
-		for _, r := range rows {
+		err = scanSequence(rows, func(r runRow) {
 			r.HandsetCode = code
 			out[r.UnitSerial] = append(out[r.UnitSerial], r.model())
+		})
+		if err != nil {
+			return nil, translate(err, "runs")
 		}
 	}
 	// A UNION ALL promises no order: each unit's runs are sorted here, as
@@ -208,4 +213,42 @@ func (s *Store) UnitSequences(ctx context.Context, code string, serials []string
 		})
 	}
 	return out, nil
+}
+
+// scanSequence scans rows of sequenceColumns and unit_serial with
+// database/sql, not GORM: its reflection per field was as much as the
+// query itself. started_at comes as a time, or on SQLite as its text when
+// the column passes through the UNION's subqueries.
+func scanSequence(rows *sql.Rows, each func(runRow)) error {
+	defer rows.Close()
+	for rows.Next() {
+		var r runRow
+		var started any
+		var review sql.NullString
+		err := rows.Scan(&r.ID, &r.Kind, &r.Status, &started, &review,
+			&r.HeightM, &r.Surface, &r.PlannedDrops, &r.DropsCompleted, &r.FirstFailureDrop, &r.WorstSeverity,
+			&r.Procedure, &r.SetpointC, &r.LowC, &r.HighC, &r.Passed,
+			&r.IPCode, &r.Medium, &r.IngressFound, &r.FunctionalAfter,
+			&r.Protocol, &r.RuntimeH, &r.UnitSerial)
+		if err != nil {
+			return err
+		}
+		switch v := started.(type) {
+		case time.Time:
+			r.StartedAt = v
+		case string:
+			if r.StartedAt, err = time.Parse(time.RFC3339Nano, v); err != nil {
+				return err
+			}
+		case []byte:
+			if r.StartedAt, err = time.Parse(time.RFC3339Nano, string(v)); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("started_at of run %s: %T", r.ID, started)
+		}
+		r.ReviewState = review.String
+		each(r)
+	}
+	return rows.Err()
 }
