@@ -276,6 +276,9 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 		for _, c := range cols {
 			sel.WriteString(", " + c.name)
 		}
+		if window {
+			sel.WriteString(", gkey") // to read the group's stored list if need be
+		}
 		sel.WriteString(" FROM run_tallies WHERE kind = ?")
 		args = []any{string(k)}
 	} else {
@@ -322,7 +325,9 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 	// first few bytes.)
 	start := len(*out)
 	var recents []string
-	var unitIDs, gkeys []string // window: each group's unit id and colKey
+	// window: each group's unit id, colKey and stored key (review state
+	// and gkey, with the unit its primary key)
+	var unitIDs, gkeys, stored []string
 
 	rows, err := s.db.WithContext(ctx).Raw(sel.String(), args...).Rows()
 	if err != nil {
@@ -333,7 +338,10 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 	if tallies {
 		head = 7
 	}
-	vals := make([]any, head+len(cols))
+	vals := make([]any, head+len(cols), head+len(cols)+1)
+	if window {
+		vals = vals[:len(vals)+1]
+	}
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
@@ -358,7 +366,8 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 			if window {
 				recents = append(recents, asText(vals[0]))
 				unitIDs = append(unitIDs, asText(vals[2]))
-				gkeys = append(gkeys, colKey(vals[3], vals[head:]))
+				gkeys = append(gkeys, colKey(vals[3], vals[head:head+len(cols)]))
+				stored = append(stored, storedKey(vals[2], vals[3], vals[len(vals)-1]))
 				g.IDs, g.Keys = []string{}, []string{}
 			} else {
 				g.Recent = asText(vals[0])
@@ -380,7 +389,7 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 		return err
 	}
 	if window {
-		if err := s.windowIDs(ctx, k, f, handsetIDs, cols, m.selects, (*out)[start:], unitIDs, gkeys); err != nil {
+		if err := s.windowIDs(ctx, k, f, handsetIDs, cols, m.selects, (*out)[start:], unitIDs, gkeys, stored); err != nil {
 			return err
 		}
 	}

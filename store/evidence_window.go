@@ -185,7 +185,7 @@ func colKey(review any, vals []any) string {
 // windowIDs gives groups (of kind k, unitIDs[i] and gkeys[i] group i's
 // unit and colKey) the ids of their units' latest runs (MatrixEvidence).
 func (s *Store) windowIDs(ctx context.Context, k models.Kind, f EvidenceFilter, handsetIDs []string, cols []evidenceColumn,
-	selects []func(*models.Run) bool, groups []models.Run, unitIDs, gkeys []string) error {
+	selects []func(*models.Run) bool, groups []models.Run, unitIDs, gkeys, stored []string) error {
 	latest, err := s.latestRuns(ctx, k, f, handsetIDs, cols)
 	if err != nil {
 		return err
@@ -207,25 +207,37 @@ func (s *Store) windowIDs(ctx context.Context, k models.Kind, f EvidenceFilter, 
 			g.IDs, g.Keys = append(g.IDs, lr.id), append(g.Keys, lr.key)
 		}
 	}
-	// Units whose window may not hold some rule's latest 50.
-	var short []string
-	for u, idx := range byUnit {
+	// A rule whose window may not hold its latest 50 (fewer of the
+	// window's runs are in its groups than 50 and than its groups count):
+	// its groups get their stored lists, and only they are read — those of
+	// a requirement matching none of a unit's latest runs are the unit's
+	// older, smaller groups (the demo's, at 100,000 runs).
+	var want []string
+	marked := map[int]bool{}
+	for _, idx := range byUnit {
 		for _, sel := range selects {
 			inWindow, total := 0, 0
+			var picked []int
 			for _, i := range idx {
 				if r := &groups[i]; sel(r) {
 					inWindow += len(r.Group.IDs)
 					total += r.Group.Count
+					picked = append(picked, i)
 				}
 			}
-			if inWindow < windowSize && inWindow < total {
-				short = append(short, u)
-				break
+			if inWindow >= windowSize || inWindow >= total {
+				continue
+			}
+			for _, i := range picked {
+				if !marked[i] {
+					marked[i] = true
+					want = append(want, stored[i])
+				}
 			}
 		}
 	}
-	if len(short) > 0 {
-		if err := s.storedLists(ctx, k, cols, short, groups, byUnit); err != nil {
+	if len(want) > 0 {
+		if err := s.storedLists(ctx, k, want, groups, stored); err != nil {
 			return err
 		}
 	}
@@ -235,22 +247,26 @@ func (s *Store) windowIDs(ctx context.Context, k models.Kind, f EvidenceFilter, 
 	return nil
 }
 
-// storedLists gives the groups of kind k of these units their stored id
-// lists (run_tallies.recent).
-func (s *Store) storedLists(ctx context.Context, k models.Kind, cols []evidenceColumn, units []string,
-	groups []models.Run, byUnit map[string]map[string]int) error {
-	var sel strings.Builder
-	sel.WriteString("SELECT unit_id, recent, review_state")
-	for _, c := range cols {
-		sel.WriteString(", " + c.name)
+// storedKey is a group's primary key (with its kind) as one text.
+func storedKey(unit, review, gkey any) string {
+	return asText(unit) + "|" + asText(review) + "|" + asText(gkey)
+}
+
+// storedLists gives the groups of kind k whose storedKey is in want their
+// stored id lists (run_tallies.recent): the condition is tested before
+// the list is read, so only those lists are.
+func (s *Store) storedLists(ctx context.Context, k models.Kind, want []string, groups []models.Run, stored []string) error {
+	at := make(map[string]int, len(stored))
+	for i, key := range stored {
+		at[key] = i
 	}
-	sel.WriteString(" FROM run_tallies WHERE kind = ? AND unit_id IN ?")
-	rows, err := s.db.WithContext(ctx).Raw(sel.String(), string(k), units).Rows()
+	rows, err := s.db.WithContext(ctx).Raw("SELECT unit_id, review_state, gkey, recent FROM run_tallies WHERE kind = ?"+
+		" AND unit_id || '|' || review_state || '|' || gkey IN ?", string(k), want).Rows()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	vals := make([]any, 3+len(cols))
+	vals := make([]any, 4)
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
@@ -259,13 +275,13 @@ func (s *Store) storedLists(ctx context.Context, k models.Kind, cols []evidenceC
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		i, ok := byUnit[asText(vals[0])][colKey(vals[2], vals[3:])]
+		i, ok := at[storedKey(vals[0], vals[1], vals[2])]
 		if !ok {
 			continue
 		}
-		stored := &models.RunGroup{Recent: asText(vals[1])}
+		list := &models.RunGroup{Recent: asText(vals[3])}
 		g := groups[i].Group
-		g.IDs, g.Keys = stored.Listed()
+		g.IDs, g.Keys = list.Listed()
 		if g.IDs == nil {
 			g.IDs, g.Keys = []string{}, []string{}
 		}
