@@ -60,8 +60,9 @@ func benchScale(b *testing.B, revalidate bool) {
 				}
 				h := scaleHandler(st)
 				before := make([]time.Duration, len(paths))
+				size := make([]int, len(paths))
 				for i, p := range paths {
-					before[i] = medianGet(b, h, p, reps, revalidate)
+					before[i], size[i] = medianGet(b, h, p, reps, revalidate)
 				}
 				t0 := time.Now()
 				file := scaleDropFile(b, st, extra)
@@ -71,11 +72,14 @@ func benchScale(b *testing.B, revalidate bool) {
 				}
 				b.Logf("%s: %d drop runs imported in %s", e.Name, extra, time.Since(t0).Round(time.Millisecond))
 				var table strings.Builder
-				fmt.Fprintf(&table, "\n| %s request | demo | %d runs | growth |\n|---|---|---|---|\n", e.Name, extra)
+				// The answer's own growth (bytes) beside the time's: a list of
+				// each unit's latest 50 runs is longer at 100,000 runs.
+				fmt.Fprintf(&table, "\n| %s request | demo | %d runs | growth | answer bytes demo → %d runs |\n|---|---|---|---|---|\n", e.Name, extra, extra)
 				for i, p := range paths {
-					after := medianGet(b, h, p, reps, revalidate)
+					after, n := medianGet(b, h, p, reps, revalidate)
 					ratio := float64(after) / float64(before[i])
-					fmt.Fprintf(&table, "| `%s` | %s | %s | %.1f× |\n", p, before[i].Round(10*time.Microsecond), after.Round(10*time.Microsecond), ratio)
+					fmt.Fprintf(&table, "| `%s` | %s | %s | %.1f× | %d → %d (%.1f×) |\n", p, before[i].Round(10*time.Microsecond), after.Round(10*time.Microsecond), ratio,
+						size[i], n, float64(n)/float64(size[i]))
 					b.ReportMetric(ratio, metricName(p)+"-x")
 				}
 				b.Log(table.String())
@@ -108,9 +112,9 @@ func metricName(p string) string {
 }
 
 // medianGet serves path reps times (after one warm-up) and returns the
-// median duration. With revalidate, each request carries the ETag of the
-// warm-up answer.
-func medianGet(b *testing.B, h http.Handler, path string, reps int, revalidate bool) time.Duration {
+// median duration and the warm-up answer's size in bytes. With revalidate,
+// each request carries the ETag of the warm-up answer.
+func medianGet(b *testing.B, h http.Handler, path string, reps int, revalidate bool) (time.Duration, int) {
 	b.Helper()
 	get := func(etag string) (*httptest.ResponseRecorder, time.Duration) {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
@@ -136,7 +140,7 @@ func medianGet(b *testing.B, h http.Handler, path string, reps int, revalidate b
 		_, ds[i] = get(etag)
 	}
 	slices.Sort(ds)
-	return ds[len(ds)/2]
+	return ds[len(ds)/2], first.Body.Len()
 }
 
 // scaleDropFile is n drop runs spread over every demo unit, with failures

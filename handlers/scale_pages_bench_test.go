@@ -13,18 +13,18 @@ import (
 	"ruggedlab/store"
 )
 
-// BenchmarkScalePages serves the dashboard and the handset page again and
-// again on the demo tender plus RUGGEDLAB_SCALE_RUNS drop runs (default
-// 100,000), without the answer cache: what BenchmarkScale measures for
-// these two pages, in a loop long enough for -cpuprofile to say where
-// their time goes (BenchmarkScale's profile is mostly the import).
+// BenchmarkScalePages serves each of BenchmarkScale's five requests again
+// and again on the demo tender plus RUGGEDLAB_SCALE_RUNS drop runs (default
+// 100,000), without the answer cache, in a loop long enough for
+// -cpuprofile to say where their time goes (BenchmarkScale's profile is
+// mostly the import). Pick one request by its sub-benchmark name:
 //
-//	./scripts/test ./handlers/ -run '^$' -bench 'BenchmarkScalePages/sqlite' -cpuprofile=/tmp/pages.prof
+//	./scripts/test ./handlers/ -run '^$' -bench 'BenchmarkScalePages/sqlite/api-compare' -cpuprofile=/tmp/pages.prof
 func BenchmarkScalePages(b *testing.B) {
 	extra := envInt("RUGGEDLAB_SCALE_RUNS", 100_000)
 	for _, e := range testdb.Engines(b) {
 		b.Run(e.Name, func(b *testing.B) {
-			st, _ := scaleDemo(b, e)
+			st, profiles := scaleDemo(b, e)
 			file := scaleDropFile(b, st, extra)
 			if _, err := st.CreateImport(context.Background(), "drop", strings.NewReader(file), store.ImportOptions{By: "bench"}); err != nil {
 				b.Fatal(err)
@@ -39,7 +39,13 @@ func BenchmarkScalePages(b *testing.B) {
 			}
 			b.Setenv("RUGGEDLAB_SCALE_NOCACHE", "1")
 			h := scaleHandler(st)
-			for _, p := range []string{"/", "/handsets/atlas-r1"} {
+			for _, p := range []string{
+				"/api/v1/compare?kind=drop",
+				"/compare?kind=drop",
+				"/api/v1/profiles/" + profiles[0].ID + "/matrix",
+				"/",
+				"/handsets/atlas-r1",
+			} {
 				b.Run(metricName(p), func(b *testing.B) {
 					for b.Loop() {
 						rec := httptest.NewRecorder()

@@ -61,7 +61,8 @@ func exactWhere(k models.Kind, f EvidenceFilter, a string) (string, []any) {
 // index range read for it. Runs tied with that 50th at the same instant
 // may come too: they are dropped here, in (started_at, id) order. Status
 // is spelled as a literal, the partial index's WHERE; without cols or
-// exact matches the index alone answers (SQLite).
+// exact matches the index alone answers (SQLite: since 00024, which holds
+// status, the column of its WHERE).
 func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter, handsetIDs []string, cols []evidenceColumn) (map[string][]windowRun, error) {
 	// Without cols, no review state either: the index alone answers.
 	review := "'' AS review_state"
