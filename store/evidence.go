@@ -327,7 +327,8 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 	var recents []string
 	// window: each group's unit id, colKey and stored key (review state
 	// and gkey, with the unit its primary key)
-	var unitIDs, gkeys, stored []string
+	var unitIDs, gkeys []string
+	var stored []tallyKey
 
 	rows, err := s.db.WithContext(ctx).Raw(sel.String(), args...).Rows()
 	if err != nil {
@@ -367,7 +368,7 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 				recents = append(recents, asText(vals[0]))
 				unitIDs = append(unitIDs, asText(vals[2]))
 				gkeys = append(gkeys, colKey(vals[3], vals[head:head+len(cols)]))
-				stored = append(stored, storedKey(vals[2], vals[3], vals[len(vals)-1]))
+				stored = append(stored, tallyKey{unit: asText(vals[2]), kind: string(k), review: asText(vals[3]), gkey: asText(vals[len(vals)-1])})
 				g.IDs, g.Keys = []string{}, []string{}
 			} else {
 				g.Recent = asText(vals[0])

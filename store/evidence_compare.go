@@ -86,7 +86,7 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 	if err := rows.Err(); err != nil {
 		return Evidence{}, translate(err, "evidence")
 	}
-	latest, err := s.latestRuns(ctx, models.Drop, f, ids, nil)
+	latest, err := s.latestRuns(ctx, models.Drop, f, ids, nil, nil)
 	if err != nil {
 		return Evidence{}, translate(err, "evidence")
 	}

@@ -63,7 +63,9 @@ func exactWhere(k models.Kind, f EvidenceFilter, a string) (string, []any) {
 // is spelled as a literal, the partial index's WHERE; without cols or
 // exact matches the index alone answers (SQLite: since 00024, which holds
 // status, the column of its WHERE).
-func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter, handsetIDs []string, cols []evidenceColumn) (map[string][]windowRun, error) {
+//
+// units, when not nil, restricts the read to those units.
+func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter, handsetIDs, units []string, cols []evidenceColumn) (map[string][]windowRun, error) {
 	// Without cols, no review state either: the index alone answers.
 	review := "'' AS review_state"
 	if len(cols) > 0 {
@@ -76,19 +78,21 @@ func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter,
 	cond, cargs := exactWhere(k, f, "r.")
 	var q strings.Builder
 	var args []any
-	unitWhere := ""
+	var unitWhere string
+	var unitArgs []any
 	if len(f.Handsets) > 0 {
-		unitWhere = " WHERE u.handset_id IN ?"
+		unitWhere, unitArgs = " WHERE u.handset_id IN ?", []any{handsetIDs}
+	}
+	if units != nil {
+		unitWhere = strings.Replace(unitWhere, " WHERE ", " AND ", 1)
+		unitWhere, unitArgs = " WHERE u.id IN ?"+unitWhere, append([]any{units}, unitArgs...)
 	}
 	if s.engine == Postgres {
 		q.WriteString(`SELECT u.id, r.skey, r.id, r.review_state` + list.String() + ` FROM units u CROSS JOIN LATERAL (SELECT r.id, ` + review + list.String() + `,` +
 			` to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS skey FROM runs r` +
 			` WHERE r.unit_id = u.id AND r.kind = ? AND r.status = 'active'` + cond +
 			` ORDER BY r.started_at DESC, r.id DESC LIMIT 50) r` + unitWhere)
-		args = append(append(args, string(k)), cargs...)
-		if unitWhere != "" {
-			args = append(args, handsetIDs)
-		}
+		args = append(append(append(args, string(k)), cargs...), unitArgs...)
 	} else {
 		cond2, _ := exactWhere(k, f, "r2.")
 		// CROSS JOIN: SQLite keeps units as the outer loop, so the
@@ -99,10 +103,7 @@ func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter,
 			` AND r.started_at >= coalesce((SELECT r2.started_at FROM runs r2 INDEXED BY runs_unit_kind WHERE r2.unit_id = u.id AND r2.kind = ? AND r2.status = 'active'` + cond2 +
 			` ORDER BY r2.started_at DESC, r2.id DESC LIMIT 1 OFFSET 49), '')` + unitWhere)
 		args = append(append(args, string(k)), cargs...)
-		args = append(append(args, string(k)), cargs...)
-		if unitWhere != "" {
-			args = append(args, handsetIDs)
-		}
+		args = append(append(append(args, string(k)), cargs...), unitArgs...)
 	}
 	rows, err := s.db.WithContext(ctx).Raw(q.String(), args...).Rows()
 	if err != nil {
@@ -184,60 +185,90 @@ func colKey(review any, vals []any) string {
 }
 
 // windowIDs gives groups (of kind k, unitIDs[i] and gkeys[i] group i's
-// unit and colKey) the ids of their units' latest runs (MatrixEvidence).
+// unit and colKey) the ids of the runs the matrix's rules need
+// (MatrixEvidence). A rule selecting at most windowSize of a unit's runs
+// needs all of them: its groups' stored lists, which are complete (a
+// group's list holds its latest 50). Only units where some rule selects
+// more read their latest runs — at 100,000 runs, the demo profile's drop
+// rules select the demo's few runs per unit, and the 100,000 imported ones
+// none, so no unit does and the window is not read at all.
 func (s *Store) windowIDs(ctx context.Context, k models.Kind, f EvidenceFilter, handsetIDs []string, cols []evidenceColumn,
-	selects []func(*models.Run) bool, groups []models.Run, unitIDs, gkeys, stored []string) error {
-	latest, err := s.latestRuns(ctx, k, f, handsetIDs, cols)
-	if err != nil {
-		return err
-	}
-	byUnit := map[string]map[string]int{}
+	selects []func(*models.Run) bool, groups []models.Run, unitIDs, gkeys []string, stored []tallyKey) error {
+	byUnit := map[string][]int{} // a unit's groups
 	for i, u := range unitIDs {
-		if byUnit[u] == nil {
-			byUnit[u] = map[string]int{}
-		}
-		byUnit[u][gkeys[i]] = i
+		byUnit[u] = append(byUnit[u], i)
 	}
-	for u, w := range latest {
-		for _, lr := range w { // oldest first: each group's list too
-			i, ok := byUnit[u][colKey(lr.review, lr.vals)]
-			if !ok {
-				continue // a run written since the groups were read
-			}
-			g := groups[i].Group
-			g.IDs, g.Keys = append(g.IDs, lr.id), append(g.Keys, lr.key)
-		}
-	}
-	// A rule whose window may not hold its latest 50 (fewer of the
-	// window's runs are in its groups than 50 and than its groups count):
-	// its groups get their stored lists, and only they are read — those of
-	// a requirement matching none of a unit's latest runs are the unit's
-	// older, smaller groups (the demo's, at 100,000 runs).
-	var want []string
-	marked := map[int]bool{}
-	for _, idx := range byUnit {
+	full := map[int]bool{}      // groups given their stored lists
+	big := map[string][][]int{} // a unit's rules selecting more than windowSize runs: their groups
+	var windowUnits []string
+	for u, idx := range byUnit {
 		for _, sel := range selects {
-			inWindow, total := 0, 0
+			total := 0
 			var picked []int
 			for _, i := range idx {
 				if r := &groups[i]; sel(r) {
-					inWindow += len(r.Group.IDs)
 					total += r.Group.Count
 					picked = append(picked, i)
 				}
 			}
-			if inWindow >= windowSize || inWindow >= total {
+			if total <= windowSize {
+				for _, i := range picked {
+					full[i] = true
+				}
 				continue
 			}
-			for _, i := range picked {
-				if !marked[i] {
-					marked[i] = true
-					want = append(want, stored[i])
+			if big[u] == nil {
+				windowUnits = append(windowUnits, u)
+			}
+			big[u] = append(big[u], picked)
+		}
+	}
+	if len(windowUnits) > 0 {
+		latest, err := s.latestRuns(ctx, k, f, handsetIDs, windowUnits, cols)
+		if err != nil {
+			return err
+		}
+		inWindow := make(map[int]int) // a group's runs in its unit's window
+		for u, w := range latest {
+			at := make(map[string]int, len(byUnit[u]))
+			for _, i := range byUnit[u] {
+				at[gkeys[i]] = i
+			}
+			for _, lr := range w { // oldest first: each group's list too
+				i, ok := at[colKey(lr.review, lr.vals)]
+				if !ok {
+					continue // a run written since the groups were read
+				}
+				inWindow[i]++
+				if !full[i] {
+					g := groups[i].Group
+					g.IDs, g.Keys = append(g.IDs, lr.id), append(g.Keys, lr.key)
+				}
+			}
+		}
+		// A rule whose window holds fewer than 50 of its runs may miss
+		// some of its latest 50 (older than the unit's window): its groups
+		// get their stored lists, which merge to its latest 50.
+		for _, rules := range big {
+			for _, picked := range rules {
+				n := 0
+				for _, i := range picked {
+					n += inWindow[i]
+				}
+				if n < windowSize {
+					for _, i := range picked {
+						full[i] = true
+					}
 				}
 			}
 		}
 	}
-	if len(want) > 0 {
+	if len(full) > 0 {
+		want := make([]int, 0, len(full))
+		for i := range full {
+			want = append(want, i)
+		}
+		slices.Sort(want) // the same statement for the same data
 		if err := s.storedLists(ctx, k, want, groups, stored); err != nil {
 			return err
 		}
@@ -248,21 +279,40 @@ func (s *Store) windowIDs(ctx context.Context, k models.Kind, f EvidenceFilter, 
 	return nil
 }
 
-// storedKey is a group's primary key (with its kind) as one text.
-func storedKey(unit, review, gkey any) string {
-	return asText(unit) + "|" + asText(review) + "|" + asText(gkey)
+// storedLists gives groups[i], for i in want, its stored id list
+// (run_tallies.recent), read by primary key: only those lists are read.
+func (s *Store) storedLists(ctx context.Context, k models.Kind, want []int, groups []models.Run, stored []tallyKey) error {
+	at := make(map[tallyKey]int, len(want))
+	for _, i := range want {
+		at[stored[i]] = i
+	}
+	// Row values against a VALUES list: both engines seek the primary key
+	// for each (SQLite takes no list of row values after IN).
+	const chunk = 500 // 3 parameters each, far below either engine's limit
+	for len(want) > 0 {
+		part := want[:min(chunk, len(want))]
+		want = want[len(part):]
+		var q strings.Builder
+		q.WriteString("SELECT unit_id, review_state, gkey, recent FROM run_tallies WHERE kind = ? AND (unit_id, review_state, gkey) IN (VALUES ")
+		args := make([]any, 0, 1+3*len(part))
+		args = append(args, string(k))
+		for n, i := range part {
+			if n > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?)")
+			args = append(args, stored[i].unit, stored[i].review, stored[i].gkey)
+		}
+		q.WriteString(")")
+		if err := s.readLists(ctx, q.String(), args, string(k), at, groups); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// storedLists gives the groups of kind k whose storedKey is in want their
-// stored id lists (run_tallies.recent): the condition is tested before
-// the list is read, so only those lists are.
-func (s *Store) storedLists(ctx context.Context, k models.Kind, want []string, groups []models.Run, stored []string) error {
-	at := make(map[string]int, len(stored))
-	for i, key := range stored {
-		at[key] = i
-	}
-	rows, err := s.db.WithContext(ctx).Raw("SELECT unit_id, review_state, gkey, recent FROM run_tallies WHERE kind = ?"+
-		" AND unit_id || '|' || review_state || '|' || gkey IN ?", string(k), want).Rows()
+func (s *Store) readLists(ctx context.Context, q string, args []any, kind string, at map[tallyKey]int, groups []models.Run) error {
+	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return err
 	}
@@ -276,7 +326,7 @@ func (s *Store) storedLists(ctx context.Context, k models.Kind, want []string, g
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		i, ok := at[storedKey(vals[0], vals[1], vals[2])]
+		i, ok := at[tallyKey{unit: asText(vals[0]), kind: kind, review: asText(vals[1]), gkey: asText(vals[2])}]
 		if !ok {
 			continue
 		}

@@ -220,4 +220,38 @@ func TestTalliesAnswerAsRuns(t *testing.T) {
 		}
 		assertAnswers(t, s, []models.Profile{demo.Profile()}, false)
 	})
+	// Each path of MatrixEvidence: on ATL-0001, 80 runs the 2 m rule
+	// selects, then 60 later tumbler runs — the 2 m rule's runs are all
+	// older than the unit's latest 50 (its groups' lists are read), the
+	// tumbler rule's latest 50 are the window; on ATL-0002, 30 runs of the
+	// 2 m rule (at most 50: their lists, and no window read) under 70
+	// later runs no rule selects.
+	openEach(t, func(t *testing.T, s *store.Store) {
+		seed(t, s)
+		tom := audited("tom")
+		base := testNow.Add(-60 * 24 * time.Hour)
+		at := 0
+		add := func(serial string, n int, edit func(*models.Run, int)) {
+			for i := range n {
+				r := dropRun(serial, base.Add(time.Duration(at)*time.Hour))
+				at++
+				edit(&r, i)
+				if _, err := s.CreateRun(tom, r, "tom"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		outcomes := func(r *models.Run, i int) { // several groups per rule
+			if i%5 == 0 {
+				r.FirstFailureDrop, r.WorstSeverity = ptr(1+i%26), ptr(3)
+			}
+		}
+		add("ATL-0001", 80, outcomes)
+		add("ATL-0001", 60, func(r *models.Run, i int) {
+			r.HeightM, r.Surface, r.PlannedDrops, r.DropsCompleted = ptr(1.0), "tumbler", ptr(200), ptr(150+i%40)
+		})
+		add("ATL-0002", 30, outcomes)
+		add("ATL-0002", 70, func(r *models.Run, i int) { r.HeightM, r.Surface = ptr(1.2), "plywood_on_concrete" })
+		assertAnswers(t, s, []models.Profile{demo.Profile()}, false)
+	})
 }
