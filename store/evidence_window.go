@@ -184,8 +184,8 @@ func colKey(review any, vals []any) string {
 	return b.String()
 }
 
-// windowIDs gives groups (of kind k, unitIDs[i] and gkeys[i] group i's
-// unit and colKey) the ids of the runs the matrix's rules need
+// windowIDs gives groups (of kind k, unitIDs[i] group i's unit, keyVals
+// their review states and columns, 1+len(cols) values each) the ids of the runs the matrix's rules need
 // (MatrixEvidence). A rule selecting at most windowSize of a unit's runs
 // needs all of them: its groups' stored lists, which are complete (a
 // group's list holds its latest 50). Only units where some rule selects
@@ -193,7 +193,7 @@ func colKey(review any, vals []any) string {
 // rules select the demo's few runs per unit, and the 100,000 imported ones
 // none, so no unit does and the window is not read at all.
 func (s *Store) windowIDs(ctx context.Context, k models.Kind, f EvidenceFilter, handsetIDs []string, cols []evidenceColumn,
-	selects []func(*models.Run) bool, groups []models.Run, unitIDs, gkeys []string, stored []tallyKey) error {
+	selects []func(*models.Run) bool, groups []models.Run, unitIDs []string, keyVals []any, stored []tallyKey) error {
 	byUnit := map[string][]int{} // a unit's groups
 	for i, u := range unitIDs {
 		byUnit[u] = append(byUnit[u], i)
@@ -232,7 +232,8 @@ func (s *Store) windowIDs(ctx context.Context, k models.Kind, f EvidenceFilter, 
 		for u, w := range latest {
 			at := make(map[string]int, len(byUnit[u]))
 			for _, i := range byUnit[u] {
-				at[gkeys[i]] = i
+				kv := keyVals[i*(1+len(cols)) : (i+1)*(1+len(cols))]
+				at[colKey(kv[0], kv[1:])] = i
 			}
 			for _, lr := range w { // oldest first: each group's list too
 				i, ok := at[colKey(lr.review, lr.vals)]
