@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,14 @@ const windowSize = 50
 type windowRun struct {
 	unit, key, id, review string
 	vals                  []any
+}
+
+// olderFirst orders runs by (started_at, id), as their keys sort.
+func olderFirst(a, b windowRun) int {
+	if c := strings.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
 }
 
 // exactWhere is the filter's exact-match conditions for kind k, on the
@@ -87,6 +96,9 @@ func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter,
 		unitWhere = strings.Replace(unitWhere, " WHERE ", " AND ", 1)
 		unitWhere, unitArgs = " WHERE u.id IN ?"+unitWhere, append([]any{units}, unitArgs...)
 	}
+	if len(cols) == 0 {
+		return s.latestLists(ctx, k, cond, cargs, unitWhere, unitArgs)
+	}
 	if s.engine == Postgres {
 		q.WriteString(`SELECT u.id, r.skey, r.id, r.review_state` + list.String() + ` FROM units u CROSS JOIN LATERAL (SELECT r.id, ` + review + list.String() + `,` +
 			` to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS skey FROM runs r` +
@@ -127,15 +139,53 @@ func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter,
 		return nil, err
 	}
 	for u, w := range out {
-		slices.SortFunc(w, func(a, b windowRun) int {
-			if c := strings.Compare(a.key, b.key); c != 0 {
-				return c
-			}
-			return strings.Compare(a.id, b.id)
-		})
+		slices.SortFunc(w, olderFirst)
 		out[u] = w[max(0, len(w)-windowSize):]
 	}
 	return out, nil
+}
+
+// latestLists is latestRuns without columns (the drop compare's ids): each
+// unit's latest 50 come as one row, "key id" entries joined by commas by
+// the database — 71 rows at 100,000 runs rather than 3,550, whose
+// per-row cost in the driver was most of the read. The entries are the
+// ones latestRuns reads, each unit's LIMIT 50 in (started_at, id) order.
+func (s *Store) latestLists(ctx context.Context, k models.Kind, cond string, cargs []any, unitWhere string, unitArgs []any) (map[string][]windowRun, error) {
+	var q string
+	if s.engine == Postgres {
+		q = `SELECT u.id, l.list FROM units u CROSS JOIN LATERAL (SELECT string_agg(x.skey || ' ' || x.id, ',') AS list FROM (SELECT r.id,` +
+			` to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS skey FROM runs r` +
+			` WHERE r.unit_id = u.id AND r.kind = ? AND r.status = 'active'` + cond +
+			` ORDER BY r.started_at DESC, r.id DESC LIMIT 50) x) l` + unitWhere
+	} else {
+		q = `SELECT u.id, (SELECT group_concat(x.skey || ' ' || x.id, ',') FROM (SELECT CAST(r.started_at AS TEXT) AS skey, r.id AS id` +
+			` FROM runs r INDEXED BY runs_unit_kind WHERE r.unit_id = u.id AND r.kind = ? AND r.status = 'active'` + cond +
+			` ORDER BY r.started_at DESC, r.id DESC LIMIT 50) AS x) FROM units u` + unitWhere
+	}
+	args := append(append([]any{string(k)}, cargs...), unitArgs...)
+	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]windowRun{}
+	var unit, list sql.NullString
+	for rows.Next() {
+		if err := rows.Scan(&unit, &list); err != nil {
+			return nil, err
+		}
+		if list.String == "" {
+			continue // a unit without such runs
+		}
+		w := make([]windowRun, 0, strings.Count(list.String, ",")+1)
+		for e := range strings.SplitSeq(list.String, ",") {
+			key, id, _ := strings.Cut(e, " ")
+			w = append(w, windowRun{unit: unit.String, key: key, id: id})
+		}
+		slices.SortFunc(w, olderFirst)
+		out[unit.String] = w
+	}
+	return out, rows.Err()
 }
 
 // MatrixEvidence is Evidence for verdict matrices: the same groups, in the
