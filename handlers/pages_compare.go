@@ -284,17 +284,29 @@ func (p *pages) buildCompare(ctx context.Context, q compareQuery) (compareView, 
 		// repair is a person's hour); the others read groups.
 		ev.Runs = models.ExpandGroups(ev.Runs)
 	}
-	groups := map[sectionKey][]models.Run{}
+	// Counted first, then filled: a Run is over 500 bytes, and growing
+	// each section's slice copied 3,000 groups several times over at
+	// 100,000 runs (issue #18).
+	sizes := map[sectionKey]int{}
 	var keys []sectionKey
-	for _, r := range ev.Runs {
-		if r.Kind != q.kind {
-			continue
+	for i := range ev.Runs {
+		if r := &ev.Runs[i]; r.Kind == q.kind {
+			k := keyOf(*r)
+			if _, ok := sizes[k]; !ok {
+				keys = append(keys, k)
+			}
+			sizes[k]++
 		}
-		k := keyOf(r)
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
+	}
+	groups := make(map[sectionKey][]models.Run, len(keys))
+	for _, k := range keys {
+		groups[k] = make([]models.Run, 0, sizes[k])
+	}
+	for i := range ev.Runs {
+		if r := &ev.Runs[i]; r.Kind == q.kind {
+			k := keyOf(*r)
+			groups[k] = append(groups[k], *r)
 		}
-		groups[k] = append(groups[k], r)
 	}
 	slices.SortFunc(keys, func(a, b sectionKey) int {
 		return cmp.Or(cmp.Compare(a.surface, b.surface), cmp.Compare(b.height, a.height), cmp.Compare(a.value, b.value))
