@@ -343,14 +343,11 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 	if tallies {
 		head = 7
 	}
-	vals := make([]any, head+len(cols), head+len(cols)+1)
+	width := head + len(cols)
 	if window {
-		vals = vals[:len(vals)+1]
+		width++ // gkey
 	}
-	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
+	vals, ptrs := anyRow(width)
 	for rows.Next() {
 		// Scanning into any skips database/sql's reflection; the values
 		// are converted below for both drivers' types.

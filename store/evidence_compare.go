@@ -59,11 +59,7 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 	}
 	defer rows.Close()
 	first := map[string]int{} // unit id → its first row in ev.Runs
-	vals := make([]any, 7)
-	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
+	vals, ptrs := anyRow(7)
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return Evidence{}, translate(err, "evidence")

@@ -23,6 +23,17 @@ type windowRun struct {
 	vals                  []any
 }
 
+// anyRow is a row of n values to Scan into (ptrs point at vals): scanning
+// into any skips database/sql's reflection; asText, asInt and asFloat
+// read both drivers' types.
+func anyRow(n int) (vals, ptrs []any) {
+	vals, ptrs = make([]any, n), make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	return vals, ptrs
+}
+
 // olderFirst orders runs by (started_at, id), as their keys sort.
 func olderFirst(a, b windowRun) int {
 	if c := strings.Compare(a.key, b.key); c != 0 {
@@ -124,11 +135,7 @@ func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter,
 	defer rows.Close()
 	out := map[string][]windowRun{}
 	for rows.Next() {
-		vals := make([]any, 4+len(cols))
-		ptrs := make([]any, len(vals))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
+		vals, ptrs := anyRow(4 + len(cols)) // per row: a windowRun keeps its vals
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
@@ -368,11 +375,7 @@ func (s *Store) readLists(ctx context.Context, q string, args []any, kind string
 		return err
 	}
 	defer rows.Close()
-	vals := make([]any, 4)
-	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
+	vals, ptrs := anyRow(4)
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
