@@ -241,9 +241,9 @@ func colKey(review any, vals []any) string {
 	return b.String()
 }
 
-// windowIDs gives groups (of kind k, unitIDs[i] group i's unit, keyVals
-// their review states and columns, 1+len(cols) values each) the ids of the runs the matrix's rules need
-// (MatrixEvidence). A rule selecting at most windowSize of a unit's runs
+// windowIDs gives groups (of kind k; unitIDs[i] is group i's unit, keyVals
+// their review states and columns, 1+len(cols) values each) the ids of
+// the runs the matrix's rules need (MatrixEvidence). A rule selecting at most windowSize of a unit's runs
 // needs all of them: its groups' stored lists, which are complete (a
 // group's list holds its latest 50). Only units where some rule selects
 // more read their latest runs — at 100,000 runs, the demo profile's drop
