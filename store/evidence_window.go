@@ -196,18 +196,18 @@ func (s *Store) latestLists(ctx context.Context, k models.Kind, cond string, car
 }
 
 // MatrixEvidence is Evidence for verdict matrices: the same groups, in the
-// same order, but a group's ids are those of its unit's latest 50 runs of
-// the kind (latestRuns) that belong to it, not its own stored list — which
-// for 3,106 drop groups at 100,000 runs was ~25,000 entries read and
-// parsed for a matrix that shows at most 50 per unit and requirement
-// (issue #18). selects are the matrix's evidence rules (a requirement's
-// match, and its review state when the profile counts verified evidence
-// only): for each, a unit's latest 50 runs among the groups it selects
-// are in that window — unless fewer than 50 of the window's runs are
-// selected while the selected groups count more runs, and then that
-// unit's groups of the kind get their stored lists (full lists merge to
-// the same latest 50). Repair groups keep their lists. Tests prove the
-// matrix gives the same bytes over both.
+// same order, but a group lists only the ids its rules show, not always
+// its own stored list — which for 3,106 drop groups at 100,000 runs was
+// ~25,000 entries read and parsed for a matrix that shows at most 50 per
+// unit and requirement (issue #18). selects are the matrix's evidence
+// rules (a requirement's match, and its review state when the profile
+// counts verified evidence only). A rule selecting at most 50 of a unit's
+// runs gets its groups' stored lists, complete at that size; for one
+// selecting more, its groups list their runs among the unit's latest 50
+// of the kind (latestRuns) — or, when fewer than 50 of the rule's runs
+// are among them, their stored lists (which merge to the rule's latest
+// 50). Groups no rule selects list nothing. Repair groups keep their
+// lists. Tests prove the matrix gives the same bytes over both.
 func (s *Store) MatrixEvidence(ctx context.Context, f EvidenceFilter, selects []func(*models.Run) bool) (Evidence, error) {
 	return s.evidence(ctx, f, evidenceMode{tallies: true, window: true, selects: selects})
 }
