@@ -207,8 +207,8 @@ func (s *Store) latestLists(ctx context.Context, k models.Kind, cond string, car
 // of the kind (latestRuns) — or, when fewer than 50 of the rule's runs
 // are among them, their stored lists (which merge to the rule's latest
 // 50). A group no rule selects lists at most its runs in that window.
-// Repair groups keep their
-// lists. Tests prove the matrix gives the same bytes over both.
+// Repair groups keep their lists. Tests prove the matrix gives the same
+// bytes over both.
 func (s *Store) MatrixEvidence(ctx context.Context, f EvidenceFilter, selects []func(*models.Run) bool) (Evidence, error) {
 	return s.evidence(ctx, f, evidenceMode{tallies: true, window: true, selects: selects})
 }
