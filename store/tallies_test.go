@@ -38,6 +38,20 @@ func randomRun(rng *rand.Rand, start time.Time) models.Run {
 	return r
 }
 
+// amender amends runs[i] with change as tom (runs[i] becomes the amended
+// run) and checks the summaries against a rebuild after it.
+func amender(t *testing.T, tom context.Context, s *store.Store, runs []models.Run) func(i int, change string) {
+	return func(i int, change string) {
+		t.Helper()
+		r, err := s.AmendRun(tom, runs[i].ID, models.Amendment{Reason: "recount", Revision: runs[i].Revision, Changes: json.RawMessage(change)}, "tom")
+		if err != nil {
+			t.Fatalf("amend %d with %s: %v", i, change, err)
+		}
+		runs[i] = r
+		assertRebuildEqual(t, s, fmt.Sprintf("run %d amended with %s", i, change))
+	}
+}
+
 // assertRebuildEqual checks that the tallies kept by the writes so far are
 // exactly the ones a rebuild computes from the runs.
 func assertRebuildEqual(t *testing.T, s *store.Store, step string) {
@@ -222,15 +236,7 @@ func TestTalliesListAfterRunsMove(t *testing.T) {
 			}
 			runs = append(runs, r)
 		}
-		amend := func(i int, change string) {
-			t.Helper()
-			r, err := s.AmendRun(tom, runs[i].ID, models.Amendment{Reason: "recount", Revision: runs[i].Revision, Changes: json.RawMessage(change)}, "tom")
-			if err != nil {
-				t.Fatalf("amend %d with %s: %v", i, change, err)
-			}
-			runs[i] = r
-			assertRebuildEqual(t, s, fmt.Sprintf("run %d amended with %s", i, change))
-		}
+		amend := amender(t, tom, s, runs)
 		at := func(d time.Duration) string {
 			return fmt.Sprintf(`{"started_at": %q}`, base.Add(d).Format(time.RFC3339))
 		}
@@ -268,15 +274,7 @@ func TestTalliesValuesLeftToTheEngine(t *testing.T) {
 			runs = append(runs, out)
 		}
 		assertRebuildEqual(t, s, "created")
-		amend := func(i int, change string) {
-			t.Helper()
-			r, err := s.AmendRun(tom, runs[i].ID, models.Amendment{Reason: "recount", Revision: runs[i].Revision, Changes: json.RawMessage(change)}, "tom")
-			if err != nil {
-				t.Fatalf("amend %d with %s: %v", i, change, err)
-			}
-			runs[i] = r
-			assertRebuildEqual(t, s, fmt.Sprintf("run %d amended with %s", i, change))
-		}
+		amend := amender(t, tom, s, runs)
 		amend(0, `{"runtime_h": 27.5}`)
 		amend(2, `{"runtime_h": 28.25}`)
 		amend(4, `{"brightness_nits": 8.06}`)
