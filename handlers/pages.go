@@ -263,11 +263,6 @@ func chartHTML(tr *i18n.Printer, cs ...charts.Chart) ([]template.HTML, error) {
 	return out, nil
 }
 
-// notFoundIn is a NotFound for a page parameter.
-func notFoundIn(format string, args ...any) error {
-	return models.Errorf(models.NotFound, format, args...)
-}
-
 // withWho returns view with its chrome's Who set to the request's account.
 // Views are built by value in many places, some without the request, so
 // the account is filled in here, once, on a copy.

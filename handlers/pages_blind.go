@@ -69,14 +69,6 @@ func (c *cast) Word(key string) string {
 	return c.tr.Text(key)
 }
 
-// dateTime formats t for the page: "2026-02-17 12:00" or "17/02/2026 12:00" (UTC).
-func (c *cast) dateTime(t time.Time) string {
-	if c.tr == nil {
-		return t.UTC().Format("2006-01-02 15:04")
-	}
-	return c.tr.DateTime(t)
-}
-
 // dec gives numbers in s the request's decimal mark.
 func (c *cast) dec(s string) string {
 	if c.tr == nil {

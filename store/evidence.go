@@ -325,11 +325,10 @@ func (s *Store) evidenceOfKind(ctx context.Context, k models.Kind, f EvidenceFil
 	// first few bytes.)
 	start := len(*out)
 	var recents []string
-	// window: each group's unit id, colKey and stored key (review state
-	// and gkey, with the unit its primary key)
-	// keyVals: each group's review state and columns as read, flat
-	// (1+len(cols) per group), for its colKey — built only for the units
-	// whose window is read (windowIDs).
+	// window: each group's unit id, its primary key (stored), and its
+	// review state and columns as read, flat (keyVals, 1+len(cols) per
+	// group), for its colKey — computed only for the units whose window
+	// is read (windowIDs).
 	var unitIDs []string
 	var keyVals []any
 	var stored []tallyKey

@@ -583,22 +583,6 @@ func (s *Store) lockRun(tx *gorm.DB, id string) (runRow, models.HandsetFacts, er
 	return row, h.model().Facts(), nil
 }
 
-func prefixFields(err error, prefix string) error {
-	me, ok := err.(*models.Error)
-	if !ok {
-		return err
-	}
-	out := *me
-	out.Fields = make(models.FieldErrors, len(me.Fields))
-	for i, f := range me.Fields {
-		if f.Field != "" {
-			f.Field = prefix + f.Field
-		}
-		out.Fields[i] = f
-	}
-	return &out
-}
-
 // Revisions lists a run's history, oldest first. Errors: NotFound.
 func (s *Store) Revisions(ctx context.Context, id string) ([]Revision, error) {
 	var rows []revisionRow
