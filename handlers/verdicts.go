@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -267,7 +268,20 @@ func (s *Server) compare(c *gin.Context) {
 		writeCSV(c, "compare-"+string(cmp.Kind)+".csv", compareCSV(cmp))
 		return
 	}
-	c.JSON(http.StatusOK, cmp)
+	s.writeMarshaled(c, cmp)
+}
+
+// writeMarshaled answers 200 with v's own JSON. c.JSON would hand v to
+// json.Marshal, which re-reads whatever a MarshalJSON returns to compact
+// it: for a drop comparison at 100,000 runs (148 KB, 3,550 run ids) that
+// second pass was 1 ms of the 11 (issue #18). The bytes are the same.
+func (s *Server) writeMarshaled(c *gin.Context, v json.Marshaler) {
+	b, err := v.MarshalJSON()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
 }
 
 func (s *Server) createProfile(c *gin.Context) {

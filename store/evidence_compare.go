@@ -27,6 +27,11 @@ import (
 // the unit's latest 50 ids (the unit's first row) or none. Other kinds, and anything that reads drop runs' other columns
 // (the compare page's sections and charts, the matrix), use Evidence.
 // Tests prove verdict.Compare gives the same bytes over both.
+// dropRole is a drop group's role in the fold, spelt as SQLite's index
+// run_tallies_drop holds it (migration 00025): SQLite matches an indexed
+// expression by its text, so this must stay the migration's.
+const dropRole = "(CASE WHEN first_failure_drop IS NOT NULL THEN 0 WHEN planned_drops IS NULL OR coalesce(drops_completed, 0) < planned_drops THEN 1 ELSE 2 END)"
+
 func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence, error) {
 	if len(f.Kinds) != 1 || f.Kinds[0] != models.Drop {
 		return s.Evidence(ctx, f)
@@ -36,24 +41,8 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 		return ev, err
 	}
 	codes, ids, serials := sc.codes, sc.ids, sc.serials
-	// role: 0 failed, 1 stopped early without failing (censored), 2
-	// completed its plan — dropOutcome's three cases, in its own terms (a
-	// missing drops_completed counts as 0).
-	var sel strings.Builder
-	sel.WriteString("SELECT unit_id, handset_id, role, sum(n), min(first_failure_drop), max(drops_completed), min(planned_drops)" +
-		" FROM (SELECT unit_id, handset_id, n, first_failure_drop, drops_completed, planned_drops," +
-		" CASE WHEN first_failure_drop IS NOT NULL THEN 0 WHEN planned_drops IS NULL OR coalesce(drops_completed, 0) < planned_drops THEN 1 ELSE 2 END AS role" +
-		" FROM run_tallies WHERE kind = ?")
-	args := []any{string(models.Drop)}
-	if len(f.Handsets) > 0 {
-		sel.WriteString(" AND handset_id IN ?")
-		args = append(args, ids)
-	}
-	cond, cargs := exactWhere(models.Drop, f, "")
-	sel.WriteString(cond)
-	args = append(args, cargs...)
-	sel.WriteString(") AS g GROUP BY unit_id, handset_id, role ORDER BY unit_id, role")
-	rows, err := s.db.WithContext(ctx).Raw(sel.String(), args...).Rows()
+	q, args := dropFold(f, ids)
+	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return Evidence{}, translate(err, "evidence")
 	}
@@ -100,4 +89,26 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 		ev.Runs[i].ID = ev.Runs[i].Group.Latest()
 	}
 	return ev, nil
+}
+
+// dropFold is the fold's statement: per unit and role — 0 failed, 1
+// stopped early without failing (censored), 2 completed its plan,
+// dropOutcome's three cases in its own terms (a missing drops_completed
+// counts as 0) — the runs, the earliest failure, the most drops completed
+// and the fewest planned. ids are the handsets' ids when f names some.
+func dropFold(f EvidenceFilter, ids []string) (string, []any) {
+	var sel strings.Builder
+	sel.WriteString("SELECT unit_id, handset_id, " + dropRole + ", sum(n), min(first_failure_drop), max(drops_completed), min(planned_drops)" +
+		" FROM run_tallies WHERE kind = ?")
+	args := []any{string(models.Drop)}
+	if len(f.Handsets) > 0 {
+		sel.WriteString(" AND handset_id IN ?")
+		args = append(args, ids)
+	}
+	cond, cargs := exactWhere(models.Drop, f, "")
+	sel.WriteString(cond)
+	args = append(args, cargs...)
+	// In index order on SQLite (00025): unit, handset, role — no sort.
+	sel.WriteString(" GROUP BY unit_id, handset_id, " + dropRole + " ORDER BY unit_id, handset_id, " + dropRole)
+	return sel.String(), args
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"ruggedlab/internal/storetest"
+	"ruggedlab/internal/testdb"
 	"ruggedlab/models"
 	"ruggedlab/store"
 )
@@ -170,4 +172,26 @@ func TestEvidenceEmpty(t *testing.T) {
 			t.Errorf("empty database: %+v, %v; want no handsets and runs []", ev, err)
 		}
 	})
+}
+
+// TestDropFoldStreams: on SQLite the drop compare's fold reads the
+// covering index run_tallies_drop in the order it groups by (migration
+// 00025) — no temporary B-tree, with or without its filters — which
+// holds only while the fold spells the role as the index does.
+func TestDropFoldStreams(t *testing.T) {
+	s := storetest.Open(t, testdb.SQLite(t))
+	seedEvidence(t, s)
+	ctx := context.Background()
+	for _, f := range []store.EvidenceFilter{
+		{Kinds: []models.Kind{models.Drop}},
+		{Kinds: []models.Kind{models.Drop}, HeightM: ptr(1.0), Surface: "tumbler"},
+	} {
+		plan, err := store.DropFoldPlan(ctx, s, f, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "COVERING INDEX run_tallies_drop") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("fold %+v: plan\n%s\nwant the covering index run_tallies_drop and no temporary B-tree", f, plan)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // PlannerRowEstimate is the planner's idea of how many rows table has, or
@@ -83,3 +84,24 @@ func GkeysGoAndSQL(ctx context.Context, s *Store, tuples [][]any) (goKeys, sqlKe
 // TallyTypes are the summary columns' types, r real, i integer, b
 // boolean, t text.
 func TallyTypes() string { return string(tallyTypes) }
+
+// DropFoldPlan is SQLite's query plan of the drop compare's fold for f,
+// its steps' details joined by newlines.
+func DropFoldPlan(ctx context.Context, s *Store, f EvidenceFilter, handsetIDs []string) (string, error) {
+	q, args := dropFold(f, handsetIDs)
+	rows, err := s.db.WithContext(ctx).Raw("EXPLAIN QUERY PLAN "+q, args...).Rows()
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		steps = append(steps, detail)
+	}
+	return strings.Join(steps, "\n"), rows.Err()
+}
