@@ -107,6 +107,9 @@ func (s *Store) latestRuns(ctx context.Context, k models.Kind, f EvidenceFilter,
 		unitWhere = strings.Replace(unitWhere, " WHERE ", " AND ", 1)
 		unitWhere, unitArgs = " WHERE u.id IN ?"+unitWhere, append([]any{units}, unitArgs...)
 	}
+	if len(cols) == 0 && cond == "" {
+		return s.unitLists(ctx, k, unitWhere, unitArgs) // kept by the writes (00026)
+	}
 	if len(cols) == 0 {
 		return s.latestLists(ctx, k, cond, cargs, unitWhere, unitArgs)
 	}

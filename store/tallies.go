@@ -299,7 +299,10 @@ func (t *tallyChange) write(tx *gorm.DB) error {
 	if err := deleteTallies(tx, deletes); err != nil {
 		return err
 	}
-	return t.upsert(tx, upserts, rows)
+	if err := t.upsert(tx, upserts, rows); err != nil {
+		return err
+	}
+	return t.writeUnitLists(tx, keys)
 }
 
 // effective lists the groups a delta changes, in first-seen order.
@@ -323,31 +326,10 @@ func (t *tallyChange) effective() []tallyKey {
 // older than b, read from the runs (which hold the runs added older than
 // b too, written before apply).
 func (t *tallyChange) newRecent(tx *gorm.DB, k tallyKey, old []recentRun, d *tallyDelta, n int) ([]recentRun, error) {
-	want := min(n, recentRuns)
-	lost := false
-	list := make([]recentRun, 0, len(old)+len(d.added))
-	for _, e := range old {
-		if _, ok := d.removed[e.id]; ok {
-			lost = true
-			continue
-		}
-		list = append(list, e)
+	list, need := mergeRecent(old, d.added, d.removed, n)
+	if need == 0 {
+		return list, nil
 	}
-	var low []recentRun // added, older than b
-	for _, a := range d.added {
-		if lost && compareRecent(a, old[0]) < 0 {
-			low = append(low, a)
-			continue
-		}
-		list = append(list, a)
-	}
-	list = sortRecent(list)
-	if len(list) >= want || !lost {
-		list = append(list, low...) // none when nothing was lost
-		list = sortRecent(list)
-		return list[max(0, len(list)-recentRuns):], nil
-	}
-	need := want - len(list)
 	if sp, ok := t.spares[k]; ok && sp.b == old[0] {
 		if more, ok := pickRecent(sp.matches, sp.read, spareLimit, sp.lastKey, need); ok {
 			return sortRecent(append(list, more...)), nil
@@ -358,6 +340,38 @@ func (t *tallyChange) newRecent(tx *gorm.DB, k tallyKey, old []recentRun, d *tal
 		return nil, err
 	}
 	return sortRecent(append(list, more...)), nil
+}
+
+// mergeRecent is newRecent without the read: the list after the runs
+// added and removed, given the list before (old) and the count after
+// (n); need > 0 when the list lacks that many runs older than old[0],
+// which the caller reads from the runs.
+func mergeRecent(old, added []recentRun, removed map[string]string, n int) ([]recentRun, int) {
+	want := min(n, recentRuns)
+	lost := false
+	list := make([]recentRun, 0, len(old)+len(added))
+	for _, e := range old {
+		if _, ok := removed[e.id]; ok {
+			lost = true
+			continue
+		}
+		list = append(list, e)
+	}
+	var low []recentRun // added, older than b
+	for _, a := range added {
+		if lost && compareRecent(a, old[0]) < 0 {
+			low = append(low, a)
+			continue
+		}
+		list = append(list, a)
+	}
+	list = sortRecent(list)
+	if len(list) >= want || !lost {
+		list = append(list, low...) // none when nothing was lost
+		list = sortRecent(list)
+		return list[max(0, len(list)-recentRuns):], 0
+	}
+	return list, want - len(list)
 }
 
 // sortRecent puts a list in (started_at, id) order without repeats.
@@ -461,6 +475,13 @@ func (s *Store) serialPlans(tx *gorm.DB) error {
 // refilled (an amended run leaves its group), and taking a listed run out
 // of a 50,000-run group reads a handful of index entries, not hundreds.
 func (s *Store) refillRecent(tx *gorm.DB, k tallyKey, b recentRun, need int) ([]recentRun, error) {
+	return s.walkRecent(tx, "SELECT skey, id, gkey FROM run_tally_keys WHERE unit_id = ? AND kind = ? AND status = ? AND review_state = ?",
+		[]any{k.unit, k.kind, string(models.Active), k.review}, k.gkey, b, need)
+}
+
+// walkRecent is refillRecent's walk for the runs query selects (skey, id
+// and gkey, under its WHERE), keeping those whose gkey is gkey.
+func (s *Store) walkRecent(tx *gorm.DB, query string, qargs []any, gkey string, b recentRun, need int) ([]recentRun, error) {
 	at, err := time.Parse(models.StartedKey, b.skey)
 	if err != nil {
 		return nil, fmt.Errorf("summary list entry %q: %w", b, err)
@@ -474,8 +495,7 @@ func (s *Store) refillRecent(tx *gorm.DB, k tallyKey, b recentRun, need int) ([]
 			}
 			serial = true
 		}
-		rows, err := s.rawRows(tx, "SELECT skey, id, gkey FROM run_tally_keys WHERE unit_id = ? AND kind = ? AND status = ? AND review_state = ?"+
-			" AND started_at <= ? ORDER BY started_at DESC LIMIT ?", k.unit, k.kind, string(models.Active), k.review, at, limit)
+		rows, err := s.rawRows(tx, query+" AND started_at <= ? ORDER BY started_at DESC LIMIT ?", append(slices.Clone(qargs), at, limit)...)
 		if err != nil {
 			return nil, err
 		}
@@ -483,13 +503,13 @@ func (s *Store) refillRecent(tx *gorm.DB, k tallyKey, b recentRun, need int) ([]
 		read, lastKey := 0, ""
 		for rows.Next() {
 			var r recentRun
-			var gkey string
-			if err := rows.Scan(&r.skey, &r.id, &gkey); err != nil {
+			var g string
+			if err := rows.Scan(&r.skey, &r.id, &g); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			read, lastKey = read+1, r.skey
-			if gkey == k.gkey && compareRecent(r, b) < 0 {
+			if g == gkey && compareRecent(r, b) < 0 {
 				out = append(out, r)
 			}
 		}
@@ -593,12 +613,17 @@ type RebuildReport struct {
 }
 
 // RebuildTallies recomputes every per-unit summary from the runs in one
-// transaction, with the statement migration 00014 backfilled them with
-// (`ruggedlab summaries rebuild`). It raises the data version: cached
+// transaction, with the statements migrations 00014 and 00026 backfilled
+// them with (`ruggedlab summaries rebuild`): the groups and the units'
+// lists. It raises the data version: cached
 // answers are recomputed.
 func (s *Store) RebuildTallies(ctx context.Context) (RebuildReport, error) {
 	var rep RebuildReport
 	stmt, err := s.rebuildStatement()
+	if err != nil {
+		return rep, err
+	}
+	units, err := migrationPart(s.engine, "00026", "-- unitlists:rebuild\n", "-- unitlists:end", "unitlists:rebuild statement")
 	if err != nil {
 		return rep, err
 	}
@@ -613,6 +638,12 @@ func (s *Store) RebuildTallies(ctx context.Context) (RebuildReport, error) {
 			return err
 		}
 		if err := tx.Exec(stmt).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("DELETE FROM unit_recent").Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(units).Error; err != nil {
 			return err
 		}
 		if err := tx.Raw("SELECT count(*), coalesce(sum(n), 0) FROM run_tallies").Row().Scan(&rep.Groups, &rep.Runs); err != nil {
@@ -634,16 +665,18 @@ func (s *Store) rebuildStatement() (string, error) {
 	return strings.TrimSuffix(strings.TrimSpace(stmt), ";"), err
 }
 
-// tallyMigrations are both engines' migration 00014, read once: imports
-// take the gkey expression from it on every batch.
+// tallyMigrations are both engines' migrations 00014 and 00026, read
+// once: imports take the gkey expression from 00014 on every batch.
 var tallyMigrations = sync.OnceValues(func() (map[string]string, error) {
 	out := map[string]string{}
 	for engine, dir := range map[string]string{SQLite: "migrations/sqlite", Postgres: "migrations/postgres"} {
-		b, err := migrations.ReadFile(dir + "/00014_run_tallies.sql")
-		if err != nil {
-			return nil, err
+		for _, file := range []string{"00014_run_tallies.sql", "00026_unit_recent.sql"} {
+			b, err := migrations.ReadFile(dir + "/" + file)
+			if err != nil {
+				return nil, err
+			}
+			out[engine+"/"+file[:5]] = string(b)
 		}
-		out[engine] = string(b)
 	}
 	return out, nil
 })
@@ -651,14 +684,20 @@ var tallyMigrations = sync.OnceValues(func() (map[string]string, error) {
 // tallyMigrationPart is the text of engine's migration 00014 between after
 // and before; what names it in the error when the markers are missing.
 func tallyMigrationPart(engine, after, before, what string) (string, error) {
+	return migrationPart(engine, "00014", after, before, what)
+}
+
+// migrationPart is the text of engine's migration version (00014 or
+// 00026) between after and before.
+func migrationPart(engine, version, after, before, what string) (string, error) {
 	m, err := tallyMigrations()
 	if err != nil {
 		return "", err
 	}
-	_, rest, ok := strings.Cut(m[engine], after)
+	_, rest, ok := strings.Cut(m[engine+"/"+version], after)
 	part, _, ok2 := strings.Cut(rest, before)
 	if !ok || !ok2 {
-		return "", fmt.Errorf("migration 00014 has no %s", what)
+		return "", fmt.Errorf("migration %s has no %s", version, what)
 	}
 	return part, nil
 }
@@ -671,7 +710,9 @@ type TallyRow struct {
 	Recent                   string
 }
 
-// Tallies lists every stored group in key order (tests, crash check).
+// Tallies lists every stored group in key order (tests, crash check),
+// and every unit's list of a kind (unit_recent) as a row of review state
+// and group key "*".
 func (s *Store) Tallies(ctx context.Context) ([]TallyRow, error) {
 	var out []TallyRow
 	rows, err := s.db.WithContext(ctx).Raw("SELECT unit_id, kind, review_state, gkey, n, runtime_n, runtime_sum, recent FROM run_tallies").Rows()
@@ -686,10 +727,25 @@ func (s *Store) Tallies(ctx context.Context) ([]TallyRow, error) {
 		}
 		out = append(out, r)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	lists, err := s.db.WithContext(ctx).Raw("SELECT unit_id, kind, n, recent FROM unit_recent").Rows()
+	if err != nil {
+		return nil, translate(err, "summaries")
+	}
+	defer lists.Close()
+	for lists.Next() {
+		r := TallyRow{Review: "*", GKey: "*"}
+		if err := lists.Scan(&r.Unit, &r.Kind, &r.N, &r.Recent); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
 	slices.SortFunc(out, func(a, b TallyRow) int {
 		return strings.Compare(a.Unit+"\x00"+a.Kind+"\x00"+a.Review+"\x00"+a.GKey, b.Unit+"\x00"+b.Kind+"\x00"+b.Review+"\x00"+b.GKey)
 	})
-	return out, rows.Err()
+	return out, lists.Err()
 }
 
 // tallyCreated counts newly inserted runs in their groups.

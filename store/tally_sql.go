@@ -10,7 +10,7 @@ import (
 )
 
 // writeInSQL is a single run's summary upkeep on PostgreSQL — an
-// amendment, a retraction, a create or a review — written by the engine
+// amendment or a review that keeps the run's unit and start — written by the engine
 // in the write's own last statement, without reading the groups first:
 // the group it leaves loses one from its count and its entry from its
 // list, and reads the next run of the group when the list lost one; the
@@ -23,8 +23,10 @@ import (
 // held as for apply's read-modify-write (lockRun or apply).
 //
 // It declines (done false) anything else: SQLite (whose statements cost
-// no round trip; resolve's read is cheap there), several runs, values
-// goGkey is not sure of, or deltas already collected.
+// no round trip; resolve's read is cheap there), several runs, a run
+// created or retracted or moved in time (its unit's list changes too:
+// writeUnitLists), values goGkey is not sure of, or deltas already
+// collected.
 func (t *tallyChange) writeInSQL(tx *gorm.DB) (bool, error) {
 	if t.s.engine != Postgres || len(t.deltas) > 0 || len(t.pending) == 0 || len(t.pending) > 2 {
 		return false, nil
@@ -41,8 +43,9 @@ func (t *tallyChange) writeInSQL(tx *gorm.DB) (bool, error) {
 			return false, nil
 		}
 	}
-	if out != nil && in != nil && out.row.ID != in.row.ID {
-		return false, nil
+	if out == nil || in == nil || out.row.ID != in.row.ID || out.row.UnitID != in.row.UnitID || out.row.Kind != in.row.Kind ||
+		!out.row.StartedAt.Equal(in.row.StartedAt) {
+		return false, nil // the unit's list changes too: apply's way (writeUnitLists)
 	}
 	type side struct {
 		k     tallyKey

@@ -51,6 +51,7 @@ func TestSummariesRebuild(t *testing.T) {
 			}
 			st.Close()
 			testdb.Exec(t, e, "DELETE FROM run_tallies")
+			testdb.Exec(t, e, "DELETE FROM unit_recent")
 			var stdout, stderr bytes.Buffer
 			if err := run(ctx, []string{"summaries", "rebuild", "--db", e.DSN}, env(), &stdout, &stderr); err != nil {
 				t.Fatalf("rebuild: %v\n%s", err, stderr.String())
