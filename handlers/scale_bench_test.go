@@ -25,14 +25,18 @@ import (
 	"ruggedlab/store"
 )
 
-// BenchmarkScale measures the five requests issue #18 is about on the demo
-// tender, then again after 100,000 drop runs were imported on the demo's
-// units, on both engines, and reports each request's growth as a ratio
-// (100k / demo) measured in the same run — never an absolute time:
+// BenchmarkScale measures the five requests issue #18 is about on two
+// stores side by side, on both engines: the demo tender, and the demo
+// tender with 100,000 drop runs imported on its units. It reports each
+// request's growth as a ratio (100k / demo) measured in the same run —
+// never an absolute time:
 //
 //	./scripts/test ./handlers/ -run '^$' -bench BenchmarkScale -benchtime 1x
 //
-// Each figure is the median of RUGGEDLAB_SCALE_REPS requests (default 5).
+// Each figure is the median of RUGGEDLAB_SCALE_REPS requests (default 5),
+// the two stores' requests alternating, so that what else the machine does
+// meanwhile weighs on both sides alike (measured one size after the other,
+// the ratios moved by ±3 run to run on this 2-CPU machine).
 // RUGGEDLAB_SCALE_RUNS changes the 100,000. Requests send no If-None-Match
 // (BenchmarkScaleCached has the 304 path), but the service still serves a
 // computed answer again until the data version changes (cache.go):
@@ -51,42 +55,49 @@ func benchScale(b *testing.B, revalidate bool) {
 		b.Run(e.Name, func(b *testing.B) {
 			for b.Loop() {
 				ctx := context.Background()
-				st, profiles := scaleDemo(b, e)
-				paths := []string{
-					"/api/v1/compare?kind=drop",
-					"/compare?kind=drop",
-					"/api/v1/profiles/" + profiles[0].ID + "/matrix",
-					"/",
-					"/handsets/atlas-r1",
+				small, smallProfiles := scaleDemo(b, e)
+				big, bigProfiles := scaleDemo(b, freshEngine(b, e))
+				paths := func(profile string) []string {
+					return []string{
+						"/api/v1/compare?kind=drop",
+						"/compare?kind=drop",
+						"/api/v1/profiles/" + profile + "/matrix",
+						"/",
+						"/handsets/atlas-r1",
+					}
 				}
-				h := scaleHandler(st)
-				before := make([]time.Duration, len(paths))
-				size := make([]int, len(paths))
-				for i, p := range paths {
-					before[i], size[i] = medianGet(b, h, p, reps, revalidate)
-				}
+				smallPaths, bigPaths := paths(smallProfiles[0].ID), paths(bigProfiles[0].ID)
 				t0 := time.Now()
-				file := scaleDropFile(b, st, extra)
-				imp, err := st.CreateImport(ctx, "drop", strings.NewReader(file), store.ImportOptions{By: "bench"})
+				file := scaleDropFile(b, big, extra)
+				imp, err := big.CreateImport(ctx, "drop", strings.NewReader(file), store.ImportOptions{By: "bench"})
 				if err != nil || imp.Rows != extra {
 					b.Fatalf("import: %d rows, %.300v", imp.Rows, err)
 				}
 				b.Logf("%s: %d drop runs imported in %s", e.Name, extra, time.Since(t0).Round(time.Millisecond))
+				hs, hb := scaleHandler(small), scaleHandler(big)
 				var table strings.Builder
 				// The answer's own growth (bytes) beside the time's: a list of
 				// each unit's latest 50 runs is longer at 100,000 runs.
 				fmt.Fprintf(&table, "\n| %s request | demo | %d runs | growth | answer bytes demo → %d runs |\n|---|---|---|---|---|\n", e.Name, extra, extra)
-				for i, p := range paths {
-					after, n := medianGet(b, h, p, reps, revalidate)
-					ratio := float64(after) / float64(before[i])
-					fmt.Fprintf(&table, "| `%s` | %s | %s | %.1f× | %d → %d (%.1f×) |\n", p, before[i].Round(10*time.Microsecond), after.Round(10*time.Microsecond), ratio,
-						size[i], n, float64(n)/float64(size[i]))
-					b.ReportMetric(ratio, metricName(p)+"-x")
+				for i := range smallPaths {
+					m := pairedMedians(b, [2]http.Handler{hs, hb}, [2]string{smallPaths[i], bigPaths[i]}, reps, revalidate)
+					ratio := float64(m[1].d) / float64(m[0].d)
+					fmt.Fprintf(&table, "| `%s` | %s | %s | %.1f× | %d → %d (%.1f×) |\n", bigPaths[i], m[0].d.Round(10*time.Microsecond), m[1].d.Round(10*time.Microsecond), ratio,
+						m[0].size, m[1].size, float64(m[1].size)/float64(m[0].size))
+					b.ReportMetric(ratio, metricName(bigPaths[i])+"-x")
 				}
 				b.Log(table.String())
 			}
 		})
 	}
+}
+
+// freshEngine is another empty database of e's engine.
+func freshEngine(b *testing.B, e testdb.Engine) testdb.Engine {
+	if e.Name == testdb.NameSQLite {
+		return testdb.SQLite(b)
+	}
+	return testdb.Postgres(b)
 }
 
 // scaleHandler is benchHandler, without the answer cache under
@@ -112,39 +123,55 @@ func metricName(p string) string {
 	return "page-handset"
 }
 
-// medianGet serves path reps times (after one warm-up) and returns the
-// median duration and the warm-up answer's size in bytes. With revalidate,
-// each request carries the ETag of the warm-up answer.
-func medianGet(b *testing.B, h http.Handler, path string, reps int, revalidate bool) (time.Duration, int) {
+// median is a request's median duration and its answer's size in bytes.
+type median struct {
+	d    time.Duration
+	size int
+}
+
+// pairedMedians serves paths[0] on hs[0] and paths[1] on hs[1] reps times
+// each (after one warm-up each), alternating which goes first, and returns
+// their medians. With revalidate, each request carries the ETag of its
+// warm-up answer.
+func pairedMedians(b *testing.B, hs [2]http.Handler, paths [2]string, reps int, revalidate bool) [2]median {
 	b.Helper()
-	get := func(etag string) (*httptest.ResponseRecorder, time.Duration) {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
+	get := func(i int, etag string) (*httptest.ResponseRecorder, time.Duration) {
+		req := httptest.NewRequest(http.MethodGet, paths[i], nil)
 		if etag != "" {
 			req.Header.Set("If-None-Match", etag)
 		}
 		rec := httptest.NewRecorder()
 		t0 := time.Now()
-		h.ServeHTTP(rec, req)
+		hs[i].ServeHTTP(rec, req)
 		d := time.Since(t0)
 		if rec.Code != http.StatusOK && rec.Code != http.StatusNotModified {
-			b.Fatalf("GET %s: %d\n%.500s", path, rec.Code, rec.Body.String())
+			b.Fatalf("GET %s: %d\n%.500s", paths[i], rec.Code, rec.Body.String())
 		}
 		return rec, d
 	}
-	// The import before the 100,000-run figures leaves garbage behind: a
-	// collection now, not during the timed requests, on both sides.
+	// The import leaves garbage behind: a collection now, not during the
+	// timed requests.
 	runtime.GC()
-	first, _ := get("")
-	etag := ""
-	if revalidate {
-		etag = first.Header().Get("ETag")
+	var out [2]median
+	var etags [2]string
+	for i := range hs {
+		first, _ := get(i, "")
+		out[i].size = first.Body.Len()
+		if revalidate {
+			etags[i] = first.Header().Get("ETag")
+		}
 	}
-	ds := make([]time.Duration, reps)
+	ds := [2][]time.Duration{make([]time.Duration, reps), make([]time.Duration, reps)}
+	for r := range reps {
+		for _, i := range [][]int{{0, 1}, {1, 0}}[r%2] {
+			_, ds[i][r] = get(i, etags[i])
+		}
+	}
 	for i := range ds {
-		_, ds[i] = get(etag)
+		slices.Sort(ds[i])
+		out[i].d = ds[i][len(ds[i])/2]
 	}
-	slices.Sort(ds)
-	return ds[len(ds)/2], first.Body.Len()
+	return out
 }
 
 // scaleDropFile is n drop runs spread over every demo unit, with failures
