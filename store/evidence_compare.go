@@ -41,6 +41,18 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 		return ev, err
 	}
 	codes, ids, serials := sc.codes, sc.ids, sc.serials
+	// The latest ids are read on another connection while the fold runs:
+	// two reads that need nothing of each other, the fold the longer
+	// (issue #18). It shortens one answer; the CPU spent is the same.
+	type lists struct {
+		latest map[string][]windowRun
+		err    error
+	}
+	listed := make(chan lists, 1)
+	go func() {
+		latest, err := s.latestRuns(ctx, models.Drop, f, ids, nil, nil)
+		listed <- lists{latest, err}
+	}()
 	q, args := dropFold(f, ids)
 	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
@@ -71,11 +83,11 @@ func (s *Store) CompareEvidence(ctx context.Context, f EvidenceFilter) (Evidence
 	if err := rows.Err(); err != nil {
 		return Evidence{}, translate(err, "evidence")
 	}
-	latest, err := s.latestRuns(ctx, models.Drop, f, ids, nil, nil)
-	if err != nil {
-		return Evidence{}, translate(err, "evidence")
+	l := <-listed
+	if l.err != nil {
+		return Evidence{}, translate(l.err, "evidence")
 	}
-	for unit, w := range latest {
+	for unit, w := range l.latest {
 		i, ok := first[unit]
 		if !ok {
 			continue // a unit whose runs were written since the fold
