@@ -172,7 +172,13 @@ func (s *Store) latestLists(ctx context.Context, k models.Kind, cond string, car
 			` FROM runs r INDEXED BY runs_unit_kind WHERE r.unit_id = u.id AND r.kind = ? AND r.status = 'active'` + cond +
 			` ORDER BY r.started_at DESC, r.id DESC LIMIT 50) AS x) FROM units u` + unitWhere
 	}
-	args := append(append([]any{string(k)}, cargs...), unitArgs...)
+	return s.windowLists(ctx, q, append(append([]any{string(k)}, cargs...), unitArgs...), true)
+}
+
+// windowLists runs q, which answers (unit id, its "skey id" entries joined
+// by commas), and returns each unit's entries oldest first: sorted here
+// when newestFirst, as a walk down the index joins them.
+func (s *Store) windowLists(ctx context.Context, q string, args []any, newestFirst bool) (map[string][]windowRun, error) {
 	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, err
@@ -187,12 +193,10 @@ func (s *Store) latestLists(ctx context.Context, k models.Kind, cond string, car
 		if list.String == "" {
 			continue // a unit without such runs
 		}
-		w := make([]windowRun, 0, strings.Count(list.String, ",")+1)
-		for e := range strings.SplitSeq(list.String, ",") {
-			key, id, _ := strings.Cut(e, " ")
-			w = append(w, windowRun{unit: unit.String, key: key, id: id})
+		w := parseWindow(unit.String, list.String)
+		if newestFirst {
+			slices.SortFunc(w, olderFirst)
 		}
-		slices.SortFunc(w, olderFirst)
 		out[unit.String] = w
 	}
 	return out, rows.Err()

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"strings"
 
@@ -186,27 +185,16 @@ func (s *Store) readUnitLists(tx *gorm.DB, keys []unitListKey) (map[unitListKey]
 // active runs of kind k, oldest first, for the units unitWhere selects
 // (a WHERE on units u, or "").
 func (s *Store) unitLists(ctx context.Context, k models.Kind, unitWhere string, unitArgs []any) (map[string][]windowRun, error) {
-	rows, err := s.db.WithContext(ctx).Raw("SELECT u.id, l.recent FROM units u JOIN unit_recent l ON l.unit_id = u.id AND l.kind = ?"+unitWhere,
-		append([]any{string(k)}, unitArgs...)...).Rows()
-	if err != nil {
-		return nil, err
+	return s.windowLists(ctx, "SELECT u.id, l.recent FROM units u JOIN unit_recent l ON l.unit_id = u.id AND l.kind = ?"+unitWhere,
+		append([]any{string(k)}, unitArgs...), false)
+}
+
+// parseWindow is a unit's "skey id" entries joined by commas, as windowRuns.
+func parseWindow(unit, list string) []windowRun {
+	w := make([]windowRun, 0, strings.Count(list, ",")+1)
+	for e := range strings.SplitSeq(list, ",") {
+		key, id, _ := strings.Cut(e, " ")
+		w = append(w, windowRun{unit: unit, key: key, id: id})
 	}
-	defer rows.Close()
-	out := map[string][]windowRun{}
-	var unit, list sql.NullString
-	for rows.Next() {
-		if err := rows.Scan(&unit, &list); err != nil {
-			return nil, err
-		}
-		if list.String == "" {
-			continue
-		}
-		w := make([]windowRun, 0, strings.Count(list.String, ",")+1)
-		for e := range strings.SplitSeq(list.String, ",") {
-			key, id, _ := strings.Cut(e, " ")
-			w = append(w, windowRun{unit: unit.String, key: key, id: id})
-		}
-		out[unit.String] = w
-	}
-	return out, rows.Err()
+	return w
 }
