@@ -258,6 +258,10 @@ func TestTalliesListAfterRunsMove(t *testing.T) {
 		amend(0, at(40*time.Minute))
 		amend(58, at(-2*time.Hour))
 		amend(56, at(-time.Hour)) // tied with run 59, now both unlisted
+		// 0, now the group's newest, leaves it and comes back as its
+		// newest: a full list gains it at the end (joinRecent's text path).
+		amend(0, `{"worst_severity": 2}`)
+		amend(0, `{"worst_severity": 1}`)
 		// The unit's own list (unit_recent) loses a listed run and reads
 		// the next one; a unit's last run of a kind retracted takes its
 		// list away.
