@@ -115,8 +115,9 @@ func (s *Store) RunCounts(ctx context.Context, codes []string) ([]RunCount, erro
 		rows = append(rows, part...)
 		return err
 	}
-	// Active runs: the summaries summed per unit and kind first, on the
-	// covering index run_tallies_counts (migration 00023), then joined to
+	// Active runs: the summaries summed per unit and kind first, on
+	// SQLite's covering index run_tallies_counts (migration 00023;
+	// PostgreSQL scans the table, 00027), then joined to
 	// the few (unit, kind) sums for the codes and serials. Joining first
 	// read all 3,000 summaries of 100,000 runs, each a row with its list of
 	// latest ids, for the dashboard (11 ms of its 16, issue #18).
