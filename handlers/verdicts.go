@@ -58,7 +58,15 @@ func comparisonOf(f store.EvidenceFilter, ev store.Evidence, confidence float64)
 	if len(f.Kinds) != 1 {
 		return verdict.Comparison{}, models.FieldErrors{{Field: "kind", Message: "compare one kind at a time"}}.Err("the comparison request is not valid")
 	}
-	runs := make([]models.Run, 0, len(ev.Runs))
+	// Counted, then copied: a Run is over 500 bytes, and room for all of
+	// ev's (3,100 drop groups at 100,000 runs) was 1.5 MB per section.
+	n := 0
+	for i := range ev.Runs {
+		if r := &ev.Runs[i]; r.Kind == f.Kinds[0] && f.Matches(r) {
+			n++
+		}
+	}
+	runs := make([]models.Run, 0, n)
 	for i := range ev.Runs {
 		if r := &ev.Runs[i]; r.Kind == f.Kinds[0] && f.Matches(r) {
 			runs = append(runs, *r)
