@@ -352,25 +352,14 @@ func (s *Store) storedLists(ctx context.Context, k models.Kind, want []int, grou
 	for _, i := range want {
 		at[stored[i]] = i
 	}
-	// Row values against a VALUES list: both engines seek the primary key
-	// for each (SQLite takes no list of row values after IN).
 	const chunk = 500 // 3 parameters each, far below either engine's limit
-	for len(want) > 0 {
-		part := want[:min(chunk, len(want))]
-		want = want[len(part):]
-		var q strings.Builder
-		q.WriteString("SELECT unit_id, review_state, gkey, recent FROM run_tallies WHERE kind = ? AND (unit_id, review_state, gkey) IN (VALUES ")
-		args := make([]any, 0, 1+3*len(part))
-		args = append(args, string(k))
-		for n, i := range part {
-			if n > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?)")
-			args = append(args, stored[i].unit, stored[i].review, stored[i].gkey)
-		}
-		q.WriteString(")")
-		if err := s.readLists(ctx, q.String(), args, string(k), at, groups); err != nil {
+	for part := range slices.Chunk(want, chunk) {
+		in, args := rowsIn("unit_id, review_state, gkey", len(part), func(n int) []any {
+			g := stored[part[n]]
+			return []any{g.unit, g.review, g.gkey}
+		})
+		q := "SELECT unit_id, review_state, gkey, recent FROM run_tallies WHERE kind = ? AND " + in
+		if err := s.readLists(ctx, q, append([]any{string(k)}, args...), string(k), at, groups); err != nil {
 			return err
 		}
 	}

@@ -394,18 +394,28 @@ func sameRuns(added []recentRun, removed map[string]string) bool {
 	return true
 }
 
-// tupleIn is "(unit_id, kind, review_state, gkey) IN (VALUES …)": both
-// engines take a row value against a VALUES list.
+// tupleIn is "(unit_id, kind, review_state, gkey) IN (VALUES …)".
 func tupleIn(keys []tallyKey) (string, []any) {
+	return rowsIn("unit_id, kind, review_state, gkey", len(keys), func(i int) []any {
+		return []any{keys[i].unit, keys[i].kind, keys[i].review, keys[i].gkey}
+	})
+}
+
+// rowsIn is "(columns) IN (VALUES (…), …)" over n rows, row(i) the
+// values of the i-th: both engines take a row value against a VALUES
+// list, and seek the primary key for each (SQLite takes no list of row
+// values after a plain IN).
+func rowsIn(columns string, n int, row func(i int) []any) (string, []any) {
 	var b strings.Builder
-	args := make([]any, 0, 4*len(keys))
-	b.WriteString("(unit_id, kind, review_state, gkey) IN (VALUES ")
-	for i, k := range keys {
+	var args []any
+	b.WriteString("(" + columns + ") IN (VALUES ")
+	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?)")
-		args = append(args, k.unit, k.kind, k.review, k.gkey)
+		vals := row(i)
+		b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")")
+		args = append(args, vals...)
 	}
 	b.WriteString(")")
 	return b.String(), args

@@ -140,18 +140,7 @@ func (t *tallyChange) writeUnitLists(tx *gorm.DB, keys []tallyKey) error {
 
 // unitTupleIn is "(unit_id, kind) IN (VALUES …)".
 func unitTupleIn(keys []unitListKey) (string, []any) {
-	var b strings.Builder
-	args := make([]any, 0, 2*len(keys))
-	b.WriteString("(unit_id, kind) IN (VALUES ")
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?)")
-		args = append(args, k.unit, k.kind)
-	}
-	b.WriteString(")")
-	return b.String(), args
+	return rowsIn("unit_id, kind", len(keys), func(i int) []any { return []any{keys[i].unit, keys[i].kind} })
 }
 
 func (s *Store) readUnitLists(tx *gorm.DB, keys []unitListKey) (map[unitListKey]unitList, error) {
